@@ -1,0 +1,77 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", "系统管理员"
+    OFFICE = "office", "联席会议办公室"
+    DEPT_ADMIN = "dept_admin", "部门管理员"
+    CLERK = "clerk", "录入员/执法人员"
+    REVIEWER = "reviewer", "审核员"
+    # The command-line actor for bulk loads (import_directory, seed_demo); it cannot log in.
+    SYSTEM = "system", "系统（命令行）"
+
+
+class User(AbstractUser):
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.CLERK)
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    # Seeing ID numbers and phones unmasked is a separate, audited permission (个人信息保护法).
+    can_view_personal_data = models.BooleanField("可查看完整身份证号与手机号", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class ApiToken(models.Model):
+    """A token for a system (the provincial platform, art. 6). Only its hash is stored."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="所属用户"
+    )
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("前缀", max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "ssj_" + secrets.token_urlsafe(32)
+
+
+def system_user() -> User:
+    """The actor recorded for management commands run by an operator on the server."""
+    user, _ = User.objects.get_or_create(
+        username="system",
+        defaults={"role": Role.SYSTEM, "full_name": "系统（命令行）", "is_active": True, "password": "!"},
+    )
+    return user

@@ -1,0 +1,104 @@
+"""Who sees and changes what: the one place that decides it.
+
+Every page and API endpoint fetches department-owned records through these selectors, so a record of another
+department is simply not found (404) — never hidden by a missing button. Services call the `ensure_*` checks again
+before writing, so a forged POST is refused too.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from .models import Role
+
+# Which roles may perform which directory action within their own department.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    "directory.edit_inspectors": {Role.DEPT_ADMIN},
+    "directory.edit_items": {Role.DEPT_ADMIN},
+    "directory.edit_supervision": {Role.DEPT_ADMIN, Role.CLERK},
+    "directory.edit_entities": {Role.DEPT_ADMIN, Role.CLERK},  # only in the registering department, see below
+    "directory.import": {Role.DEPT_ADMIN, Role.CLERK},
+    "directory.export": {Role.OFFICE, Role.DEPT_ADMIN, Role.CLERK, Role.REVIEWER},
+    "audit.view": {Role.SYSADMIN},
+    "accounts.manage": {Role.SYSADMIN},
+}
+
+
+def sees_all_departments(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.role in (Role.OFFICE, Role.SYSADMIN, Role.SYSTEM)
+    )
+
+
+def has_perm(user, perm: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.SYSTEM:
+        return True
+    if perm == "directory.edit_entities":
+        # The city-wide base data of market entities is kept by the registering department (市场监管局).
+        dept = user.department
+        return (
+            user.role in ROLE_PERMISSIONS[perm] and dept is not None and dept.maintains_entity_registry
+        ) or user.role == Role.OFFICE
+    return user.role in ROLE_PERMISSIONS.get(perm, set())
+
+
+def ensure_perm(user, perm: str) -> None:
+    if not has_perm(user, perm):
+        raise PermissionDenied("您没有执行此操作的权限")
+
+
+def ensure_own_department(user, department_id: int | None) -> None:
+    """Department-owned writes: only the owning department's users may change the record."""
+    if user.role == Role.SYSTEM:
+        return
+    if department_id is None or user.department_id != department_id:
+        raise PermissionDenied("只能修改本部门的数据")
+
+
+def scope_to_department(user, qs: QuerySet, field: str = "department") -> QuerySet:
+    """Restrict `qs` to what `user` may see: everything for the office/administrators, else own department."""
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    if user.department_id is None:
+        return qs.none()
+    return qs.filter(**{f"{field}__id": user.department_id})
+
+
+def inspectors_for(user) -> QuerySet:
+    from shuangsuiji.directory.models import Inspector
+
+    return scope_to_department(user, Inspector.objects.select_related("department", "region"))
+
+
+def items_for(user) -> QuerySet:
+    from shuangsuiji.directory.models import CheckItem
+
+    return scope_to_department(user, CheckItem.objects.select_related("department"))
+
+
+def objects_for(user) -> QuerySet:
+    """The object directory is city-wide: every signed-in official sees it (its risk class is never public)."""
+    from shuangsuiji.directory.models import InspectionObject
+
+    if not user.is_authenticated:
+        return InspectionObject.objects.none()
+    return InspectionObject.objects.select_related("region", "risk_class")
+
+
+def conflicts_for(user) -> QuerySet:
+    from shuangsuiji.directory.models import Conflict
+
+    return scope_to_department(
+        user, Conflict.objects.select_related("inspector", "object"), "inspector__department"
+    )
+
+
+def audit_events_for(user) -> QuerySet:
+    from shuangsuiji.audit.models import AuditEvent
+
+    if not has_perm(user, "audit.view"):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.select_related("department")

@@ -1,0 +1,32 @@
+"""API authentication: a token for systems (the provincial platform, art. 6), the session for the browser."""
+
+from django.utils import timezone
+from ninja.security import APIKeyHeader, SessionAuth
+
+from shuangsuiji.accounts.models import ApiToken
+
+
+class TokenAuth(APIKeyHeader):
+    """`Authorization: Token <key>`; only the key's SHA-256 is stored."""
+
+    param_name = "Authorization"
+    openapi_description = "系统对接令牌：请求头 Authorization: Token <令牌>"
+
+    def authenticate(self, request, key):
+        if not key or not key.startswith("Token "):
+            return None
+        raw = key.removeprefix("Token ").strip()
+        token = (
+            ApiToken.objects.select_related("user", "user__department")
+            .filter(key_hash=ApiToken.hash_key(raw), revoked=False, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.user = token.user
+        return token.user
+
+
+session_auth = SessionAuth()
+token_auth = TokenAuth()

@@ -1,0 +1,73 @@
+"""Named users per role and department (healthchecks' hc/test.py style).
+
+alice  — 市场监管局 (SCJG) 部门管理员, may see personal data
+amy    — 市场监管局 录入员
+rita   — 市场监管局 审核员
+bob    — 卫健委 (WJW) 部门管理员
+olivia — 联席会议办公室 (sees every department)
+sam    — 系统管理员
+"""
+
+import pytest
+
+from shuangsuiji.accounts.models import Role, User
+from shuangsuiji.org.models import Department, Region
+
+PASSWORD = "Test@pass123"
+
+
+def make_user(username: str, role: str, dept_code: str | None, **extra) -> User:
+    dept = Department.objects.get(code=dept_code) if dept_code else None
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, department=dept, full_name=username.title(), **extra
+    )
+    return user
+
+
+@pytest.fixture
+def scjg(db):
+    return Department.objects.get(code="SCJG")
+
+
+@pytest.fixture
+def wjw(db):
+    return Department.objects.get(code="WJW")
+
+
+@pytest.fixture
+def region(db):
+    return Region.objects.get(name="寺坡街道")
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", Role.DEPT_ADMIN, "SCJG", can_view_personal_data=True)
+
+
+@pytest.fixture
+def amy(db):
+    return make_user("amy", Role.CLERK, "SCJG")
+
+
+@pytest.fixture
+def rita(db):
+    return make_user("rita", Role.REVIEWER, "SCJG")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", Role.DEPT_ADMIN, "WJW")
+
+
+@pytest.fixture
+def olivia(db):
+    return make_user("olivia", Role.OFFICE, "SCJG")
+
+
+@pytest.fixture
+def sam(db):
+    return make_user("sam", Role.SYSADMIN, None, is_staff=True)
+
+
+def login(client, user) -> None:
+    client.force_login(user)
