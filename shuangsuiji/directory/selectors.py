@@ -1,0 +1,130 @@
+"""Named reads of 两库一单 with the filters the list pages, the API and the xlsx exports share.
+
+Scoping (who may see which rows) is applied first by `shuangsuiji.accounts.scoping`; these functions only narrow.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuangsuiji.accounts import scoping
+from shuangsuiji.codes.mask import mask_id_number, mask_phone
+
+from .models import InspectorStatus
+
+# Filter names (query-string keys) and their Chinese labels, for pages and the OpenAPI description.
+OBJECT_FILTERS = {
+    "q": "名称或代码",
+    "region": "乡镇（街道）编号",
+    "risk": "信用风险分类代码",
+    "kind": "类别",
+    "status": "登记状态",
+    "abnormal": "经营异常名录（1/0）",
+    "dishonest": "严重违法失信名单（1/0）",
+    "industry": "行业代码前缀",
+    "supervised_by": "监管部门编号",
+}
+INSPECTOR_FILTERS = {
+    "q": "姓名或执法证号",
+    "department": "部门编号",
+    "status": "状态",
+    "drawable": "可抽取（1/0）",
+}
+ITEM_FILTERS = {"q": "名称或编码", "department": "部门编号", "category": "类别", "status": "状态"}
+
+
+def _flag(value: Any) -> bool | None:
+    if value in ("1", "true", "True", "是", True):
+        return True
+    if value in ("0", "false", "False", "否", False):
+        return False
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def filter_objects(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = (
+            qs.filter(code=q.upper())
+            if q.isalnum() and len(q) == 18
+            else qs.filter(Q(name__contains=q) | Q(code__startswith=q.upper()))
+        )
+    if (region := _int(params.get("region"))) is not None:
+        qs = qs.filter(region_id=region)
+    if params.get("risk"):
+        qs = qs.filter(risk_class__code=params["risk"])
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    if params.get("status"):
+        qs = qs.filter(reg_status=params["status"])
+    if (flag := _flag(params.get("abnormal"))) is not None:
+        qs = qs.filter(abnormal_list=flag)
+    if (flag := _flag(params.get("dishonest"))) is not None:
+        qs = qs.filter(dishonest_list=flag)
+    if params.get("industry"):
+        qs = qs.filter(industry_code__startswith=params["industry"])
+    if (dept := _int(params.get("supervised_by"))) is not None:
+        qs = qs.filter(supervisions__department_id=dept)
+    return qs.order_by("id")
+
+
+def filter_inspectors(
+    qs: QuerySet, params: Mapping[str, Any], today: datetime.date | None = None
+) -> QuerySet:
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(cert_no__startswith=q))
+    if (dept := _int(params.get("department"))) is not None:
+        qs = qs.filter(department_id=dept)
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    drawable = _flag(params.get("drawable"))
+    if drawable is not None:
+        today = today or timezone.localdate()
+        ok = Q(status=InspectorStatus.ON_DUTY, cert_expires__gte=today)
+        qs = qs.filter(ok) if drawable else qs.exclude(ok)
+    return qs.order_by("department__sort", "id")
+
+
+def filter_items(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    if (dept := _int(params.get("department"))) is not None:
+        qs = qs.filter(department_id=dept)
+    if params.get("category"):
+        qs = qs.filter(category=params["category"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("department__sort", "code")
+
+
+def objects_list(user, params: Mapping[str, Any]) -> QuerySet:
+    return filter_objects(scoping.objects_for(user), params)
+
+
+def inspectors_list(user, params: Mapping[str, Any]) -> QuerySet:
+    return filter_inspectors(scoping.inspectors_for(user), params)
+
+
+def items_list(user, params: Mapping[str, Any]) -> QuerySet:
+    return filter_items(scoping.items_for(user), params)
+
+
+def personal_fields(inspector, *, unmasked: bool = False) -> dict[str, str]:
+    """ID number and phone as shown to a user: masked unless the caller has already checked and audited access."""
+    if unmasked:
+        return {"id_number": inspector.id_number, "phone": inspector.phone}
+    return {"id_number": mask_id_number(inspector.id_number), "phone": mask_phone(inspector.phone)}
