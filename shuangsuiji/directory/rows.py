@@ -161,6 +161,7 @@ def _lookup(attr: str, what: str) -> Callable[[str, Lookups], int]:
             return table[v]
         raise _Err(f"未找到{what}“{v}”")
 
+    parse.lookup = (attr, what)  # type: ignore[attr-defined]
     return parse
 
 
@@ -328,6 +329,15 @@ def validate_row(
         present = col.header in raw or col.name in raw
         value = raw.get(col.header, raw.get(col.name))
         if partial and not present:
+            continue
+        lookup = getattr(col.parse, "lookup", None)
+        if lookup and isinstance(value, int) and not isinstance(value, bool):
+            # A primary key — from a stored record merged by services.row_of, or an id in a JSON payload — rather
+            # than a name or code typed into a file.
+            if value in getattr(lookups, lookup[0]).values():
+                out[col.name] = value
+            else:
+                errors.append((col.header, f"未找到编号为 {value} 的{lookup[1]}"))
             continue
         text = "" if value is None else str(value).strip()
         if isinstance(value, bool):
