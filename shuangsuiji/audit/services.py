@@ -4,6 +4,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from shuangsuiji.codes.mask import mask_id_number, mask_phone
+
 from .context import current_ip
 from .models import AuditEvent
 
@@ -22,13 +24,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Personal data never enters the audit trail in clear: the trail is read by administrators and kept for years.
+_MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of `obj`, for an audit event's before/after."""
+    """The concrete field values of `obj`, for an audit event's before/after (personal data masked)."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if fields is not None and field.name not in fields:
+        if fields is not None and field.name not in fields and field.attname not in fields:
             continue
-        data[field.attname] = _jsonable(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        if field.name in _MASKERS:
+            value = _MASKERS[field.name](value)
+        data[field.attname] = _jsonable(value)
     return data
 
 
