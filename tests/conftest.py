@@ -71,3 +71,14 @@ def sam(db):
 
 def login(client, user) -> None:
     client.force_login(user)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Re-seed departments, regions and risk classes: transactional tests flush what the data migrations wrote."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("shuangsuiji.org.migrations.0002_seed_wugang_regions_and_departments").seed(apps, None)
+    importlib.import_module("shuangsuiji.directory.migrations.0002_seed_default_risk_classes").seed(apps, None)
