@@ -1,11 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from shuangsuiji.directory.rows import RowInvalid
 
 from .auth import session_auth, token_auth
+from .errors import validation_errors
 
 # docs_url=None: the interactive docs page would load Swagger UI from a CDN, which a closed government network
 # cannot reach. The OpenAPI document itself is served at /api/v1/openapi.json.
@@ -27,6 +28,12 @@ def _row_invalid(request, exc: RowInvalid):
         {"detail": "数据校验未通过", "errors": [{"field": c, "reason": r} for c, r in exc.errors]},
         status=422,
     )
+
+
+@api.exception_handler(ValidationError)
+def _schema_invalid(request, exc: ValidationError):
+    # Same shape and language as RowInvalid, so a client handles one kind of 422.
+    return api.create_response(request, validation_errors(exc.errors, request.path), status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -28,5 +28,15 @@ class TokenAuth(APIKeyHeader):
         return token.user
 
 
-session_auth = SessionAuth()
+class BrowserSessionAuth(SessionAuth):
+    """The browser's login session. CSRF is enforced for unsafe methods (as ninja's SessionAuth does), but only once
+    a session user exists: an anonymous call is simply unauthenticated (401), not a CSRF failure (403)."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+session_auth = BrowserSessionAuth()
 token_auth = TokenAuth()

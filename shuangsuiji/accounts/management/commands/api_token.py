@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from shuangsuiji.accounts.models import ApiToken, User, system_user
+from shuangsuiji.accounts.services import ApiTokenError, api_token_create, api_token_revoke
+
+
+class Command(BaseCommand):
+    help = "管理 /api/v1 接口令牌：create 创建（令牌只显示一次）、revoke 吊销、list 列出"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="为用户创建令牌")
+        create.add_argument("--user", required=True, help="令牌所属用户名；接口按该用户的部门和权限执行")
+        create.add_argument("--name", required=True, help="用途，如：省级平台对接")
+        revoke = sub.add_parser("revoke", help="吊销令牌")
+        revoke.add_argument("prefix", help="令牌前缀（list 中显示）或完整令牌")
+        sub.add_parser("list", help="列出令牌（不含令牌本身）")
+
+    def handle(self, *args, **options):
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except ApiTokenError as e:
+            raise CommandError(str(e)) from None
+
+    def _create(self, options):
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"没有用户 {options['user']}")
+        token, key = api_token_create(actor=system_user(), user=user, name=options["name"])
+        self.stdout.write(f"已为 {user.username} 创建令牌“{token.name}”（前缀 {token.prefix}）。")
+        self.stdout.write("令牌只显示这一次，请立即妥善保存 / shown once, store it now:")
+        self.stdout.write(key)
+
+    def _revoke(self, options):
+        token = api_token_revoke(actor=system_user(), prefix=options["prefix"])
+        self.stdout.write(f"已吊销 {token.user.username} 的令牌“{token.name}”（前缀 {token.prefix}）。")
+
+    def _list(self, options):
+        for t in ApiToken.objects.select_related("user").order_by("id"):
+            state = "已吊销" if t.revoked else "有效"
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "从未使用"
+            self.stdout.write(f"{t.prefix}  {state}  {t.user.username}  {t.name}  最近使用：{used}")

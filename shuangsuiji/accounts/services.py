@@ -1,0 +1,73 @@
+"""Writes to accounts. Each business action is one function: atomic, permission-checked, audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shuangsuiji.audit.services import record
+
+from .models import ApiToken, User
+from .scoping import ensure_perm
+
+# --- API tokens (systems such as the provincial platform, art. 6) ------------------------------------------------
+
+TOKEN_PREFIX_LEN = 8
+
+
+class ApiTokenError(ValueError):
+    """A token request that cannot be carried out; the message says why, in Chinese."""
+
+
+def _token_prefix(key: str) -> str:
+    # The characters after the fixed "ssj_" marker, so that prefixes of different tokens actually differ.
+    return key.removeprefix("ssj_")[:TOKEN_PREFIX_LEN]
+
+
+@transaction.atomic
+def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`. Returns the token and its key: the key is shown once and only its hash is kept."""
+    ensure_perm(actor, "accounts.manage")
+    name = (name or "").strip()
+    if not name:
+        raise ApiTokenError("请填写令牌用途（如：省级平台对接）")
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise ApiTokenError("令牌用途不能超过 100 个字符")
+    if not user.is_active:
+        raise ApiTokenError(f"用户 {user.username} 已停用，不能为其创建令牌")
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=_token_prefix(key), key_hash=ApiToken.hash_key(key)
+    )
+    record(
+        actor=actor,
+        action="api_token.create",
+        target=token,
+        # Never the key or its hash: the prefix is enough to recognise the token later.
+        after={"user": user.username, "name": name, "prefix": token.prefix},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, prefix: str) -> ApiToken:
+    """Revoke the one active token whose prefix (or full key) is given."""
+    ensure_perm(actor, "accounts.manage")
+    prefix = _token_prefix((prefix or "").strip())
+    if len(prefix) < TOKEN_PREFIX_LEN:
+        raise ApiTokenError(f"请提供令牌前缀（{TOKEN_PREFIX_LEN} 位）")
+    tokens = list(ApiToken.objects.select_for_update().filter(prefix=prefix, revoked=False))
+    if not tokens:
+        raise ApiTokenError(f"没有前缀为 {prefix} 的有效令牌")
+    if len(tokens) > 1:
+        raise ApiTokenError(f"前缀 {prefix} 对应多个令牌，请提供完整令牌")
+    token = tokens[0]
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    record(
+        actor=actor,
+        action="api_token.revoke",
+        target=token,
+        before={"revoked": False},
+        after={"revoked": True, "user": token.user.username, "name": token.name, "prefix": token.prefix},
+    )
+    return token
