@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "shuangsuiji.accounts",
     "shuangsuiji.audit",
     "shuangsuiji.directory",
+    "shuangsuiji.planning",
+    "shuangsuiji.draws",
     "shuangsuiji.web",
     "shuangsuiji.api",
 ]

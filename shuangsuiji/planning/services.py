@@ -1,0 +1,547 @@
+"""Plans and task schemes: one service per business action, atomic, permission-checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.scoping import ensure_own_department
+from shuangsuiji.audit.services import record
+from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
+from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.org.models import Department
+
+from .models import (
+    RAISED_STRATUM,
+    AnnualPlan,
+    PlanBatch,
+    PlanItem,
+    PlanKind,
+    PlanStatus,
+    PlanVersion,
+    PublishListAt,
+    SchemeItem,
+    SchemeStatus,
+    TaskCounter,
+    TaskScheme,
+)
+from .states import PLAN_TRANSITIONS, SCHEME_TRANSITIONS, check_transition
+
+ON_SITE = "实地核查"
+
+
+def _ensure_planner(actor, department_id: int) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if actor.role not in (Role.DEPT_ADMIN, Role.SYSTEM):
+        raise PermissionDenied("只有部门管理员可以制定和修改计划、方案")
+    ensure_own_department(actor, department_id)
+
+
+def _ensure_office(actor) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if actor.role not in (Role.OFFICE, Role.SYSTEM):
+        raise PermissionDenied("只有联席会议办公室可以审核计划")
+
+
+def parse_ratio(value: Any, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise RowInvalid([(field, f"“{value}”不是比例，应为 (0, 1] 之间的小数，如 0.05")]) from None
+    if not (Decimal(0) < d <= 1) or d.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise RowInvalid([(field, f"比例 {value} 应大于 0、不超过 1，最多 6 位小数")])
+    return d
+
+
+# --- 年度抽查计划 ---------------------------------------------------------------------------------------------------
+
+
+def plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
+    return {
+        "title": plan.title,
+        "kind": plan.kind,
+        "year": plan.year,
+        "department": plan.department.name,
+        "participants": [d.name for d in plan.participants.all()],
+        "description": plan.description,
+        "items": [
+            {
+                "code": pi.item.code,
+                "name": pi.item.name,
+                "item_version": pi.item_version,
+                "department": pi.department.name,
+                "ratio": str(pi.ratio) if pi.ratio is not None else None,
+                "category": pi.item.category,
+                "legal_basis": pi.item.legal_basis,
+            }
+            for pi in plan.items.select_related("item", "department")
+        ],
+        "batches": [{"seq": b.seq, "name": b.name, "month": b.month} for b in plan.batches.all()],
+    }
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor,
+    kind: str,
+    year: int,
+    title: str,
+    description: str = "",
+    participant_ids: list[int] | None = None,
+) -> AnnualPlan:
+    _ensure_planner(actor, actor.department_id)
+    errors = []
+    if kind not in PlanKind.values:
+        errors.append(("计划类型", "应为年度抽查计划或年度部门联合抽查计划"))
+    if not title.strip():
+        errors.append(("计划名称", "必填项不能为空"))
+    if not (2000 <= int(year) <= 2100):
+        errors.append(("年度", f"年度 {year} 不合理"))
+    participants = [p for p in (participant_ids or []) if p != actor.department_id]
+    if kind == PlanKind.JOINT and not participants:
+        errors.append(("参与部门", "联合抽查计划至少需要一个参与部门"))
+    if errors:
+        raise RowInvalid(errors)
+    plan = AnnualPlan.objects.create(
+        department_id=actor.department_id,
+        kind=kind,
+        year=year,
+        title=title.strip(),
+        description=description,
+        created_by=actor,
+    )
+    if kind == PlanKind.JOINT:
+        plan.participants.set(Department.objects.filter(pk__in=participants, active=True))
+    record(actor=actor, action="plan.create", target=plan, after=plan_snapshot(plan))
+    return plan
+
+
+def _ensure_editable(actor, plan: AnnualPlan) -> AnnualPlan:
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    _ensure_planner(actor, plan.department_id)
+    if not plan.is_editable:
+        raise RowInvalid(
+            [("状态", f"计划当前为“{plan.get_status_display()}”，不能修改；如需调整请先发起调整")]
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_item_add(
+    *,
+    actor,
+    plan: AnnualPlan,
+    item: CheckItem,
+    department_id: int | None = None,
+    ratio: Any = None,
+    note: str = "",
+) -> PlanItem:
+    plan = _ensure_editable(actor, plan)
+    department_id = department_id or item.department_id
+    allowed = {plan.department_id, *plan.participants.values_list("id", flat=True)}
+    errors = []
+    if department_id not in allowed:
+        errors.append(("实施部门", "实施部门必须是牵头部门或参与部门"))
+    if item.department_id != department_id:
+        errors.append(
+            ("抽查事项", f"事项“{item.name}”属于{item.department}，只能由该部门实施（谁检查谁负责）")
+        )
+    if item.status != ItemStatus.VALID:
+        errors.append(("抽查事项", f"事项“{item.name}”已停用"))
+    if not item.legal_basis.strip():
+        errors.append(("抽查事项", f"事项“{item.name}”没有检查依据，不能列入计划（第三条：于法有据）"))
+    parsed = parse_ratio(ratio, "计划抽查比例") if ratio not in (None, "") else item.default_ratio
+    if (
+        item.category == ItemCategory.GENERAL
+        and parsed is not None
+        and item.ratio_cap is not None
+        and parsed > item.ratio_cap
+    ):
+        errors.append(
+            ("计划抽查比例", f"一般检查事项“{item.name}”的比例 {parsed} 超过上限 {item.ratio_cap}（第八条）")
+        )
+    if PlanItem.objects.filter(plan=plan, item=item).exists():
+        errors.append(("抽查事项", f"事项“{item.name}”已在计划中"))
+    if errors:
+        raise RowInvalid(errors)
+    pi = PlanItem.objects.create(
+        plan=plan, item=item, item_version=item.version, department_id=department_id, ratio=parsed, note=note
+    )
+    record(
+        actor=actor,
+        action="plan.item_add",
+        target=plan,
+        after={"item": item.code, "version": item.version, "ratio": parsed},
+    )
+    return pi
+
+
+@transaction.atomic
+def plan_item_remove(*, actor, plan_item: PlanItem) -> None:
+    plan = _ensure_editable(actor, plan_item.plan)
+    record(actor=actor, action="plan.item_remove", target=plan, before={"item": plan_item.item.code})
+    plan_item.delete()
+
+
+@transaction.atomic
+def plan_batch_add(*, actor, plan: AnnualPlan, name: str, month: int, note: str = "") -> PlanBatch:
+    plan = _ensure_editable(actor, plan)
+    errors = []
+    if not name.strip():
+        errors.append(("批次名称", "必填项不能为空"))
+    try:
+        month = int(month)
+        if not 1 <= month <= 12:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append(("计划月份", f"“{month}”应为 1 到 12 的月份"))
+    if errors:
+        raise RowInvalid(errors)
+    seq = (plan.batches.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    batch = PlanBatch.objects.create(plan=plan, seq=seq, name=name.strip(), month=month, note=note)
+    record(
+        actor=actor,
+        action="plan.batch_add",
+        target=plan,
+        after={"seq": seq, "name": batch.name, "month": month},
+    )
+    return batch
+
+
+@transaction.atomic
+def plan_batch_remove(*, actor, batch: PlanBatch) -> None:
+    plan = _ensure_editable(actor, batch.plan)
+    if batch.schemes.exists():
+        raise RowInvalid([("批次", "已有工作方案使用该批次，不能删除")])
+    record(
+        actor=actor, action="plan.batch_remove", target=plan, before={"seq": batch.seq, "name": batch.name}
+    )
+    batch.delete()
+
+
+def plan_check(plan: AnnualPlan) -> tuple[list[str], list[str]]:
+    """Errors that block submission and warnings the office should see (art. 3, 8, 9)."""
+    errors, warnings = [], []
+    items = list(plan.items.select_related("item"))
+    if not items:
+        errors.append("计划中没有抽查事项")
+    for pi in items:
+        if not pi.item.legal_basis.strip():
+            errors.append(f"事项“{pi.item.name}”没有检查依据")
+        if pi.item.status != ItemStatus.VALID:
+            errors.append(f"事项“{pi.item.name}”已停用，请移出计划")
+        cap = pi.item.ratio_cap
+        if (
+            pi.item.category == ItemCategory.GENERAL
+            and pi.ratio is not None
+            and cap is not None
+            and pi.ratio > cap
+        ):
+            errors.append(f"一般检查事项“{pi.item.name}”的比例 {pi.ratio} 超过上限 {cap}")
+        if pi.item.version != pi.item_version:
+            warnings.append(
+                f"事项“{pi.item.name}”已更新到 v{pi.item.version}，计划使用的是 v{pi.item_version}"
+            )
+    n = plan.batches.count()
+    if n == 0:
+        errors.append("计划中没有抽查批次")
+    elif n > 2:
+        warnings.append(f"计划安排了 {n} 个批次；第九条要求每年开展 1—2 次随机抽查")
+    return errors, warnings
+
+
+@transaction.atomic
+def plan_submit(*, actor, plan: AnnualPlan) -> list[str]:
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    _ensure_planner(actor, plan.department_id)
+    check_transition(PLAN_TRANSITIONS, plan.status, PlanStatus.SUBMITTED, PlanStatus)
+    errors, warnings = plan_check(plan)
+    if errors:
+        raise RowInvalid([("计划", e) for e in errors])
+    before = plan.status
+    plan.status = PlanStatus.SUBMITTED
+    plan.save(update_fields=["status", "updated_at"])
+    record(
+        actor=actor,
+        action="plan.submit",
+        target=plan,
+        before={"status": before},
+        after={"status": plan.status, "warnings": warnings},
+    )
+    return warnings
+
+
+@transaction.atomic
+def plan_approve(*, actor, plan: AnnualPlan, comment: str = "") -> PlanVersion:
+    _ensure_office(actor)
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    check_transition(PLAN_TRANSITIONS, plan.status, PlanStatus.APPROVED, PlanStatus)
+    plan.status = PlanStatus.APPROVED
+    plan.office_comment = comment
+    plan.save(update_fields=["status", "office_comment", "updated_at"])
+    version = PlanVersion.objects.create(
+        plan=plan,
+        version=plan.version,
+        data=plan_snapshot(plan),
+        reason=plan.adjust_reason or "首次批准",
+        approved_by_name=actor.display_name,
+        approved_at=timezone.now(),
+    )
+    record(actor=actor, action="plan.approve", target=plan, after={"version": plan.version}, reason=comment)
+    return version
+
+
+@transaction.atomic
+def plan_return(*, actor, plan: AnnualPlan, comment: str) -> AnnualPlan:
+    _ensure_office(actor)
+    if not comment.strip():
+        raise RowInvalid([("意见", "退回时必须写明修改意见")])
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    check_transition(PLAN_TRANSITIONS, plan.status, PlanStatus.RETURNED, PlanStatus)
+    plan.status = PlanStatus.RETURNED
+    plan.office_comment = comment.strip()
+    plan.save(update_fields=["status", "office_comment", "updated_at"])
+    record(actor=actor, action="plan.return", target=plan, reason=comment.strip())
+    return plan
+
+
+@transaction.atomic
+def plan_adjust(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
+    """Start a new version of an approved plan; the approved version stays public until the new one is approved."""
+    if not reason.strip():
+        raise RowInvalid([("调整理由", "调整计划必须写明理由（第十条：动态调整）")])
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    _ensure_planner(actor, plan.department_id)
+    check_transition(PLAN_TRANSITIONS, plan.status, PlanStatus.DRAFT, PlanStatus)
+    plan.status = PlanStatus.DRAFT
+    plan.version = F("version") + 1
+    plan.adjust_reason = reason.strip()
+    plan.save(update_fields=["status", "version", "adjust_reason", "updated_at"])
+    plan.refresh_from_db()
+    record(
+        actor=actor, action="plan.adjust", target=plan, after={"version": plan.version}, reason=reason.strip()
+    )
+    return plan
+
+
+# --- 抽查工作方案 ---------------------------------------------------------------------------------------------------
+
+
+def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if not strata:
+        raise RowInvalid([("分层抽查比例", "至少设置一个分层的比例或数量")])
+    known = set(RiskClass.objects.filter(active=True).values_list("code", flat=True)) | {RAISED_STRATUM}
+    clean: dict[str, dict[str, Any]] = {}
+    errors = []
+    for code, spec in strata.items():
+        field = f"分层 {code}"
+        if code not in known:
+            errors.append((field, f"未知分层“{code}”，应为风险分类代码或 {RAISED_STRATUM}"))
+            continue
+        spec = spec or {}
+        entry: dict[str, Any] = {}
+        try:
+            if spec.get("ratio") not in (None, "") and spec.get("count") not in (None, ""):
+                raise RowInvalid([(field, "比例与数量只能设置其一")])
+            if spec.get("ratio") not in (None, ""):
+                entry["ratio"] = format(parse_ratio(spec["ratio"], field).normalize(), "f")
+            elif spec.get("count") not in (None, ""):
+                count = int(spec["count"])
+                if count < 0:
+                    raise ValueError
+                entry["count"] = count
+            else:
+                raise RowInvalid([(field, "请设置比例或数量")])
+            reserve = int(spec.get("reserve") or 0)
+            if reserve < 0:
+                raise ValueError
+            entry["reserve"] = reserve
+        except RowInvalid as e:
+            errors.extend(e.errors)
+            continue
+        except (TypeError, ValueError):
+            errors.append((field, "数量与候补数应为非负整数"))
+            continue
+        clean[code] = entry
+    if errors:
+        raise RowInvalid(errors)
+    return clean
+
+
+def _scheme_errors(
+    scheme_data: dict[str, Any], items: list[CheckItem], lead_code: str
+) -> list[tuple[str, str]]:
+    errors = []
+    start, end = scheme_data["window_start"], scheme_data["window_end"]
+    if start > end:
+        errors.append(("检查结束日期", "检查结束日期早于开始日期"))
+    if not items:
+        errors.append(("抽查事项", "至少选择一个抽查事项"))
+    methods = scheme_data["methods"]
+    if not methods:
+        errors.append(("检查方式", "至少选择一种检查方式"))
+    slots = scheme_data["team_slots"]
+    if lead_code not in slots:
+        errors.append(("检查组人数", "牵头部门必须派出检查人员"))
+    if any(int(n) < 1 for n in slots.values()):
+        errors.append(("检查组人数", "每个参与部门至少 1 人"))
+    if ON_SITE in methods and sum(int(n) for n in slots.values()) < 2:
+        errors.append(("检查组人数", "实地核查时执法检查人员不得少于 2 人（第十三条）"))
+    for item in items:
+        if item.status != ItemStatus.VALID:
+            errors.append(("抽查事项", f"事项“{item.name}”已停用"))
+        if item.department.code not in slots:
+            errors.append(("抽查事项", f"事项“{item.name}”由{item.department}实施，该部门须参加检查组"))
+        if item.category == ItemCategory.GENERAL and item.ratio_cap is not None:
+            for code, spec in scheme_data["strata"].items():
+                if code != RAISED_STRATUM and "ratio" in spec and Decimal(spec["ratio"]) > item.ratio_cap:
+                    errors.append(
+                        (
+                            f"分层 {code}",
+                            f"比例 {spec['ratio']} 超过一般检查事项“{item.name}”的上限 {item.ratio_cap}",
+                        )
+                    )
+    return errors
+
+
+@transaction.atomic
+def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
+    """Create a draft scheme from a plan batch, or ad hoc with a mandatory reason."""
+    _ensure_planner(actor, actor.department_id)
+    errors = []
+    batch = None
+    if data.get("batch_id"):
+        batch = PlanBatch.objects.select_related("plan").filter(pk=data["batch_id"]).first()
+        if batch is None or batch.plan.status != PlanStatus.APPROVED and not batch.plan.versions.exists():
+            errors.append(("计划批次", "只能依据已批准的计划批次制定方案"))
+        elif batch.plan.department_id != actor.department_id:
+            errors.append(("计划批次", "只能依据本部门牵头的计划制定方案"))
+    elif not (data.get("adhoc_reason") or "").strip():
+        errors.append(("计划外方案理由", "不依据计划批次制定方案时必须写明理由"))
+    try:
+        window_start = datetime.date.fromisoformat(str(data.get("window_start")))
+        window_end = datetime.date.fromisoformat(str(data.get("window_end")))
+    except ValueError:
+        errors.append(("检查期限", "请填写有效的开始与结束日期（YYYY-MM-DD）"))
+        window_start = window_end = None
+    if not (data.get("name") or "").strip():
+        errors.append(("方案名称", "必填项不能为空"))
+    if errors:
+        raise RowInvalid(errors)
+    strata = _clean_strata(data.get("strata") or {})
+    lead = actor.department
+    slots = {str(k): int(v) for k, v in (data.get("team_slots") or {lead.code: 2}).items()}
+    unknown = set(slots) - set(Department.objects.filter(active=True).values_list("code", flat=True))
+    if unknown:
+        raise RowInvalid([("检查组人数", f"未知部门代码：{'、'.join(sorted(unknown))}")])
+    items = list(CheckItem.objects.select_related("department").filter(pk__in=data.get("item_ids") or []))
+    methods = list(dict.fromkeys(data.get("methods") or []))
+    clean = {
+        "window_start": window_start,
+        "window_end": window_end,
+        "methods": methods,
+        "team_slots": slots,
+        "strata": strata,
+    }
+    errors = _scheme_errors(clean, items, lead.code)
+    publish_at = data.get("publish_list_at") or PublishListAt.DRAW
+    if publish_at not in PublishListAt.values:
+        errors.append(("名单公示时间", "应为抽取后立即公示或检查期结束后公示"))
+    if errors:
+        raise RowInvalid(errors)
+    scheme = TaskScheme.objects.create(
+        department=lead,
+        plan=batch.plan if batch else None,
+        batch=batch,
+        adhoc_reason=(data.get("adhoc_reason") or "").strip(),
+        year=window_start.year,
+        name=data["name"].strip(),
+        directed=bool(data.get("directed")),
+        filters=data.get("filters") or {} if data.get("directed") else {},
+        strata=strata,
+        methods=methods,
+        window_start=window_start,
+        window_end=window_end,
+        team_slots=slots,
+        publish_list_at=publish_at,
+        yearly_cap=int(data.get("yearly_cap") or 2),
+        same_item_days=int(
+            data.get("same_item_days") if data.get("same_item_days") not in (None, "") else 365
+        ),
+        raise_abnormal=bool(data.get("raise_abnormal", True)),
+        raise_dishonest=bool(data.get("raise_dishonest", True)),
+        raise_complaints=int(data.get("raise_complaints") or 3),
+        created_by=actor,
+    )
+    SchemeItem.objects.bulk_create(
+        [SchemeItem(scheme=scheme, item=i, item_version=i.version, department=i.department) for i in items]
+    )
+    record(actor=actor, action="scheme.create", target=scheme, after=scheme_snapshot(scheme))
+    return scheme
+
+
+def scheme_snapshot(scheme: TaskScheme) -> dict[str, Any]:
+    return {
+        "name": scheme.name,
+        "task_no": scheme.task_no,
+        "directed": scheme.directed,
+        "filters": scheme.filters,
+        "strata": scheme.strata,
+        "methods": scheme.methods,
+        "window": [scheme.window_start.isoformat(), scheme.window_end.isoformat()],
+        "team_slots": scheme.team_slots,
+        "items": [f"{si.item.code} v{si.item_version}" for si in scheme.items.select_related("item")],
+        "publish_list_at": scheme.publish_list_at,
+        "yearly_cap": scheme.yearly_cap,
+        "same_item_days": scheme.same_item_days,
+        "adhoc_reason": scheme.adhoc_reason,
+    }
+
+
+def next_task_no(department: Department, year: int) -> str:
+    """`{部门简称}抽查〔{年}〕{N}号`, unique under concurrent creation: the counter row is locked while incremented."""
+    counter, _ = TaskCounter.objects.get_or_create(department=department, year=year)
+    TaskCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    last = TaskCounter.objects.select_for_update().values_list("last", flat=True).get(pk=counter.pk)
+    return f"{department.short_name}抽查〔{year}〕{last}号"
+
+
+@transaction.atomic
+def scheme_publish(*, actor, scheme: TaskScheme) -> TaskScheme:
+    scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
+    _ensure_planner(actor, scheme.department_id)
+    check_transition(SCHEME_TRANSITIONS, scheme.status, SchemeStatus.PUBLISHED, SchemeStatus)
+    if scheme.task_no is None:
+        scheme.task_no = next_task_no(scheme.department, scheme.year)
+    scheme.status = SchemeStatus.PUBLISHED
+    scheme.published_at = timezone.now()
+    scheme.save(update_fields=["task_no", "status", "published_at", "updated_at"])
+    record(actor=actor, action="scheme.publish", target=scheme, after=scheme_snapshot(scheme))
+    return scheme
+
+
+@transaction.atomic
+def scheme_close(*, actor, scheme: TaskScheme) -> TaskScheme:
+    scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
+    _ensure_planner(actor, scheme.department_id)
+    check_transition(SCHEME_TRANSITIONS, scheme.status, SchemeStatus.CLOSED, SchemeStatus)
+    scheme.status = SchemeStatus.CLOSED
+    scheme.save(update_fields=["status", "updated_at"])
+    record(actor=actor, action="scheme.close", target=scheme)
+    return scheme
+
+
+def scheme_set_status(scheme: TaskScheme, target: str) -> None:
+    """Used by the draw services, inside their transaction, after their own checks."""
+    check_transition(SCHEME_TRANSITIONS, scheme.status, target, SchemeStatus)
+    TaskScheme.objects.filter(pk=scheme.pk).update(status=target, updated_at=timezone.now())
+    scheme.status = target
