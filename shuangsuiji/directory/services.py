@@ -247,9 +247,10 @@ def _describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
     return "；".join(parts)[:1000]
 
 
-def _save_version(*, actor, item: CheckItem, reason: str, before: dict[str, Any] | None) -> CheckItemVersion:
+def item_version(*, actor, item: CheckItem, reason: str, before: dict[str, Any] | None) -> CheckItemVersion:
+    """The (unsaved) version row recording `item` as it is now; the bulk import saves many at once."""
     after = _item_data(item)
-    return CheckItemVersion.objects.create(
+    return CheckItemVersion(
         item=item,
         version=item.version,
         data=after,
@@ -258,6 +259,12 @@ def _save_version(*, actor, item: CheckItem, reason: str, before: dict[str, Any]
         reason=reason,
         summary=_describe_changes(before or {}, after),
     )
+
+
+def _save_version(*, actor, item: CheckItem, reason: str, before: dict[str, Any] | None) -> CheckItemVersion:
+    version = item_version(actor=actor, item=item, reason=reason, before=before)
+    version.save()
+    return version
 
 
 def _require_reason(reason: str) -> str:
