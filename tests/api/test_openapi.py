@@ -1,0 +1,88 @@
+from shuangsuiji.directory.selectors import INSPECTOR_FILTERS, ITEM_FILTERS, OBJECT_FILTERS
+
+from .conftest import ApiClient
+
+EXPECTED_OPERATIONS = {
+    ("get", "/api/v1/departments"),
+    ("get", "/api/v1/regions"),
+    ("get", "/api/v1/risk-classes"),
+    ("get", "/api/v1/objects"),
+    ("post", "/api/v1/objects"),
+    ("get", "/api/v1/objects/{id}"),
+    ("patch", "/api/v1/objects/{id}"),
+    ("put", "/api/v1/objects/{id}/supervision"),
+    ("get", "/api/v1/inspectors"),
+    ("post", "/api/v1/inspectors"),
+    ("get", "/api/v1/inspectors/{id}"),
+    ("patch", "/api/v1/inspectors/{id}"),
+    ("post", "/api/v1/inspectors/{id}/personal-data"),
+    ("get", "/api/v1/inspectors/{id}/conflicts"),
+    ("post", "/api/v1/inspectors/{id}/conflicts"),
+    ("get", "/api/v1/items"),
+    ("post", "/api/v1/items"),
+    ("get", "/api/v1/items/{id}"),
+    ("patch", "/api/v1/items/{id}"),
+    ("post", "/api/v1/items/{id}/retire"),
+    ("get", "/api/v1/items/{id}/versions"),
+    ("get", "/api/v1/items/{id}/versions/{version}"),
+}
+
+
+def openapi() -> dict:
+    r = ApiClient().get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def operations(doc: dict) -> set[tuple[str, str]]:
+    return {(method, path) for path, ops in doc["paths"].items() for method in ops}
+
+
+def test_it_serves_the_openapi_document_listing_every_endpoint(db):
+    doc = openapi()
+    assert doc["openapi"].startswith("3.")
+    assert doc["info"]["title"] == "双随机平台接口"
+    assert operations(doc) == EXPECTED_OPERATIONS
+
+
+def test_it_declares_every_list_filter_and_the_paging_parameters(db):
+    doc = openapi()
+    for path, filters in [
+        ("/api/v1/objects", OBJECT_FILTERS),
+        ("/api/v1/inspectors", INSPECTOR_FILTERS),
+        ("/api/v1/items", ITEM_FILTERS),
+    ]:
+        params = {p["name"] for p in doc["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+        assert params == set(filters) | {"page", "page_size"}, path
+
+
+def test_it_documents_the_page_size_limit(db):
+    doc = openapi()
+    page_size = next(
+        p for p in doc["paths"]["/api/v1/objects"]["get"]["parameters"] if p["name"] == "page_size"
+    )
+    assert page_size["schema"]["maximum"] == 200
+    assert page_size["schema"]["default"] == 50
+
+
+def test_it_documents_token_and_session_authentication(db):
+    doc = openapi()
+    schemes = doc["components"]["securitySchemes"]
+    assert {s["in"] for s in schemes.values()} == {"header", "cookie"}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            assert op.get("security"), (method, path)
+            assert "401" in op["responses"], (method, path)
+
+
+def test_it_documents_422_with_field_errors_on_every_write(db):
+    doc = openapi()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if method in ("post", "patch", "put"):
+                ref = op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/ValidationErrorOut"), (method, path)
+
+
+def test_it_has_no_interactive_docs_page_loading_a_cdn(db):
+    assert ApiClient().get("/api/v1/docs").status_code == 404
