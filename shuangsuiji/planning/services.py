@@ -51,6 +51,10 @@ def _ensure_office(actor) -> None:
         raise PermissionDenied("只有联席会议办公室可以审核计划")
 
 
+def _fmt(d: Decimal | None) -> str:
+    return "" if d is None else format(d.normalize(), "f")
+
+
 def parse_ratio(value: Any, field: str) -> Decimal:
     try:
         d = Decimal(str(value).strip())
@@ -167,7 +171,10 @@ def plan_item_add(
         and parsed > item.ratio_cap
     ):
         errors.append(
-            ("计划抽查比例", f"一般检查事项“{item.name}”的比例 {parsed} 超过上限 {item.ratio_cap}（第八条）")
+            (
+                "计划抽查比例",
+                f"一般检查事项“{item.name}”的比例 {parsed} 超过上限 {_fmt(item.ratio_cap)}（第八条）",
+            )
         )
     if PlanItem.objects.filter(plan=plan, item=item).exists():
         errors.append(("抽查事项", f"事项“{item.name}”已在计划中"))
@@ -246,7 +253,7 @@ def plan_check(plan: AnnualPlan) -> tuple[list[str], list[str]]:
             and cap is not None
             and pi.ratio > cap
         ):
-            errors.append(f"一般检查事项“{pi.item.name}”的比例 {pi.ratio} 超过上限 {cap}")
+            errors.append(f"一般检查事项“{pi.item.name}”的比例 {pi.ratio} 超过上限 {_fmt(cap)}")
         if pi.item.version != pi.item_version:
             warnings.append(
                 f"事项“{pi.item.name}”已更新到 v{pi.item.version}，计划使用的是 v{pi.item_version}"
@@ -407,7 +414,7 @@ def _scheme_errors(
                     errors.append(
                         (
                             f"分层 {code}",
-                            f"比例 {spec['ratio']} 超过一般检查事项“{item.name}”的上限 {item.ratio_cap}",
+                            f"比例 {spec['ratio']} 超过一般检查事项“{item.name}”的上限 {_fmt(item.ratio_cap)}",
                         )
                     )
     return errors

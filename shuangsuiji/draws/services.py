@@ -1,0 +1,501 @@
+"""Freeze → ceremony → teams → substitutions. Each step is one audited service and happens once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji import draw as engine
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.scoping import ensure_own_department
+from shuangsuiji.audit.services import record
+from shuangsuiji.directory.models import InspectionObject, Inspector
+from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.org.models import Department
+from shuangsuiji.planning.models import SchemeStatus, TaskScheme
+from shuangsuiji.planning.services import scheme_set_status
+
+from .freezing import build_inputs
+from .models import (
+    Draw,
+    DrawStatus,
+    Selection,
+    SelectionRole,
+    Substitution,
+    SubstitutionKind,
+    TeamMember,
+    Witness,
+)
+
+SOURCE_KINDS = {"numbers": "彩票开奖号码", "digits": "现场掷骰数字"}
+
+
+class DrawRefused(RowInvalid):
+    """A draw step that cannot happen (already done, wrong state, missing input)."""
+
+    def __init__(self, message: str):
+        super().__init__([("抽取", message)])
+
+
+def draws_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "draws"
+
+
+def draw_dir(draw: Draw) -> Path:
+    return draws_root() / draw.files_dir
+
+
+def _ensure_operator(actor, scheme: TaskScheme) -> None:
+    if actor.role not in (Role.DEPT_ADMIN, Role.SYSTEM):
+        raise PermissionDenied("只有牵头部门的部门管理员可以组织抽取")
+    ensure_own_department(actor, scheme.department_id)
+
+
+def _clean_sources(sources: list[dict[str, str]]) -> list[dict[str, str]]:
+    clean = []
+    names = {"server"}
+    for s in sources:
+        name, kind = (s.get("name") or "").strip(), (s.get("kind") or "").strip()
+        if kind not in SOURCE_KINDS:
+            raise RowInvalid([("随机源", f"随机源类型“{kind}”应为 numbers（彩票号码）或 digits（掷骰数字）")])
+        if (
+            not name
+            or not name.replace("_", "").replace("-", "").isalnum()
+            or not name.isascii()
+            or name in names
+        ):
+            raise RowInvalid([("随机源", f"随机源名称“{name}”须为唯一的英文字母数字，如 lottery、witness")])
+        names.add(name)
+        clean.append({"name": name, "kind": kind})
+    if not clean:
+        raise RowInvalid(
+            [("随机源", "除服务器密钥外，至少公告一个抽取前不可预知的公开随机源（彩票号码或现场掷骰）")]
+        )
+    return clean
+
+
+@transaction.atomic
+def draw_freeze(
+    *,
+    actor,
+    scheme: TaskScheme,
+    sources: list[dict[str, str]],
+    announced: str,
+    redraw_reason: str = "",
+    hash_name: str = "sha256",
+) -> Draw:
+    """冻结名单: compute and store the DRAW-v1 files, generate the secret, publish the commitment."""
+    scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
+    _ensure_operator(actor, scheme)
+    previous = scheme.draws.order_by("-seq").first()
+    if scheme.status == SchemeStatus.PUBLISHED:
+        if previous is not None:
+            raise DrawRefused("该方案已有抽取记录")
+    elif scheme.status in (SchemeStatus.FROZEN, SchemeStatus.DRAWN):
+        if not redraw_reason.strip():
+            raise DrawRefused("该方案已冻结或已抽取；重新抽取必须写明理由，原抽取记录将继续公开")
+    else:
+        raise DrawRefused(f"方案当前为“{scheme.get_status_display()}”，不能冻结名单；请先公示方案")
+    if not announced.strip():
+        raise RowInvalid(
+            [("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")]
+        )
+    public_sources = _clean_sources(sources)
+
+    inputs = build_inputs(scheme)
+    if inputs.inspectors_missing:
+        raise RowInvalid([(f"检查人员（{d}）", m) for d, m in inputs.inspectors_missing.items()])
+    if not inputs.candidates:
+        raise RowInvalid([("候选对象", "按方案条件没有可抽取的对象")])
+
+    seq = (previous.seq + 1) if previous else 1
+    draw_id = f"{scheme.task_no}-{seq}"
+    secret = engine.make_secret()
+    all_sources = [
+        {"name": "server", "kind": "secret", "commitment": engine.secret_commitment(secret, hash_name)}
+    ]
+    all_sources += public_sources
+    frozen_at = timezone.now()
+    files_dir = f"{scheme.pk}/{seq}"
+    directory = draws_root() / files_dir
+    if directory.exists():
+        shutil.rmtree(directory)  # a leftover of a rolled-back attempt; nothing in it was ever published
+    extra = {
+        "task_no": scheme.task_no,
+        "scheme": scheme.name,
+        "department": scheme.department.name,
+        "items": [f"{si.item.code} v{si.item_version}" for si in scheme.items.select_related("item")],
+        "window": [scheme.window_start.isoformat(), scheme.window_end.isoformat()],
+        "frozen_at": frozen_at.isoformat(timespec="seconds"),
+        "announced": announced.strip(),
+    }
+    if redraw_reason:
+        extra["redraw_of"] = previous.draw_id
+        extra["redraw_reason"] = redraw_reason.strip()
+    commitment = engine.write_draw_files(
+        directory,
+        candidates=inputs.candidates,
+        excluded=inputs.excluded,
+        inspectors=inputs.inspectors,
+        recusals=inputs.recusals,
+        strata={code: scheme.strata[code] for code in sorted(scheme.strata)},
+        teams=dict(scheme.team_slots),
+        sources=all_sources,
+        draw_id=draw_id,
+        hash_name=hash_name,
+        extra=extra,
+    )
+    params_text = (directory / "params.json").read_text(encoding="utf-8")
+    params = json.loads(params_text)
+    if previous is not None and previous.status != DrawStatus.SUPERSEDED:
+        Draw.objects.filter(pk=previous.pk).update(status=DrawStatus.SUPERSEDED)
+        # The superseded draw's objects are no longer to be inspected; its certificate stays public.
+        Selection.objects.filter(draw=previous).update(active=False)
+        TeamMember.objects.filter(selection__draw=previous).update(active=False)
+    draw = Draw.objects.create(
+        scheme=scheme,
+        seq=seq,
+        draw_id=draw_id,
+        hash_name=hash_name,
+        commitment=commitment,
+        params_json=params_text,
+        files_dir=files_dir,
+        file_hashes=params["files"],
+        secret=secret,
+        sources=all_sources,
+        announced=announced.strip(),
+        candidates_count=len(inputs.candidates),
+        excluded_count=len(inputs.excluded),
+        inspectors_count=len(inputs.inspectors),
+        recusals_count=len(inputs.recusals),
+        frozen_at=frozen_at,
+        frozen_by=actor,
+        redraw_of=previous if redraw_reason else None,
+        redraw_reason=redraw_reason.strip(),
+    )
+    scheme_set_status(scheme, SchemeStatus.FROZEN)
+    record(
+        actor=actor,
+        action="draw.redraw_freeze" if redraw_reason else "draw.freeze",
+        target=draw,
+        after={
+            "commitment": commitment,
+            "candidates": len(inputs.candidates),
+            "excluded": len(inputs.excluded),
+            "inspectors": len(inputs.inspectors),
+            "recusals": len(inputs.recusals),
+            "sources": all_sources,
+        },
+        reason=redraw_reason,
+    )
+    return draw
+
+
+def _claim(draw: Draw) -> None:
+    # A conditional UPDATE is the lock: of ten concurrent requests exactly one moves FROZEN → DRAWING; the others
+    # find the row changed (PostgreSQL re-checks the WHERE after the first commits; SQLite serialises writers).
+    claimed = Draw.objects.filter(pk=draw.pk, status=DrawStatus.FROZEN).update(status=DrawStatus.DRAWING)
+    if claimed != 1:
+        current = Draw.objects.get(pk=draw.pk)
+        raise DrawRefused(
+            f"抽取 {current.draw_id} 当前为“{current.get_status_display()}”，每次抽取只能进行一次"
+        )
+
+
+@transaction.atomic
+def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals: dict[str, str]) -> Draw:
+    """抽取仪式: record witnesses, reveal the secret, compute and store the certificate, selections and teams."""
+    draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
+    _ensure_operator(actor, draw.scheme)
+    witnesses = [
+        {"name": (w.get("name") or "").strip(), "unit": (w.get("unit") or "").strip()} for w in witnesses
+    ]
+    witnesses = [w for w in witnesses if w["name"] or w["unit"]]
+    if not witnesses or any(not w["name"] or not w["unit"] for w in witnesses):
+        raise RowInvalid([("监督人员", "请登记至少一名监督人员的姓名和单位")])
+    _claim(draw)
+    values = {"server": draw.secret}
+    for source in draw.sources:
+        if source["kind"] == "secret":
+            continue
+        value = (reveals.get(source["name"]) or "").strip()
+        if not value:
+            raise RowInvalid([(f"随机源 {source['name']}", "请输入公开随机源的值")])
+        values[source["name"]] = value
+    directory = draw_dir(draw)
+    try:
+        certificate = engine.run_draw(directory, values)
+    except engine.TeamImpossibleError as e:
+        # The spec's failure: no certificate exists; the failure is recorded and public, a redraw is needed.
+        Draw.objects.filter(pk=draw.pk).update(
+            status=DrawStatus.FAILED,
+            failure=str(e),
+            drawn_at=timezone.now(),
+            drawn_by=actor,
+            reveals=_canonical(draw, values),
+        )
+        Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
+        record(actor=actor, action="draw.fail", target=draw, reason=str(e))
+        draw.refresh_from_db()
+        return draw
+    except engine.DrawError as e:
+        raise RowInvalid([("随机源", str(e))]) from None
+    engine.write_certificate(certificate, directory / "result.json")
+    _store_results(draw, certificate)
+    Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
+    Draw.objects.filter(pk=draw.pk).update(
+        status=DrawStatus.DRAWN,
+        reveals={s["name"]: s["value"] for s in certificate["sources"]},
+        seed=certificate["seed"],
+        certificate_json=engine.certificate_bytes(certificate).decode("utf-8"),
+        drawn_at=timezone.now(),
+        drawn_by=actor,
+    )
+    scheme_set_status(draw.scheme, SchemeStatus.DRAWN)
+    draw.refresh_from_db()
+    selected = sum(s["k"] for s in certificate["strata"].values())
+    record(
+        actor=actor,
+        action="draw.perform",
+        target=draw,
+        after={"seed": certificate["seed"], "selected": selected, "witnesses": witnesses},
+    )
+    return draw
+
+
+def _canonical(draw: Draw, values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k != "server"} | {"server": "（已公开于失败记录）"}
+
+
+def _store_results(draw: Draw, certificate: dict[str, Any]) -> None:
+    codes = []
+    for stratum in certificate["strata"].values():
+        codes += [c for c, _ in stratum["selected"]] + [c for c, _ in stratum["reserves"]]
+    object_ids = dict(InspectionObject.objects.filter(code__in=codes).values_list("code", "id"))
+    selections = []
+    for code, stratum in certificate["strata"].items():
+        for role, rows in (
+            (SelectionRole.SELECTED, stratum["selected"]),
+            (SelectionRole.RESERVE, stratum["reserves"]),
+        ):
+            for rank, (object_code, priority) in enumerate(rows, start=1):
+                selections.append(
+                    Selection(
+                        draw=draw,
+                        object_id=object_ids[object_code],
+                        stratum=code,
+                        role=role,
+                        rank=rank,
+                        priority=priority,
+                        active=role == SelectionRole.SELECTED,
+                    )
+                )
+    Selection.objects.bulk_create(selections, batch_size=2000)
+    if not certificate.get("teams"):
+        return
+    by_object = dict(
+        Selection.objects.filter(draw=draw, role=SelectionRole.SELECTED).values_list("object__code", "id")
+    )
+    inspector_codes = {m[1] for t in certificate["teams"] for m in t["members"]}
+    inspector_ids = dict(Inspector.objects.filter(code__in=inspector_codes).values_list("code", "id"))
+    dept_ids = dict(Department.objects.values_list("code", "id"))
+    relaxed = {(r["object"], r["department"], r["slot"]) for r in certificate.get("relaxations", [])}
+    members = []
+    for team in certificate["teams"]:
+        slots: dict[str, int] = {}
+        for order, (dept, ins_code) in enumerate(team["members"], start=1):
+            slots[dept] = slots.get(dept, 0) + 1
+            members.append(
+                TeamMember(
+                    selection_id=by_object[team["object_id"]],
+                    inspector_id=inspector_ids[ins_code],
+                    department_id=dept_ids[dept],
+                    slot=slots[dept],
+                    order=order,
+                    cap_relaxed=(team["object_id"], dept, slots[dept]) in relaxed,
+                )
+            )
+    TeamMember.objects.bulk_create(members, batch_size=2000)
+
+
+def _certificate(draw: Draw) -> dict[str, Any]:
+    return json.loads(draw.certificate_json)
+
+
+def _recused_with(draw: Draw, object_code: str) -> set[str]:
+    recused = set()
+    with open(draw_dir(draw) / "recusals.csv", encoding="utf-8") as f:
+        for line in f:
+            ins, obj = line.rstrip("\n").split(",")
+            if obj == object_code:
+                recused.add(ins)
+    return recused
+
+
+def _department_inspectors(draw: Draw) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    with open(draw_dir(draw) / "inspectors.csv", encoding="utf-8") as f:
+        for line in f:
+            dept, ins = line.rstrip("\n").split(",")
+            out.setdefault(dept, []).append(ins)
+    return out
+
+
+def _replace_member(
+    draw: Draw, member: TeamMember, unavailable: set[str], new_selection: Selection | None = None
+) -> TeamMember:
+    """Spec §8: the choice of §5 for that slot among the remaining candidates, loads as they are."""
+    certificate = _certificate(draw)
+    dept = member.department.code
+    target = new_selection or member.selection
+    object_code = target.object.code
+    pool = _department_inspectors(draw)[dept]
+    active = TeamMember.objects.filter(selection__draw=draw, active=True).select_related("inspector")
+    loads: dict[str, int] = {}
+    for m in active:
+        loads[m.inspector.code] = loads.get(m.inspector.code, 0) + 1
+    team = [m.inspector.code for m in active if m.selection_id == target.pk and m.pk != member.pk]
+    k = sum(s["k"] for s in certificate["strata"].values())
+    cap = engine.department_cap(draw.scheme.team_slots[dept], k, len(pool))
+    code, relaxed = engine.choose_replacement(
+        hash_name=draw.hash_name,
+        seed=draw.seed,
+        object_id=object_code,
+        department=dept,
+        inspectors=pool,
+        team=team,
+        unavailable=unavailable,
+        recused=_recused_with(draw, object_code),
+        loads=loads,
+        cap=cap,
+        slot=member.slot,
+    )
+    return TeamMember(
+        selection=target,
+        inspector=Inspector.objects.get(code=code),
+        department=member.department,
+        slot=member.slot,
+        order=member.order,
+        replaces=member,
+        cap_relaxed=relaxed,
+    )
+
+
+def _ensure_drawn(actor, draw: Draw) -> Draw:
+    draw = Draw.objects.select_for_update().select_related("scheme").get(pk=draw.pk)
+    _ensure_operator(actor, draw.scheme)
+    if draw.status != DrawStatus.DRAWN:
+        raise DrawRefused(f"抽取 {draw.draw_id} 当前为“{draw.get_status_display()}”，不能替换")
+    return draw
+
+
+@transaction.atomic
+def selection_substitute(*, actor, selection: Selection, reason: str) -> Selection:
+    """An object that turns out uninspectable is replaced by the first unused reserve of its stratum."""
+    if not reason.strip():
+        raise RowInvalid([("替换理由", "必须写明无法检查的原因，如：已注销、已迁出、停业")])
+    draw = _ensure_drawn(actor, selection.draw)
+    selection = Selection.objects.select_for_update().select_related("object").get(pk=selection.pk)
+    if not selection.active:
+        raise DrawRefused("该对象已被替换")
+    used = set(
+        Selection.objects.filter(draw=draw, stratum=selection.stratum, role=SelectionRole.RESERVE)
+        .exclude(replaces=None)
+        .values_list("object__code", flat=True)
+    )
+    try:
+        code = engine.next_reserve(_certificate(draw), selection.stratum, used)
+    except engine.ReservesExhaustedError as e:
+        raise DrawRefused(str(e)) from None
+    new = Selection.objects.select_for_update().get(draw=draw, object__code=code)
+    new.active, new.replaces = True, selection
+    new.save(update_fields=["active", "replaces"])
+    selection.active = False
+    selection.save(update_fields=["active"])
+    Substitution.objects.create(
+        draw=draw,
+        kind=SubstitutionKind.OBJECT,
+        old_selection=selection,
+        new_selection=new,
+        reason=reason.strip(),
+        by=actor,
+        by_name=actor.display_name,
+    )
+    # The team moves with the slot; a member recused with the new object is replaced by the §8 rule.
+    recused = _recused_with(draw, new.object.code)
+    for member in list(selection.team.filter(active=True).select_related("inspector", "department")):
+        member.active = False
+        member.save(update_fields=["active"])
+        if member.inspector.code in recused:
+            moved = _replace_member(draw, member, {member.inspector.code}, new_selection=new)
+        else:
+            moved = TeamMember(
+                selection=new,
+                inspector=member.inspector,
+                department=member.department,
+                slot=member.slot,
+                order=member.order,
+                cap_relaxed=member.cap_relaxed,
+            )
+        moved.save()
+    record(
+        actor=actor,
+        action="draw.substitute_object",
+        target=draw,
+        reason=reason.strip(),
+        before={"object": selection.object.code},
+        after={"object": new.object.code},
+    )
+    return new
+
+
+@transaction.atomic
+def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
+    """A drawn inspector who becomes unavailable is replaced by the spec's §8 rule."""
+    if not reason.strip():
+        raise RowInvalid([("替换理由", "必须写明人员不能参加检查的原因")])
+    member = (
+        TeamMember.objects.select_for_update()
+        .select_related("selection__draw", "inspector", "department", "selection__object")
+        .get(pk=member.pk)
+    )
+    draw = _ensure_drawn(actor, member.selection.draw)
+    if not member.active:
+        raise DrawRefused("该人员已被替换")
+    previously = set(
+        TeamMember.objects.filter(
+            selection=member.selection, active=False, department=member.department
+        ).values_list("inspector__code", flat=True)
+    )
+    try:
+        new = _replace_member(draw, member, {member.inspector.code} | previously)
+    except engine.TeamImpossibleError as e:
+        raise DrawRefused(str(e)) from None
+    member.active = False
+    member.save(update_fields=["active"])
+    new.save()
+    Substitution.objects.create(
+        draw=draw,
+        kind=SubstitutionKind.INSPECTOR,
+        old_member=member,
+        new_member=new,
+        reason=reason.strip(),
+        by=actor,
+        by_name=actor.display_name,
+    )
+    record(
+        actor=actor,
+        action="draw.substitute_inspector",
+        target=draw,
+        reason=reason.strip(),
+        before={"object": member.selection.object.code, "inspector": member.inspector.code},
+        after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed},
+    )
+    return new

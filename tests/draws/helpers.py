@@ -1,0 +1,36 @@
+"""Build a published scheme with candidates and inspectors, through the services, for draw tests."""
+
+import datetime
+
+from shuangsuiji.directory.models import RiskClass
+from shuangsuiji.planning import services as planning
+from tests import factories
+
+
+def published_scheme(actor, *, entities=40, inspectors=4, team_slots=None, strata=None, items=None, **extra):
+    risk = {c.code: c for c in RiskClass.objects.all()}
+    for n in range(entities):
+        factories.entity(risk_class=risk["A" if n % 4 else "D"])
+    for _ in range(inspectors):
+        factories.inspector(actor.department.code)
+    items = items or [
+        factories.item(actor.department.code, category="重点", ratio_cap=None, name="特种设备使用单位检查")
+    ]
+    data = {
+        "name": "2026年第一批企业公示信息抽查",
+        "adhoc_reason": "测试",
+        "strata": strata or {"A": {"ratio": "0.1", "reserve": 2}, "D": {"ratio": "0.5", "reserve": 1}},
+        "item_ids": [i.pk for i in items],
+        "methods": ["实地核查"],
+        "window_start": datetime.date(2026, 12, 1).isoformat(),
+        "window_end": datetime.date(2026, 12, 20).isoformat(),
+        "team_slots": team_slots or {actor.department.code: 2},
+    } | extra
+    scheme = planning.scheme_create(actor=actor, data=data)
+    return planning.scheme_publish(actor=actor, scheme=scheme)
+
+
+SOURCES = [{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}]
+ANNOUNCED = "lottery = 福利彩票双色球第2026137期红球; witness = 监督人员现场掷骰 12 位"
+REVEALS = {"lottery": "30,3,11,15,22,27", "witness": "314159265358"}
+WITNESSES = [{"name": "周监督", "unit": "舞钢市司法局"}]
