@@ -102,3 +102,48 @@ def audit_events_for(user) -> QuerySet:
     if not has_perm(user, "audit.view"):
         return AuditEvent.objects.none()
     return AuditEvent.objects.select_related("department")
+
+
+def plans_for(user) -> QuerySet:
+    """Plans a user may see: own department's (as lead or participant); the office sees all."""
+    from django.db.models import Q
+
+    from shuangsuiji.planning.models import AnnualPlan
+
+    qs = AnnualPlan.objects.select_related("department")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    return qs.filter(Q(department_id=user.department_id) | Q(participants=user.department_id)).distinct()
+
+
+def schemes_for(user) -> QuerySet:
+    """Schemes a user may see: led by, or with team slots for, the user's department; the office sees all."""
+    from django.db.models import Q
+
+    from shuangsuiji.planning.models import TaskScheme
+
+    qs = TaskScheme.objects.select_related("department")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    if user.department_id is None:
+        return qs.none()
+    code = user.department.code
+    participating = [pk for pk, slots in TaskScheme.objects.values_list("pk", "team_slots") if code in (slots or {})]
+    return qs.filter(Q(department_id=user.department_id) | Q(pk__in=participating))
+
+
+def draws_for(user) -> QuerySet:
+    from shuangsuiji.draws.models import Draw
+
+    return Draw.objects.filter(scheme__in=schemes_for(user)).select_related("scheme", "scheme__department")
+
+
+def team_members_visible(user, scheme, members):
+    """The lead department sees the whole joint team; a participating department sees its own members."""
+    if sees_all_departments(user) or user.department_id == scheme.department_id:
+        return list(members)
+    return [m for m in members if m.department_id == user.department_id]

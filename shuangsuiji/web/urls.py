@@ -1,6 +1,45 @@
 from django.urls import include, path
 
+from . import views_draws, views_planning
+
 urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
     path("", include("shuangsuiji.web.urls_import")),
+    path("plans/", views_planning.plan_list, name="plan_list"),
+    path("plans/new/", views_planning.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views_planning.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/items/", views_planning.plan_item_add, name="plan_item_add"),
+    path(
+        "plans/<int:pk>/items/<int:item_pk>/remove/", views_planning.plan_item_remove, name="plan_item_remove"
+    ),
+    path("plans/<int:pk>/batches/", views_planning.plan_batch_add, name="plan_batch_add"),
+    path(
+        "plans/<int:pk>/batches/<int:batch_pk>/remove/",
+        views_planning.plan_batch_remove,
+        name="plan_batch_remove",
+    ),
+    path("plans/<int:pk>/<str:action>/", views_planning.plan_transition, name="plan_transition"),
+    path("schemes/", views_planning.scheme_list, name="scheme_list"),
+    path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
+    path("schemes/<int:pk>/", views_planning.scheme_detail, name="scheme_detail"),
+    path("schemes/<int:pk>/publish/", views_planning.scheme_publish, name="scheme_publish"),
+    path("schemes/<int:pk>/close/", views_planning.scheme_close, name="scheme_close"),
+    path("schemes/<int:pk>/freeze/", views_draws.freeze, name="draw_freeze"),
+    path("draws/<int:pk>/", views_draws.draw_detail, name="draw_detail"),
+    path("draws/<int:pk>/ceremony/", views_draws.ceremony, name="draw_ceremony"),
+    path("draws/<int:pk>/files/<str:name>", views_draws.draw_file, name="draw_file"),
+    path(
+        "draws/<int:pk>/selections/<int:sel_pk>/substitute/",
+        views_draws.substitute_object,
+        name="substitute_object",
+    ),
+    path(
+        "draws/<int:pk>/members/<int:member_pk>/substitute/",
+        views_draws.substitute_member,
+        name="substitute_member",
+    ),
+    path("draws/<int:pk>/register/", views_draws.register_page, name="register_task"),
+    path("draws/<int:pk>/register.xlsx", views_draws.register_xlsx, name="register_task_xlsx"),
+    path("draws/<int:pk>/register/<int:sel_pk>/", views_draws.register_page, name="register_object"),
+    path("draws/<int:pk>/register/<int:sel_pk>.xlsx", views_draws.register_xlsx, name="register_object_xlsx"),
 ]

@@ -1,0 +1,215 @@
+"""Pages of the draw: freeze, ceremony, certificate, teams, substitutions, 登记表."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuangsuiji.accounts import scoping
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.draws import services
+from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
+from shuangsuiji.draws.freezing import EXCLUSION_REASONS
+from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
+
+from .views_planning import _errors
+
+DRAW_FILES = [
+    "params.json",
+    "candidates.csv",
+    "excluded.csv",
+    "inspectors.csv",
+    "recusals.csv",
+    "result.json",
+]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def freeze(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        sources = []
+        if request.POST.get("use_lottery"):
+            sources.append({"name": "lottery", "kind": "numbers"})
+        if request.POST.get("use_witness"):
+            sources.append({"name": "witness", "kind": "digits"})
+        try:
+            draw = services.draw_freeze(
+                actor=request.user,
+                scheme=scheme,
+                sources=sources,
+                announced=request.POST.get("announced", ""),
+                redraw_reason=request.POST.get("redraw_reason", ""),
+                hash_name="sm3" if request.POST.get("hash") == "sm3" else "sha256",
+            )
+        except RowInvalid as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, f"名单已冻结，承诺值 {draw.commitment} 已公示。")
+            return redirect(f"/draws/{draw.pk}/")
+    return render(
+        request,
+        "web/draw_freeze.html",
+        {"scheme": scheme, "errors": errors, "post": request.POST, "redraw": scheme.draws.exists()},
+    )
+
+
+def _draw_for(request, pk: int):
+    return get_object_or_404(scoping.draws_for(request.user), pk=pk)
+
+
+@require_GET
+@login_required
+def draw_detail(request, pk: int):
+    draw = _draw_for(request, pk)
+    selections = list(
+        Selection.objects.filter(draw=draw)
+        .select_related("object")
+        .prefetch_related("team__inspector", "team__department")
+    )
+    for sel in selections:
+        sel.visible_team = scoping.team_members_visible(
+            request.user, draw.scheme, [m for m in sel.team.all() if m.active]
+        )
+    own = request.user.department_id == draw.scheme.department_id and request.user.role == Role.DEPT_ADMIN
+    return render(
+        request,
+        "web/draw_detail.html",
+        {
+            "draw": draw,
+            "selections": selections,
+            "substitutions": draw.substitutions.select_related(
+                "old_selection__object",
+                "new_selection__object",
+                "old_member__inspector",
+                "new_member__inspector",
+            ),
+            "witnesses": draw.witnesses.all(),
+            "own": own,
+            "files": DRAW_FILES if draw.status == DrawStatus.DRAWN else DRAW_FILES[:-1],
+            "reasons": EXCLUSION_REASONS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ceremony(request, pk: int):
+    draw = _draw_for(request, pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        names, units = request.POST.getlist("witness_name"), request.POST.getlist("witness_unit")
+        witnesses = [{"name": n, "unit": u} for n, u in zip(names, units, strict=False)]
+        reveals = {
+            s["name"]: request.POST.get(f"reveal_{s['name']}", "")
+            for s in draw.sources
+            if s["kind"] != "secret"
+        }
+        try:
+            draw = services.draw_perform(actor=request.user, draw=draw, witnesses=witnesses, reveals=reveals)
+        except RowInvalid as e:
+            errors = _errors(e)
+        else:
+            if draw.status == DrawStatus.FAILED:
+                messages.error(request, f"抽取失败：{draw.failure}。请补充人员后重新抽取。")
+            else:
+                messages.success(request, "抽取完成，证书已生成。")
+            return redirect(f"/draws/{draw.pk}/")
+    return render(request, "web/draw_ceremony.html", {"draw": draw, "errors": errors, "post": request.POST})
+
+
+@require_GET
+@login_required
+def draw_file(request, pk: int, name: str):
+    draw = _draw_for(request, pk)
+    return serve_draw_file(draw, name)
+
+
+def serve_draw_file(draw, name: str):
+    if name not in DRAW_FILES or (name == "result.json" and draw.status != DrawStatus.DRAWN):
+        raise Http404
+    path = services.draw_dir(draw) / name
+    if not path.exists():
+        raise Http404
+    content_type = "application/json" if name.endswith(".json") else "text/csv"
+    response = FileResponse(open(path, "rb"), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
+@require_POST
+@login_required
+def substitute_object(request, pk: int, sel_pk: int):
+    draw = _draw_for(request, pk)
+    sel = get_object_or_404(Selection, draw=draw, pk=sel_pk)
+    try:
+        new = services.selection_substitute(
+            actor=request.user, selection=sel, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, f"已由候补对象 {new.object.name} 替换，替换记录已公示。")
+    except RowInvalid as e:
+        for m in _errors(e):
+            messages.error(request, m)
+    return redirect(f"/draws/{draw.pk}/")
+
+
+@require_POST
+@login_required
+def substitute_member(request, pk: int, member_pk: int):
+    draw = _draw_for(request, pk)
+    member = get_object_or_404(TeamMember, selection__draw=draw, pk=member_pk)
+    try:
+        new = services.member_substitute(
+            actor=request.user, member=member, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, f"已由 {new.inspector.name} 替换，替换记录已公示。")
+    except RowInvalid as e:
+        for m in _errors(e):
+            messages.error(request, m)
+    return redirect(f"/draws/{draw.pk}/")
+
+
+def _register(request, pk: int, sel_pk: int | None):
+    """The draw and its 登记表 rows, each team cut to what the user's department may see."""
+    draw = _draw_for(request, pk)
+    if draw.status != DrawStatus.DRAWN:
+        raise Http404
+    selections = active_selections(draw)
+    if sel_pk is not None:
+        selections = selections.filter(pk=sel_pk)
+        if not selections.exists():
+            raise Http404
+    rows = register_rows(draw, selections)
+    for r in rows:
+        members = [m for m in r["selection"].team.all() if m.active]
+        visible = scoping.team_members_visible(request.user, draw.scheme, members)
+        r["team"] = [(m.department.short_name, m.inspector.name, m.inspector.cert_no) for m in visible]
+    return draw, rows
+
+
+@require_GET
+@login_required
+def register_page(request, pk: int, sel_pk: int | None = None):
+    draw, rows = _register(request, pk, sel_pk)
+    return render(request, "web/register.html", {"draw": draw, "rows": rows})
+
+
+@require_GET
+@login_required
+def register_xlsx(request, pk: int, sel_pk: int | None = None):
+    draw, rows = _register(request, pk, sel_pk)
+    body = register_workbook(draw, rows)
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"登记表-{draw.draw_id}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

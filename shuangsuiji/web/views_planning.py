@@ -1,0 +1,350 @@
+"""Pages for annual plans, joint plans and task schemes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuangsuiji.accounts import scoping
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, RiskClass
+from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.org.models import Department, Region
+from shuangsuiji.planning import services
+from shuangsuiji.planning.models import RAISED_STRATUM, PlanBatch, PlanItem, PlanKind, PublishListAt
+
+from .views import _page
+
+
+def _errors(e: Exception) -> list[str]:
+    if isinstance(e, RowInvalid):
+        return [f"{c}：{r}" for c, r in e.errors]
+    if isinstance(e, ValidationError):
+        return list(e.messages)
+    return [str(e)]
+
+
+def _act(request, fn, success: str, redirect_to: str):
+    try:
+        result = fn()
+    except (RowInvalid, ValidationError) as e:
+        for m in _errors(e):
+            messages.error(request, m)
+        return redirect(redirect_to)
+    if isinstance(result, list):
+        for w in result:
+            messages.warning(request, f"提示：{w}")
+    messages.success(request, success)
+    return redirect(redirect_to)
+
+
+@require_GET
+@login_required
+def plan_list(request):
+    qs = scoping.plans_for(request.user)
+    if request.GET.get("year"):
+        qs = qs.filter(year=request.GET["year"])
+    return render(request, "web/plan_list.html", {"page": _page(request, qs), "f": request.GET, "qs": ""})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_create(request):
+    if request.user.role != Role.DEPT_ADMIN:
+        raise PermissionDenied("只有部门管理员可以制定计划")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            plan = services.plan_create(
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                year=int(request.POST.get("year") or 0),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                participant_ids=[int(p) for p in request.POST.getlist("participants") if p.isdigit()],
+            )
+        except (RowInvalid, ValueError) as e:
+            errors = _errors(e) if isinstance(e, RowInvalid) else ["年度应为数字"]
+        else:
+            messages.success(request, "计划已创建，请添加抽查事项和批次。")
+            return redirect(f"/plans/{plan.pk}/")
+    return render(
+        request,
+        "web/plan_form.html",
+        {
+            "errors": errors,
+            "kinds": PlanKind.choices,
+            "departments": Department.objects.filter(active=True).exclude(pk=request.user.department_id),
+            "post": request.POST,
+        },
+    )
+
+
+@require_GET
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(scoping.plans_for(request.user), pk=pk)
+    errors, warnings = services.plan_check(plan)
+    own = request.user.department_id == plan.department_id and request.user.role == Role.DEPT_ADMIN
+    dept_ids = [plan.department_id, *plan.participants.values_list("id", flat=True)]
+    return render(
+        request,
+        "web/plan_detail.html",
+        {
+            "plan": plan,
+            "items": plan.items.select_related("item", "department"),
+            "batches": plan.batches.all(),
+            "versions": plan.versions.all(),
+            "check_errors": errors,
+            "check_warnings": warnings,
+            "can_edit": own and plan.is_editable,
+            "can_submit": own,
+            "can_adjust": own and plan.status == "approved",
+            "is_office": request.user.role == Role.OFFICE,
+            "available_items": CheckItem.objects.valid()
+            .filter(department_id__in=dept_ids)
+            .select_related("department"),
+            "schemes": plan.schemes.all(),
+        },
+    )
+
+
+def _plan_for_action(request, pk: int):
+    return get_object_or_404(scoping.plans_for(request.user), pk=pk)
+
+
+@require_POST
+@login_required
+def plan_item_add(request, pk: int):
+    plan = _plan_for_action(request, pk)
+    item = get_object_or_404(CheckItem.objects.valid(), pk=request.POST.get("item") or 0)
+    return _act(
+        request,
+        lambda: services.plan_item_add(
+            actor=request.user,
+            plan=plan,
+            item=item,
+            ratio=request.POST.get("ratio") or None,
+            note=request.POST.get("note", ""),
+        ),
+        "事项已加入计划。",
+        f"/plans/{plan.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def plan_item_remove(request, pk: int, item_pk: int):
+    plan = _plan_for_action(request, pk)
+    pi = get_object_or_404(PlanItem, plan=plan, pk=item_pk)
+    return _act(
+        request,
+        lambda: services.plan_item_remove(actor=request.user, plan_item=pi),
+        "已移出。",
+        f"/plans/{plan.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def plan_batch_add(request, pk: int):
+    plan = _plan_for_action(request, pk)
+    return _act(
+        request,
+        lambda: services.plan_batch_add(
+            actor=request.user,
+            plan=plan,
+            name=request.POST.get("name", ""),
+            month=request.POST.get("month"),
+            note=request.POST.get("note", ""),
+        ),
+        "批次已添加。",
+        f"/plans/{plan.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def plan_batch_remove(request, pk: int, batch_pk: int):
+    plan = _plan_for_action(request, pk)
+    batch = get_object_or_404(PlanBatch, plan=plan, pk=batch_pk)
+    return _act(
+        request,
+        lambda: services.plan_batch_remove(actor=request.user, batch=batch),
+        "已删除。",
+        f"/plans/{plan.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def plan_transition(request, pk: int, action: str):
+    plan = _plan_for_action(request, pk)
+    comment = request.POST.get("comment", "")
+    actions = {
+        "submit": (lambda: services.plan_submit(actor=request.user, plan=plan), "计划已报送联席会议办公室。"),
+        "approve": (
+            lambda: services.plan_approve(actor=request.user, plan=plan, comment=comment),
+            "计划已批准并公示。",
+        ),
+        "return": (
+            lambda: services.plan_return(actor=request.user, plan=plan, comment=comment),
+            "计划已退回。",
+        ),
+        "adjust": (
+            lambda: services.plan_adjust(
+                actor=request.user, plan=plan, reason=request.POST.get("reason", "")
+            ),
+            "已开始调整，新版本批准前原版本继续公示。",
+        ),
+    }
+    if action not in actions:
+        raise PermissionDenied("未知操作")
+    fn, success = actions[action]
+    return _act(request, fn, success, f"/plans/{plan.pk}/")
+
+
+# --- 抽查工作方案 ---------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def scheme_list(request):
+    qs = scoping.schemes_for(request.user)
+    return render(request, "web/scheme_list.html", {"page": _page(request, qs), "qs": ""})
+
+
+def _scheme_form_context(request, errors, post):
+    user = request.user
+    return {
+        "errors": errors,
+        "post": post,
+        "batches": PlanBatch.objects.filter(
+            plan__department_id=user.department_id, plan__versions__isnull=False
+        )
+        .select_related("plan")
+        .distinct(),
+        "items": CheckItem.objects.valid().select_related("department"),
+        "risk_classes": list(RiskClass.objects.filter(active=True)),
+        "raised": RAISED_STRATUM,
+        "methods": METHOD_CHOICES,
+        "departments": Department.objects.filter(active=True),
+        "regions": Region.objects.all(),
+        "publish_choices": PublishListAt.choices,
+        "own_code": user.department.code if user.department else "",
+    }
+
+
+def scheme_data_from_post(post) -> dict:
+    strata = {}
+    for code in [
+        *RiskClass.objects.filter(active=True).values_list("code", flat=True),
+        RAISED_STRATUM,
+        "UNRATED",
+    ]:
+        ratio, count = post.get(f"ratio_{code}", "").strip(), post.get(f"count_{code}", "").strip()
+        if ratio or count:
+            strata[code] = {
+                "ratio": ratio or None,
+                "count": count or None,
+                "reserve": post.get(f"reserve_{code}") or 0,
+            }
+    slots = {}
+    for key, value in post.items():
+        if key.startswith("slots_") and value.strip():
+            slots[key.removeprefix("slots_")] = value.strip()
+    filters = {
+        "regions": [int(r) for r in post.getlist("f_regions") if r.isdigit()],
+        "kinds": post.getlist("f_kinds"),
+        "risk_classes": post.getlist("f_risk"),
+        "industries": [
+            s.strip() for s in post.get("f_industries", "").replace("，", ",").split(",") if s.strip()
+        ],
+        "tags": [s.strip() for s in post.get("f_tags", "").replace("；", ";").split(";") if s.strip()],
+        "abnormal": {"1": True, "0": False}.get(post.get("f_abnormal", "")),
+        "dishonest": {"1": True, "0": False}.get(post.get("f_dishonest", "")),
+    }
+    try:
+        slot_values = {k: int(v) for k, v in slots.items()}
+    except ValueError:
+        raise RowInvalid([("检查组人数", "人数应为整数")]) from None
+    return {
+        "name": post.get("name", ""),
+        "batch_id": int(post["batch"]) if post.get("batch", "").isdigit() else None,
+        "adhoc_reason": post.get("adhoc_reason", ""),
+        "directed": post.get("directed") == "1",
+        "filters": {k: v for k, v in filters.items() if v not in (None, [], "")},
+        "strata": strata,
+        "item_ids": [int(i) for i in post.getlist("items") if i.isdigit()],
+        "methods": post.getlist("methods"),
+        "window_start": post.get("window_start", ""),
+        "window_end": post.get("window_end", ""),
+        "team_slots": slot_values,
+        "publish_list_at": post.get("publish_list_at", ""),
+        "yearly_cap": post.get("yearly_cap") or 2,
+        "same_item_days": post.get("same_item_days") or 365,
+        "raise_complaints": post.get("raise_complaints") or 3,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scheme_create(request):
+    if request.user.role != Role.DEPT_ADMIN:
+        raise PermissionDenied("只有部门管理员可以制定工作方案")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            scheme = services.scheme_create(actor=request.user, data=scheme_data_from_post(request.POST))
+        except RowInvalid as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, "方案已保存为草稿；核对无误后请公示。")
+            return redirect(f"/schemes/{scheme.pk}/")
+    return render(request, "web/scheme_form.html", _scheme_form_context(request, errors, request.POST))
+
+
+@require_GET
+@login_required
+def scheme_detail(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    own = request.user.department_id == scheme.department_id and request.user.role == Role.DEPT_ADMIN
+    regions = dict(Region.objects.values_list("id", "name"))
+    return render(
+        request,
+        "web/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "items": scheme.items.select_related("item", "department"),
+            "draws": scheme.draws.all(),
+            "own": own,
+            "filter_regions": [regions.get(r, r) for r in scheme.filters.get("regions", [])],
+        },
+    )
+
+
+@require_POST
+@login_required
+def scheme_publish(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    return _act(
+        request,
+        lambda: services.scheme_publish(actor=request.user, scheme=scheme) and None,
+        "方案已公示并编号。",
+        f"/schemes/{scheme.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def scheme_close(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    return _act(
+        request,
+        lambda: services.scheme_close(actor=request.user, scheme=scheme) and None,
+        "任务已结束。",
+        f"/schemes/{scheme.pk}/",
+    )
