@@ -137,6 +137,8 @@ def _ratio(v: str, lk: Lookups) -> Decimal:
         d = Decimal(s[:-1]) / 100 if s.endswith("%") else Decimal(s)
     except InvalidOperation:
         raise _Err(f"“{v}”不是比例，应为 (0, 1] 之间的小数如 0.05，或百分数如 5%") from None
+    if not d.is_finite():  # NaN cannot even be compared (InvalidOperation)
+        raise _Err(f"“{v}”不是比例，应为 (0, 1] 之间的小数如 0.05，或百分数如 5%")
     if not (Decimal(0) < d <= Decimal(1)):
         raise _Err(f"比例 {v} 应大于 0 且不超过 1（100%）")
     if d.normalize().as_tuple().exponent < -6:  # type: ignore[operator]
