@@ -30,6 +30,9 @@ class Draw(models.Model):
     file_hashes = models.JSONField("文件哈希")
     # The server secret never leaves the server before the ceremony; only its hash is in params.json.
     secret = models.CharField(max_length=128, editable=False)
+    # Public stratum codes are opaque (S1, S2, …): a stratum is a credit-risk class, which is never public.
+    # This private map {opaque: class code} lets internal pages show the real class.
+    strata_map = models.JSONField("分层代码对照（内部）", default=dict)
     sources = models.JSONField("随机源")
     announced = models.TextField("公告的随机源说明")
     candidates_count = models.PositiveIntegerField("候选对象数", default=0)
@@ -106,6 +109,11 @@ class Selection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw_id}/{self.stratum}#{self.rank}"
+
+    @property
+    def stratum_label(self) -> str:
+        """The real stratum (risk class or RAISED) behind the public code: for internal pages only."""
+        return self.draw.strata_map.get(self.stratum, self.stratum)
 
 
 class TeamMember(models.Model):

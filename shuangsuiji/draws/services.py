@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -139,13 +140,14 @@ def draw_freeze(
     if redraw_reason:
         extra["redraw_of"] = previous.draw_id
         extra["redraw_reason"] = redraw_reason.strip()
+    opaque = opaque_strata(draw_id, scheme.strata)
     commitment = engine.write_draw_files(
         directory,
-        candidates=inputs.candidates,
+        candidates=((opaque[stratum], code) for stratum, code in inputs.candidates),
         excluded=inputs.excluded,
         inspectors=inputs.inspectors,
         recusals=inputs.recusals,
-        strata={code: scheme.strata[code] for code in sorted(scheme.strata)},
+        strata={opaque[code]: scheme.strata[code] for code in scheme.strata},
         teams=dict(scheme.team_slots),
         sources=all_sources,
         draw_id=draw_id,
@@ -169,6 +171,7 @@ def draw_freeze(
         files_dir=files_dir,
         file_hashes=params["files"],
         secret=secret,
+        strata_map={v: k for k, v in opaque.items()},
         sources=all_sources,
         announced=announced.strip(),
         candidates_count=len(inputs.candidates),
@@ -196,6 +199,16 @@ def draw_freeze(
         reason=redraw_reason,
     )
     return draw
+
+
+def opaque_strata(draw_id: str, strata) -> dict[str, str]:
+    """Map each stratum (a risk class, or RAISED) to a public code S1…Sn in an order unrelated to the classes.
+
+    The published files must show which objects share a stratum (that is what makes the draw verifiable) but
+    must not label an object with its credit-risk class, which is never public (domain.md §3).
+    """
+    ordered = sorted(strata, key=lambda c: hashlib.sha256(f"{draw_id}|{c}".encode()).hexdigest())
+    return {code: f"S{n}" for n, code in enumerate(ordered, start=1)}
 
 
 def _claim(draw: Draw) -> None:

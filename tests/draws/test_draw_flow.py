@@ -26,6 +26,9 @@ def test_a_frozen_list_commits_to_files_that_verify_after_the_ceremony(alice):
     assert engine.commitment_of(draw_dir(draw)) == draw.commitment
     params = json.loads(draw.params_json)
     assert draw.secret not in draw.params_json and params["task_no"] == scheme.task_no
+    # Risk classes are never public: the files carry opaque stratum codes, the map stays inside.
+    assert sorted(params["strata"]) == ["S1", "S2"] and sorted(draw.strata_map.values()) == ["A", "D"]
+    assert ",A," not in (draw_dir(draw) / "candidates.csv").read_text().replace("\n", ",")
 
     draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
     assert draw.status == DrawStatus.DRAWN
@@ -78,13 +81,14 @@ def test_an_uninspectable_object_is_replaced_by_the_first_reserve(alice):
     scheme = published_scheme(alice)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
-    gone = Selection.objects.filter(draw=draw, stratum="A", role="selected").first()
+    public_a = {v: k for k, v in draw.strata_map.items()}["A"]
+    gone = Selection.objects.filter(draw=draw, stratum=public_a, role="selected").first()
     cert = json.loads(draw.certificate_json)
     new = services.selection_substitute(actor=alice, selection=gone, reason="已迁出")
-    assert new.object.code == cert["strata"]["A"]["reserves"][0][0]
+    assert new.object.code == cert["strata"][public_a]["reserves"][0][0]
     assert new.team.filter(active=True).count() == 2
     again = services.selection_substitute(actor=alice, selection=new, reason="停业")
-    assert again.object.code == cert["strata"]["A"]["reserves"][1][0]
+    assert again.object.code == cert["strata"][public_a]["reserves"][1][0]
     with pytest.raises(DrawRefused, match="候补对象已全部用完"):
         services.selection_substitute(actor=alice, selection=again, reason="又停业")
 
