@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from operator import lt
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from .errors import (
     BlankLineError,
@@ -104,7 +104,10 @@ def _blocks(f: BinaryIO, hasher: Hasher) -> Iterator[bytes]:
 
 
 def _diagnose(name: str, block: bytes, first_line: int) -> None:
-    """Walk a block that failed the fast check and raise the specific error of its first bad line."""
+    """Walk a block that failed a fast check and raise the specific error of its first bad line.
+
+    Returns only if every line is well formed on its own (then the fault is in the order of the lines).
+    """
     a, b = SCHEMAS[name]
     lines = block.split(b"\n")
     complete = block.endswith(b"\n")
@@ -139,7 +142,7 @@ def _diagnose(name: str, block: bytes, first_line: int) -> None:
     )  # pragma: no cover - the regex and the walk agree
 
 
-def _order_error(name: str, line: int, previous: bytes, current: bytes) -> None:
+def _order_error(name: str, line: int, previous: bytes, current: bytes) -> NoReturn:
     prev, cur = previous.decode(), current.decode()
     if prev == cur:
         raise DuplicateIdError(name, line, f"{cur!r} 与上一行重复；每一行只能出现一次。")
@@ -210,64 +213,81 @@ def _group_end(block: bytes, start: int, prefix: bytes) -> int:
 
 
 @dataclass
-class CandidateScan:
-    """What the first pass over candidates.csv learns."""
+class Candidates:
+    """candidates.csv, read once: its hash and, per run of one stratum, the sorted object IDs.
+
+    The IDs are kept (about 65 bytes per candidate) because checking that no object sits in two strata needs
+    them all, and keeping them spares selection a second read of the file.
+    """
 
     file_hash: str
+    runs: list[tuple[str, list[bytes]]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def iter_candidate_runs(path: Path, hasher: Hasher, *, validate: bool) -> Iterator[tuple[str, list[bytes]]]:
-    """Yield (stratum, object IDs) for each run of one stratum within a block, in file order.
+_ID_BYTES = bytes(range(ord("0"), ord("9") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
+_CODE_BYTES_RE = re.compile(CODE_PATTERN.encode())
 
-    With `validate` every rule of spec §0/§1 is checked except uniqueness across strata (see `scan_candidates`).
-    """
-    check = _BLOCK_RES[CANDIDATES]
+
+def _run_is_valid(stratum: bytes, ids: list[bytes], lines: int) -> bool:
+    # Each check runs in C over the whole run; together they prove every line is `stratum,ID` with a valid
+    # code and ID: the split found one ID per line, and no ID holds a byte outside [0-9A-Z] (so no LF, CR
+    # or comma), is empty or is longer than 64.
+    return (
+        len(ids) == lines
+        and _CODE_BYTES_RE.fullmatch(stratum) is not None
+        and not b"".join(ids).translate(None, _ID_BYTES)
+        and b"" not in ids
+        and max(map(len, ids)) <= 64
+    )
+
+
+def read_candidates(path: Path, hash_name: str) -> Candidates:
+    """Hash candidates.csv and check every rule of spec §0/§1 on it, keeping the IDs per stratum."""
+    hasher = new_hash(hash_name)
+    out = Candidates("")
     line = 1
     previous: bytes | None = None
     with _open(path, CANDIDATES) as f:
         for block in _blocks(f, hasher):
-            if validate and check.fullmatch(block) is None:
-                _diagnose(CANDIDATES, block, line)
+            if not block.endswith(b"\n"):
+                _diagnose(CANDIDATES, block, line)  # raises: the last line lacks its LF
             pos = 0
             while pos < len(block):
-                comma = block.index(b",", pos)
+                comma = block.find(b",", pos)
+                if comma < 0:
+                    _diagnose(CANDIDATES, block[pos:], line)  # raises: a line without a comma
                 stratum = block[pos:comma]
                 prefix = stratum + b","
                 end = _group_end(block, pos, prefix)
                 run = block[pos:end]
-                ids = run[len(prefix) : -1].split(b"\n" + prefix)
                 n = run.count(b"\n")
-                if validate:
-                    if len(ids) != n:
-                        _check_order(CANDIDATES, run.split(b"\n")[:-1], line, previous)
-                    first = prefix + ids[0]
-                    if previous is not None and not previous < first:
-                        _order_error(CANDIDATES, line, previous, first)
-                    if not all(map(lt, ids, islice(ids, 1, None))):
-                        _check_order(CANDIDATES, [prefix + x for x in ids], line, None)
-                    previous = prefix + ids[-1]
-                yield stratum.decode("ascii"), ids
+                ids = run[len(prefix) : -1].split(b"\n" + prefix)
+                if not _run_is_valid(stratum, ids, n):
+                    _diagnose(CANDIDATES, run, line)
+                    # Every line is well formed, so the run was cut wrongly: the lines are out of order.
+                    _check_order(CANDIDATES, run.split(b"\n")[:-1], line, previous)
+                    raise MalformedLineError(CANDIDATES, line, "格式不合规。")  # pragma: no cover
+                first = prefix + ids[0]
+                if previous is not None and not previous < first:
+                    _order_error(CANDIDATES, line, previous, first)
+                if not all(map(lt, ids, islice(ids, 1, None))):
+                    _check_order(CANDIDATES, [prefix + x for x in ids], line, None)
+                previous = prefix + ids[-1]
+                code = stratum.decode("ascii")
+                out.runs.append((code, ids))
+                out.counts[code] = out.counts.get(code, 0) + n
                 line += n
                 pos = end
-
-
-def scan_candidates(path: Path, hash_name: str) -> CandidateScan:
-    """First pass: hash, validate and count candidates.csv per stratum."""
-    hasher = new_hash(hash_name)
-    counts: dict[str, int] = {}
-    runs: list[tuple[str, list[bytes]]] = []
-    for stratum, ids in iter_candidate_runs(path, hasher, validate=True):
-        counts[stratum] = counts.get(stratum, 0) + len(ids)
-        runs.append((stratum, ids))
-    if len(counts) > 1:
-        _check_unique_across_strata(runs)
-    return CandidateScan(hasher.hexdigest(), counts)
+    if len(out.counts) > 1:
+        _check_unique_across_strata(out.runs)
+    out.file_hash = hasher.hexdigest()
+    return out
 
 
 def _check_unique_across_strata(runs: list[tuple[str, list[bytes]]]) -> None:
     # Each stratum's IDs are already sorted, so sorting their concatenation is a merge of sorted runs,
-    # which timsort does in C in near-linear time; a set of ten million IDs would cost far more memory.
+    # done by timsort in C; a set would take about twice the memory for ten million IDs.
     merged = list(chain.from_iterable(ids for _, ids in runs))
     merged.sort()
     if all(map(lt, merged, islice(merged, 1, None))):
@@ -306,7 +326,7 @@ def write_table(directory: Path, name: str, rows: Iterable[tuple[str, str]], has
     tmp.write_bytes(data)
     try:
         if name == CANDIDATES:
-            got = scan_candidates(tmp, hash_name).file_hash
+            got = read_candidates(tmp, hash_name).file_hash
         else:
             got, _ = read_table(tmp, name, hash_name, keep=False)
     except BaseException:

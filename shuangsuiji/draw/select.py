@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from itertools import compress
 
 from .errors import RatioError
-from .hashing import DIGEST_SIZE, digests_with_prefix
+from .hashing import DIGEST_SIZE, digests_with_prefix, ids_at_or_below
 
 _RATIO_RE = re.compile(r"(?:0\.[0-9]{1,6}|1(?:\.0{1,6})?)")
 _BATCH = 4096  # small batches keep freshly allocated digests in cache (measured: 2× faster than 50k)
@@ -53,7 +52,7 @@ class StratumRule:
 
 
 class Smallest:
-    """The `limit` smallest keys `P + id` seen so far, fed in batches."""
+    """The `limit` smallest keys `P + id` of one stratum, fed run by run."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -61,16 +60,22 @@ class Smallest:
         self.pending: list[bytes] = []
         self.threshold: bytes | None = None  # a priority; anything above it cannot be among the smallest
 
-    def add(self, digests: list[bytes], ids: list[bytes]) -> None:
+    def feed(self, hash_name: str, prefix: bytes, ids: list[bytes]) -> None:
+        """Hash `ids` with `prefix` (= ASCII(seed + ",")) and keep those that may be among the smallest."""
         if self.limit == 0:
             return
-        if self.threshold is None:
-            self.pending.extend(map(bytes.__add__, digests, ids))
-        else:
-            mask = list(map(self.threshold.__ge__, digests))
-            self.pending.extend(map(bytes.__add__, compress(digests, mask), compress(ids, mask)))
-        if len(self.pending) >= self.limit:
-            self._trim()
+        for i in range(0, len(ids), _BATCH):
+            batch = ids[i : i + _BATCH]
+            if self.threshold is not None:
+                # Most candidates die here without their digest ever being stored; the few survivors are
+                # hashed a second time below, which is cheaper than keeping every digest.
+                batch = ids_at_or_below(hash_name, prefix, batch, self.threshold)
+                if not batch:
+                    continue
+            digests = digests_with_prefix(hash_name, prefix, batch)
+            self.pending.extend(map(bytes.__add__, digests, batch))
+            if len(self.pending) >= self.limit:
+                self._trim()
 
     def _trim(self) -> None:
         merged = self.kept + self.pending
@@ -81,17 +86,9 @@ class Smallest:
             self.threshold = self.kept[-1][:DIGEST_SIZE]
 
     def result(self) -> list[tuple[str, bytes]]:
+        """(object_id, P) of the kept candidates, in (P, object_id) order."""
         self._trim()
         return [(key[DIGEST_SIZE:].decode("ascii"), key[:DIGEST_SIZE]) for key in self.kept]
-
-
-def feed(selector: Smallest, hash_name: str, prefix: bytes, ids: list[bytes]) -> None:
-    """Hash a run of IDs with `prefix` (= seed + ",") and offer them to `selector`."""
-    if selector.limit == 0:
-        return
-    for i in range(0, len(ids), _BATCH):
-        batch = ids[i : i + _BATCH]
-        selector.add(digests_with_prefix(hash_name, prefix, batch), batch)
 
 
 def rank(hash_name: str, seed: str, object_ids: Iterable[str]) -> list[tuple[str, bytes]]:

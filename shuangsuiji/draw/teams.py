@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import TeamImpossibleError
-from .hashing import digests_with_prefix
+from .hashing import DIGEST_SIZE, keys_with_prefix
 
 
 def department_cap(slots: int, objects: int, inspectors: int) -> int:
@@ -44,18 +44,19 @@ class Pool:
     ) -> tuple[bytes, bool] | None:
         """The §5 choice, and whether it breaks the cap; None when nobody may serve.
 
-        `prefix` is ASCII(seed + ",assign," + o + ","); `cache` holds the digests already computed for this
-        object, since a department with several slots asks again for the same object.
+        `prefix` is ASCII(seed + ",assign," + o + ","); `cache` holds the keys H(prefix + i) + i already
+        computed for this object, since a department with several slots asks again for the same object.
         """
         for level in sorted(self.levels):
-            candidates = self.levels[level] - blocked if blocked else self.levels[level]
+            members = self.levels[level]
+            candidates = members - blocked if blocked else members
             if not candidates:
                 continue
-            todo = [i for i in candidates if i not in cache]
+            todo = candidates - cache.keys() if cache else candidates
             if todo:
-                cache.update(zip(todo, digests_with_prefix(hash_name, prefix, todo), strict=True))
-            _, best = min(zip(map(cache.__getitem__, candidates), candidates, strict=True))
-            return best, level >= self.cap
+                cache.update(keys_with_prefix(hash_name, prefix, todo))
+            best = min(map(cache.__getitem__, candidates))
+            return best[DIGEST_SIZE:], level >= self.cap
         return None
 
     def add_load(self, inspector: bytes, delta: int = 1) -> None:
