@@ -7,7 +7,11 @@ from tests import factories
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def test_an_official_maintains_the_item_list_in_a_real_browser(page, live_server, alice):
