@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.draws.services import DrawRefused
+from shuangsuiji.planning.states import TransitionError
 
 from .auth import session_auth, token_auth
 from .errors import validation_errors
@@ -30,6 +32,25 @@ def _row_invalid(request, exc: RowInvalid):
     )
 
 
+@api.exception_handler(DrawRefused)
+def _draw_refused(request, exc: DrawRefused):
+    # A DrawRefused is a RowInvalid; ninja takes the handler of the most specific class in the exception's MRO, so a
+    # draw step that already happened (or cannot happen now) is a 409, not a 422.
+    reason = exc.errors[0][1] if exc.errors else "该步骤不能进行"
+    return api.create_response(
+        request, {"detail": reason, "errors": [{"field": c, "reason": r} for c, r in exc.errors]}, status=409
+    )
+
+
+@api.exception_handler(TransitionError)
+def _transition_refused(request, exc: TransitionError):
+    # A state-machine refusal (approving a draft, publishing twice): the request conflicts with the current state.
+    reason = "；".join(exc.messages)
+    return api.create_response(
+        request, {"detail": reason, "errors": [{"field": "状态", "reason": reason}]}, status=409
+    )
+
+
 @api.exception_handler(ValidationError)
 def _schema_invalid(request, exc: ValidationError):
     # Same shape and language as RowInvalid, so a client handles one kind of 422.
@@ -53,9 +74,11 @@ def _unauthenticated(request, exc):
 
 def _register_routers() -> None:
     # Routers are added by area; each module owns its endpoints.
-    from . import directory
+    from . import directory, draws, planning
 
     api.add_router("/", directory.router)
+    api.add_router("/", planning.router)
+    api.add_router("/", draws.router)
 
 
 _register_routers()

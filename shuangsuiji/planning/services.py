@@ -59,7 +59,9 @@ def parse_ratio(value: Any, field: str) -> Decimal:
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:
-        raise RowInvalid([(field, f"“{value}”不是比例，应为 (0, 1] 之间的小数，如 0.05")]) from None
+        d = Decimal("NaN")
+    if not d.is_finite():  # "NaN" parses but cannot be compared: refuse it with the same message
+        raise RowInvalid([(field, f"“{value}”不是比例，应为 (0, 1] 之间的小数，如 0.05")])
     if not (Decimal(0) < d <= 1) or d.as_tuple().exponent < -6:  # type: ignore[operator]
         raise RowInvalid([(field, f"比例 {value} 应大于 0、不超过 1，最多 6 位小数")])
     return d
@@ -486,7 +488,10 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
         ),
         raise_abnormal=bool(data.get("raise_abnormal", True)),
         raise_dishonest=bool(data.get("raise_dishonest", True)),
-        raise_complaints=int(data.get("raise_complaints") or 3),
+        # 0 is a setting (complaints do not raise the ratio), not "use the default".
+        raise_complaints=int(
+            data.get("raise_complaints") if data.get("raise_complaints") not in (None, "") else 3
+        ),
         created_by=actor,
     )
     SchemeItem.objects.bulk_create(

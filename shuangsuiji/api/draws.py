@@ -1,0 +1,232 @@
+"""The draw over /api/v1: freeze → ceremony → certificate → teams → substitutions → 登记表.
+
+Thin endpoints over the same scoped selectors and services as the pages (`web/views_draws.py`): a draw is found
+through `scoping.draws_for`, so another department's draw is simply not found (404) unless that department takes part
+in the task; team members are cut by `scoping.team_members_visible` everywhere they appear. Each step is one call of
+`draws.services`, which checks the operator again, happens once (a second attempt is refused with 409) and audits.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+
+from shuangsuiji.accounts import scoping
+from shuangsuiji.draws import services
+from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
+from shuangsuiji.draws.models import DrawStatus, Selection, SubstitutionKind, TeamMember
+
+from .draws_schemas import (
+    CertificateOut,
+    DrawFileName,
+    DrawOut,
+    FreezeIn,
+    MemberOut,
+    PerformIn,
+    ReasonIn,
+    RegisterPage,
+    SelectionFilters,
+    SelectionOut,
+    SelectionPage,
+    SubstitutionOut,
+)
+from .schemas import READ_ERRORS, WRITE_ERRORS, Paging, PathId, ValidationErrorOut, page_of
+
+router = Router(tags=["抽取"])
+
+# A step that already happened, or cannot happen in the draw's current state, is a conflict: 409 with the reason.
+STEP_ERRORS = {**WRITE_ERRORS, 409: ValidationErrorOut}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _draw(request, id: int):
+    return get_object_or_404(scoping.draws_for(request.auth).select_related("redraw_of"), pk=id)
+
+
+def _visible(request, draw, members) -> list:
+    return scoping.team_members_visible(request.auth, draw.scheme, members)
+
+
+@router.post("/schemes/{id}/freeze", response={201: DrawOut, **STEP_ERRORS}, tags=["抽取"])
+def freeze(request, id: PathId, payload: FreezeIn):
+    """冻结名单：生成并保存 DRAW-v1 文件与服务器密钥，公示承诺值与公告的随机源。已冻结或已抽取的方案须写明重新
+    抽取理由（原抽取记录继续公开）。"""
+    scheme = get_object_or_404(scoping.schemes_for(request.auth), pk=id)
+    draw = services.draw_freeze(
+        actor=request.auth,
+        scheme=scheme,
+        sources=[s.model_dump() for s in payload.sources],
+        announced=payload.announced,
+        redraw_reason=payload.redraw_reason,
+        hash_name=payload.hash,
+    )
+    return Status(201, _draw(request, draw.pk))
+
+
+@router.get("/draws/{id}", response={200: DrawOut, **READ_ERRORS})
+def get_draw(request, id: PathId):
+    """抽取：状态、承诺值、params.json、名单规模、随机源、监督人员；抽取后还有种子与公开的随机源值。"""
+    return _draw(request, id)
+
+
+@router.post("/draws/{id}/perform", response={200: DrawOut, **STEP_ERRORS})
+def perform(request, id: PathId, payload: PerformIn):
+    """抽取仪式：登记监督人员，输入公告随机源的值，公开服务器密钥，计算并保存证书、抽取结果和检查组。每次抽取只能
+    进行一次：并发或重复的请求得到 409。人员不足以组成检查组时抽取失败（status=failed，failure 写明原因），须重新
+    抽取。"""
+    draw = _draw(request, id)
+    services.draw_perform(
+        actor=request.auth,
+        draw=draw,
+        witnesses=[w.model_dump() for w in payload.witnesses],
+        reveals=dict(payload.reveals),
+    )
+    return _draw(request, draw.pk)
+
+
+@router.get("/draws/{id}/selections", response={200: SelectionPage, **READ_ERRORS})
+def list_selections(request, id: PathId, filters: Query[SelectionFilters], paging: Query[Paging]):
+    """抽中对象与候补（按分层、类型、序位），及各对象的检查组（牵头部门看到全组，参加部门只看到本部门成员）。"""
+    draw = _draw(request, id)
+    members = TeamMember.objects.filter(active=True).select_related("inspector", "department")
+    qs = filters.apply(
+        Selection.objects.filter(draw=draw)
+        .select_related("object")
+        .prefetch_related(Prefetch("team", queryset=members))
+        .order_by("stratum", "role", "rank")
+    )
+    page = page_of(qs, paging)
+    for sel in page["results"]:
+        sel.visible_team = _visible(request, draw, list(sel.team.all()))
+    return page
+
+
+@router.get(
+    "/draws/{id}/files/{name}",
+    response={**READ_ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "文件内容（params.json、result.json 为 JSON，其余为 CSV）",
+                "content": {"application/json": {}, "text/csv": {}},
+            }
+        }
+    },
+)
+def get_file(request, id: PathId, name: DrawFileName):
+    """下载 DRAW-v1 文件，用于独立核验（shuangsuiji verify）。result.json 在抽取后才有。"""
+    draw = _draw(request, id)
+    if name == "result.json" and draw.status != DrawStatus.DRAWN:
+        raise Http404
+    path = services.draw_dir(draw) / name
+    if not path.exists():
+        raise Http404
+    content_type = "application/json" if name.endswith(".json") else "text/csv"
+    response = FileResponse(open(path, "rb"), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
+@router.get("/draws/{id}/certificate", response={200: CertificateOut, **READ_ERRORS})
+def get_certificate(request, id: PathId):
+    """抽取证书（result.json 的内容）；抽取完成后才有。"""
+    draw = _draw(request, id)
+    if draw.status != DrawStatus.DRAWN or not draw.certificate_json:
+        raise Http404
+    return json.loads(draw.certificate_json)
+
+
+@router.post("/draws/{id}/selections/{selection}/substitute", response={200: SelectionOut, **STEP_ERRORS})
+def substitute_selection(request, id: PathId, selection: PathId, payload: ReasonIn):
+    """无法检查的对象由同一分层的下一个候补替换（规范 §8）；检查组随之移到新对象。返回替换上来的对象。"""
+    draw = _draw(request, id)
+    sel = get_object_or_404(Selection, draw=draw, pk=selection)
+    new = services.selection_substitute(actor=request.auth, selection=sel, reason=payload.reason)
+    new = Selection.objects.select_related("object").get(pk=new.pk)
+    team = TeamMember.objects.filter(selection=new, active=True).select_related("inspector", "department")
+    new.visible_team = _visible(request, draw, list(team))
+    return new
+
+
+@router.post("/draws/{id}/members/{member}/substitute", response={200: MemberOut, **STEP_ERRORS})
+def substitute_member(request, id: PathId, member: PathId, payload: ReasonIn):
+    """不能参加检查的人员按规范 §8 的规则替换。返回替换上来的成员。"""
+    draw = _draw(request, id)
+    m = get_object_or_404(TeamMember.objects.select_related("department"), selection__draw=draw, pk=member)
+    if not _visible(request, draw, [m]):
+        raise Http404
+    new = services.member_substitute(actor=request.auth, member=m, reason=payload.reason)
+    return TeamMember.objects.select_related("inspector", "department").get(pk=new.pk)
+
+
+@router.get("/draws/{id}/substitutions", response={200: list[SubstitutionOut], **READ_ERRORS})
+def list_substitutions(request, id: PathId):
+    """抽取后的替换记录（什么被什么替换、理由、操作人、时间），按时间顺序。"""
+    draw = _draw(request, id)
+    subs = draw.substitutions.select_related(
+        "old_selection__object",
+        "new_selection__object",
+        "old_member__inspector",
+        "old_member__department",
+        "old_member__selection__object",
+        "new_member__inspector",
+        "new_member__department",
+    )
+    return [
+        s for s in subs if s.kind != SubstitutionKind.INSPECTOR or _visible(request, draw, [s.old_member])
+    ]
+
+
+def _register_selections(request, id: int):
+    draw = _draw(request, id)
+    if draw.status != DrawStatus.DRAWN:
+        raise Http404
+    return draw, active_selections(draw)
+
+
+def _register_rows(request, draw, selections) -> list[dict]:
+    rows = register_rows(draw, selections)
+    for r in rows:
+        sel = r["selection"]
+        members = _visible(request, draw, [m for m in sel.team.all() if m.active])
+        r["team"] = [(m.department.short_name, m.inspector.name, m.inspector.cert_no) for m in members]
+    return rows
+
+
+@router.get("/draws/{id}/register", response={200: RegisterPage, **READ_ERRORS})
+def get_register(request, id: PathId, paging: Query[Paging]):
+    """《市场主体执法检查登记表》：每个有效的抽中对象一行，含事项、方式、期限和检查人员（姓名、执法证号）。"""
+    draw, selections = _register_selections(request, id)
+    page = page_of(selections, paging)
+    page["results"] = [
+        {
+            "selection": r["selection"].pk,
+            "task_no": r["task_no"],
+            "object": r["object"],
+            "items": r["items"],
+            "methods": r["methods"],
+            "window": r["window"],
+            "team": [{"department": d, "name": n, "cert_no": c} for d, n, c in r["team"]],
+        }
+        for r in _register_rows(request, draw, page["results"])
+    ]
+    return page
+
+
+@router.get(
+    "/draws/{id}/register.xlsx",
+    response={**READ_ERRORS},
+    openapi_extra={"responses": {200: {"description": "登记表（xlsx，A4 横向）", "content": {XLSX: {}}}}},
+)
+def get_register_xlsx(request, id: PathId):
+    """《市场主体执法检查登记表》xlsx（全部抽中对象）。"""
+    draw, selections = _register_selections(request, id)
+    body = register_workbook(draw, _register_rows(request, draw, selections))
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'登记表-{draw.draw_id}.xlsx')}"
+    return response
