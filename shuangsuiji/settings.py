@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "shuangsuiji.directory",
     "shuangsuiji.planning",
     "shuangsuiji.draws",
+    "shuangsuiji.inspections",
     "shuangsuiji.web",
     "shuangsuiji.api",
 ]
