@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import ensure_own_department, ensure_perm
@@ -194,101 +194,134 @@ class _Importer:
 
     # -- per batch --
 
+    def _existing(self, batch: list[_Pending], present: list[str]) -> dict[Any, dict[str, Any]]:
+        """Stored values of the batch's keys that already exist: one query, plain dicts (no model instances)."""
+        fields = ["id", self.key, *present]
+        if self.kind in DEPARTMENT_RULE:
+            fields.append("department_id")
+        if self.kind == "inspectors":
+            fields += list(MASKABLE)
+        keys = [p.clean[self.key] for p in batch]
+        rows = self.model.objects.filter(**{f"{self.key}__in": keys}).values(*dict.fromkeys(fields))
+        return {row[self.key]: row for row in rows}
+
     def flush(self, batch: list[_Pending], present: list[str]) -> None:
         if not batch:
             return
-        existing = {
-            getattr(obj, self.key): obj
-            for obj in self.model.objects.filter(**{f"{self.key}__in": [p.clean[self.key] for p in batch]})
-        }
-        creates, updates, changed_fields = [], [], set()
-        item_befores: dict[int, dict[str, Any]] = {}
+        existing = self._existing(batch, present)
+        creates: list[dict[str, Any]] = []
+        updates: dict[int, dict[str, Any]] = {}  # id -> changed fields
         for p in batch:
-            obj = existing.get(p.clean[self.key])
-            errors = self._resolve_masked(p, obj)
-            if (
-                obj is not None
-                and "department_id" in p.clean
-                and obj.department_id != p.clean["department_id"]
-            ):
-                what = "人员" if self.kind == "inspectors" else "事项"
-                errors.append(
-                    (
-                        self.headers["department_id"],
-                        f"{self.headers[self.key]} {p.clean[self.key]} 已登记在其他部门，不能把{what}改到其他部门",
+            stored = existing.get(p.clean[self.key])
+            errors = self._resolve_masked(p, stored)
+            if stored is not None and self.kind in DEPARTMENT_RULE:
+                if stored["department_id"] != p.clean["department_id"]:
+                    what = "人员" if self.kind == "inspectors" else "事项"
+                    errors.append(
+                        (
+                            self.headers["department_id"],
+                            f"{self.headers[self.key]} {p.clean[self.key]} 已登记在其他部门，"
+                            f"不能把{what}改到其他部门",
+                        )
                     )
-                )
             if errors:
                 self._fail(p.number, p.cells, errors)
                 continue
-            if obj is None:
+            if stored is None:
                 self.result.new += 1
-                creates.append(self.model(**p.clean))
+                creates.append(p.clean)
                 continue
-            diff = {f: v for f, v in p.clean.items() if f in present and getattr(obj, f) != v}
+            diff = {f: p.clean[f] for f in present if stored[f] != p.clean[f]}
             if not diff:
                 self.result.unchanged += 1
                 continue
             self.result.updated += 1
             if len(self.audited_changes) < MAX_AUDITED_CHANGES:
-                self.audited_changes[str(p.clean[self.key])] = {
-                    f: [getattr(obj, f), v] for f, v in diff.items()
-                }
-            if self.kind == "items":
-                item_befores[obj.pk] = services._item_data(obj)
-            for f, v in diff.items():
-                setattr(obj, f, v)
-            obj.updated_at = self.now
-            changed_fields.update(diff)
-            updates.append(obj)
+                self.audited_changes[str(p.clean[self.key])] = {f: [stored[f], v] for f, v in diff.items()}
+            updates[stored["id"]] = diff
         if self.writing():
-            self._write(creates, updates, changed_fields, item_befores)
+            self._write(creates, updates)
+        # With DEBUG on, Django keeps the SQL of every query; a million-row import must not keep them all.
+        reset_queries()
 
-    def _resolve_masked(self, p: _Pending, obj) -> list[tuple[str, str]]:
+    def _resolve_masked(self, p: _Pending, stored: dict[str, Any] | None) -> list[tuple[str, str]]:
         errors = []
         for name, value in p.masked.items():
-            stored = getattr(obj, name, "") if obj is not None else ""
-            if stored and MASKABLE[name](stored) == value:
-                p.clean[name] = stored
+            number = stored[name] if stored is not None else ""
+            if number and MASKABLE[name](number) == value:
+                p.clean[name] = number
             else:
                 errors.append((self.headers[name], "含“*”的脱敏号码只能用于保持原号码不变，请填写完整号码"))
         return errors
 
-    def _write(self, creates: list, updates: list, changed_fields: set[str], item_befores: dict) -> None:
+    def _write(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]]) -> None:
+        if self.kind == "items":
+            self._write_items(creates, updates)
+            return
         if creates:
-            if self.kind == "items":
-                for item in creates:
-                    item.version = 1
-            self.model.objects.bulk_create(creates, batch_size=BATCH)
-            if self.kind == "inspectors":
-                self.inserted_inspectors = True
+            if connection.vendor == "postgresql":
+                copy_insert(self.model, creates, self.now)
+            else:
+                self.model.objects.bulk_create([self.model(**c) for c in creates], batch_size=BATCH)
+            self.inserted_inspectors = self.kind == "inspectors"
         if updates:
-            fields = sorted(changed_fields | {"updated_at"})
-            if self.kind == "items":
-                for item in updates:
-                    item.version += 1
-                fields.append("version")
-            self.model.objects.bulk_update(updates, fields, batch_size=BATCH)
-        if self.kind == "items" and (creates or updates):
-            if creates and creates[0].pk is None:  # a database that does not return ids from bulk inserts
-                ids = dict(
-                    CheckItem.objects.filter(code__in=[i.code for i in creates]).values_list("code", "id")
-                )
-                for item in creates:
-                    item.pk = item.id = ids[item.code]
-            versions = [
-                services.item_version(actor=self.actor, item=i, reason=self.reason, before=None)
-                for i in creates
-            ]
-            versions += [
-                services.item_version(actor=self.actor, item=i, reason=self.reason, before=item_befores[i.pk])
-                for i in updates
-            ]
-            CheckItemVersion.objects.bulk_create(versions, batch_size=BATCH)
+            objs, fields = [], {"updated_at"}
+            for pk, diff in updates.items():
+                objs.append(self.model(id=pk, updated_at=self.now, **diff))
+                fields.update(diff)
+            self.model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
+
+    def _write_items(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]]) -> None:
+        # The item list is small (hundreds), and each change needs its version row: plain instances suffice.
+        new = CheckItem.objects.bulk_create([CheckItem(**c, version=1) for c in creates], batch_size=BATCH)
+        if new and new[0].pk is None:  # a database that does not return ids from bulk inserts
+            ids = dict(CheckItem.objects.filter(code__in=[i.code for i in new]).values_list("code", "id"))
+            for item in new:
+                item.pk = ids[item.code]
+        versions = [
+            services.item_version(actor=self.actor, item=i, reason=self.reason, before=None) for i in new
+        ]
+        changed = list(CheckItem.objects.filter(pk__in=list(updates)))
+        for item in changed:
+            before = services._item_data(item)
+            for f, v in updates[item.pk].items():
+                setattr(item, f, v)
+            item.version += 1
+            item.updated_at = self.now
+            versions.append(
+                services.item_version(actor=self.actor, item=item, reason=self.reason, before=before)
+            )
+        if changed:
+            fields = sorted({f for diff in updates.values() for f in diff} | {"version", "updated_at"})
+            CheckItem.objects.bulk_update(changed, fields, batch_size=BATCH)
+        CheckItemVersion.objects.bulk_create(versions, batch_size=BATCH)
 
     def finish(self) -> None:
         if self.inserted_inspectors:
             services.assign_inspector_codes()
+
+
+def copy_insert(model, rows: list[dict[str, Any]], now) -> None:
+    """INSERT through PostgreSQL's COPY: about three times faster than bulk_create's INSERT … VALUES for big loads."""
+    from psycopg.types.json import Jsonb
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.has_default() or f.null or f.blank:
+            defaults[f.attname] = f.get_default()
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    names = [f.attname for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row[n] if n in row else defaults[n] for n in names]
+            if json_fields:
+                values = [Jsonb(v) if n in json_fields else v for n, v in zip(names, values, strict=True)]
+            copy.write_row(values)
 
 
 def _rows(f: IO[bytes], filename: str) -> Iterator[tuple[int, list[Any]]]:
