@@ -1,0 +1,60 @@
+"""The files downloaded from the portal verify with the standalone command, with no Django and no database."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.portal.helpers import drawn
+
+FILES = ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_the_files_downloaded_from_the_portal_verify_with_the_standalone_command(client, alice, tmp_path):
+    scheme, draw = drawn(alice)
+    page = client.get(f"/portal/tasks/{scheme.pk}/").content.decode()
+    download = tmp_path / "下载"
+    download.mkdir()
+    for name in FILES:
+        url = f"/portal/draws/{draw.pk}/files/{name}"
+        assert url in page
+        r = client.get(url)
+        assert r.status_code == 200, name
+        assert r["Content-Disposition"] == f"attachment; filename={name}"
+        (download / name).write_bytes(b"".join(r.streaming_content))
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.draw", "verify", str(download)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "通过" in done.stdout
+    assert (
+        draw.commitment
+        in subprocess.run(
+            [sys.executable, "-m", "shuangsuiji.draw", "commit", str(download)],
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+
+def test_a_tampered_download_does_not_verify(client, alice, tmp_path):
+    _, draw = drawn(alice)
+    download = tmp_path / "dl"
+    download.mkdir()
+    for name in FILES:
+        r = client.get(f"/portal/draws/{draw.pk}/files/{name}")
+        (download / name).write_bytes(b"".join(r.streaming_content))
+    lines = (download / "candidates.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (download / "candidates.csv").write_text("".join(lines[1:]), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.draw", "verify", str(download)], capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "不通过" in done.stdout
