@@ -324,11 +324,7 @@ def verify(directory: str | Path, result_path: str | Path | None = None) -> Veri
         params = load_params(directory)
     except DrawError as e:
         return _failed(PARAMS, e.message)
-    try:
-        checked = _check_files(directory, params)
-    except DrawError as e:
-        return _failed(f"files.{e.file}" if e.file else "files", e.message)
-    for key in ("spec", "draw_id", "hash", "commitment"):
+    for key in ("commitment", "spec", "draw_id", "hash"):
         expected = {
             "spec": SPEC,
             "draw_id": params.draw_id,
@@ -338,6 +334,11 @@ def verify(directory: str | Path, result_path: str | Path | None = None) -> Veri
         if not _same(actual.get(key), expected):
             what = "params.json 的哈希值（承诺值）" if key == "commitment" else f"params.json 中的 {key}"
             return _failed(key, f"证书中的 {key} 与 {what} 不一致。", expected, actual.get(key))
+    # The commitment first: if params.json is not the committed one, its file hashes prove nothing.
+    try:
+        checked = _check_files(directory, params)
+    except DrawError as e:
+        return _failed(f"files.{e.file}" if e.file else "files", e.message)
     sources = actual.get("sources")
     if not isinstance(sources, list) or len(sources) != len(params.sources):
         return _failed(

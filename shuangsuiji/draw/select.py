@@ -82,7 +82,7 @@ class Smallest:
         merged.sort()
         self.kept = merged[: self.limit]
         self.pending = []
-        if len(self.kept) == self.limit:
+        if self.kept and len(self.kept) == self.limit:
             self.threshold = self.kept[-1][:DIGEST_SIZE]
 
     def result(self) -> list[tuple[str, bytes]]:
