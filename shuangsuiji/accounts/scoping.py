@@ -132,7 +132,9 @@ def schemes_for(user) -> QuerySet:
     if user.department_id is None:
         return qs.none()
     code = user.department.code
-    participating = [pk for pk, slots in TaskScheme.objects.values_list("pk", "team_slots") if code in (slots or {})]
+    participating = [
+        pk for pk, slots in TaskScheme.objects.values_list("pk", "team_slots") if code in (slots or {})
+    ]
     return qs.filter(Q(department_id=user.department_id) | Q(pk__in=participating))
 
 
@@ -147,3 +149,38 @@ def team_members_visible(user, scheme, members):
     if sees_all_departments(user) or user.department_id == scheme.department_id:
         return list(members)
     return [m for m in members if m.department_id == user.department_id]
+
+
+def records_for(user) -> QuerySet:
+    """Inspection records of the user's department (谁检查谁录入); the office sees all."""
+    from shuangsuiji.inspections.models import InspectionRecord
+
+    return scope_to_department(user, InspectionRecord.objects.select_related("object", "department"))
+
+
+def transfers_for(user) -> QuerySet:
+    """Transfers the user's department sent or received."""
+    from django.db.models import Q
+
+    from shuangsuiji.inspections.models import Transfer
+
+    qs = Transfer.objects.select_related("record__object", "record__department", "to_department")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    return qs.filter(Q(record__department_id=user.department_id) | Q(to_department_id=user.department_id))
+
+
+def proposals_for(user) -> QuerySet:
+    """Listing proposals: the deciding (registering) department's and those raised by the user's department."""
+    from django.db.models import Q
+
+    from shuangsuiji.inspections.models import ListingProposal
+
+    qs = ListingProposal.objects.select_related("object", "record__department")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    return qs.filter(Q(department_id=user.department_id) | Q(record__department_id=user.department_id))

@@ -1,0 +1,593 @@
+"""Records, review, publication, corrections, transfers and listing proposals: one audited service per action."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.audit.services import record as audit
+from shuangsuiji.codes.errors import UnknownCalendarYear
+from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionObject
+from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
+from shuangsuiji.org.models import Department
+
+from . import categories as cat
+from .calendar import LISTING_DECISION_DAYS, deadline_after
+from .models import (
+    Attachment,
+    InspectionRecord,
+    ItemResult,
+    ListingProposal,
+    ProposalStatus,
+    RecordKind,
+    RecordMember,
+    RecordStatus,
+    SignatureStatus,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
+from .states import RECORD_TRANSITIONS, TRANSFER_TRANSITIONS, check_transition
+
+ON_SITE = "实地核查"
+AGENCY = "委托专业机构"
+ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+RECORD_FIELDS = [
+    "methods",
+    "inspection_date",
+    "outside_window_reason",
+    "cert_shown",
+    "signature",
+    "signature_reason",
+    "witness",
+    "agency",
+    "agency_report",
+    "categories",
+    "measures",
+    "measure_note",
+    "note",
+    "result_date",
+]
+
+
+def _ensure_clerk(actor, department_id: int) -> None:
+    if actor.role not in (Role.CLERK, Role.DEPT_ADMIN, Role.SYSTEM):
+        raise PermissionDenied("只有本部门录入员或执法人员可以录入检查结果")
+    if actor.role != Role.SYSTEM and actor.department_id != department_id:
+        raise PermissionDenied("谁检查、谁录入：只能录入本部门的检查结果")
+
+
+def _ensure_reviewer(actor, department_id: int) -> None:
+    if actor.role not in (Role.REVIEWER, Role.SYSTEM):
+        raise PermissionDenied("只有审核员可以审核检查结果")
+    if actor.role != Role.SYSTEM and actor.department_id != department_id:
+        raise PermissionDenied("谁检查、谁公开：只能审核本部门的检查结果")
+
+
+def _snapshot(rec: InspectionRecord) -> dict[str, Any]:
+    data = {f: getattr(rec, f) for f in RECORD_FIELDS}
+    data["status"] = rec.status
+    data["members"] = sorted(rec.members.values_list("inspector__code", flat=True))
+    data["items"] = [
+        {"item": r.item.code, "checked": r.checked, "problem_found": r.problem_found, "disposal": r.disposal}
+        for r in rec.item_results.select_related("item")
+    ]
+    return data
+
+
+def _parse_date(value: Any, field: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise RowInvalid([(field, f"“{value}”不是有效日期，应为 YYYY-MM-DD")]) from None
+
+
+def _apply(rec: InspectionRecord, data: dict[str, Any]) -> None:
+    """Copy editable fields from `data` (drafts may be incomplete; submission checks completeness)."""
+    for f in RECORD_FIELDS:
+        if f not in data:
+            continue
+        value = data[f]
+        if f in ("inspection_date", "result_date"):
+            value = _parse_date(value, "检查日期" if f == "inspection_date" else "结果产生日期")
+            if f == "inspection_date" and value is None:
+                continue
+        elif f in ("methods", "categories", "measures"):
+            value = [v for v in (value or []) if v]
+        elif f == "cert_shown":
+            value = value in (True, "1", "true", "on", "是")
+        else:
+            value = (value or "").strip() if isinstance(value, str) or value is None else value
+        setattr(rec, f, value)
+
+
+def _set_members(rec: InspectionRecord, inspector_ids: list[int] | None) -> None:
+    if inspector_ids is None:
+        return
+    rec.members.all().delete()
+    RecordMember.objects.bulk_create(
+        [RecordMember(record=rec, inspector_id=i) for i in dict.fromkeys(inspector_ids)]
+    )
+
+
+def _set_item_results(rec: InspectionRecord, results: list[dict[str, Any]] | None) -> None:
+    if results is None:
+        return
+    allowed = set(rec.item_results.values_list("item_id", flat=True))
+    for r in results:
+        item_id = int(r["item_id"])
+        if item_id not in allowed:
+            raise RowInvalid([("分事项结果", "只能填写本记录所列事项的结果")])
+        ItemResult.objects.filter(record=rec, item_id=item_id).update(
+            checked=bool(r.get("checked", True)),
+            problem_found=bool(r.get("problem_found", False)),
+            disposal=(r.get("disposal") or "").strip(),
+        )
+
+
+def _department_items(selection: Selection, department_id: int) -> list[int]:
+    return list(
+        selection.draw.scheme.items.filter(department_id=department_id).values_list("item_id", flat=True)
+    )
+
+
+@transaction.atomic
+def record_create(
+    *,
+    actor,
+    selection: Selection | None = None,
+    obj: InspectionObject | None = None,
+    trigger: str = "",
+    trigger_ref: str = "",
+    item_ids: list[int] | None = None,
+    data: dict[str, Any] | None = None,
+) -> InspectionRecord:
+    """Open a draft record: for a drawn object (random), or for a triggered, non-random check (art. 3, 19)."""
+    _ensure_clerk(actor, actor.department_id)
+    data = data or {}
+    if selection is not None:
+        selection = Selection.objects.select_related("draw__scheme", "object").get(pk=selection.pk)
+        scheme = selection.draw.scheme
+        if not selection.active or selection.draw.status != DrawStatus.DRAWN:
+            raise RowInvalid([("检查对象", "该对象不在有效的抽取结果中（可能已被替换或抽取已被取代）")])
+        if actor.department.code not in scheme.team_slots:
+            raise PermissionDenied("本部门未参加该抽查任务")
+        if (
+            InspectionRecord.objects.filter(selection=selection, department_id=actor.department_id)
+            .exclude(status=RecordStatus.SUPERSEDED)
+            .exists()
+        ):
+            raise RowInvalid([("检查对象", "本部门已为该对象建立检查记录；如需修改请更正原记录")])
+        rec = InspectionRecord(
+            kind=RecordKind.RANDOM,
+            selection=selection,
+            object=selection.object,
+            department_id=actor.department_id,
+            methods=list(scheme.methods),
+            inspection_date=timezone.localdate(),
+            created_by=actor,
+        )
+        items = _department_items(selection, actor.department_id)
+    else:
+        if obj is None:
+            raise RowInvalid([("检查对象", "请选择检查对象")])
+        if trigger not in cat.TRIGGERS:
+            # Art. 19: besides complaints, monitoring and referrals, every check of a market entity is random.
+            raise RowInvalid(
+                [
+                    (
+                        "检查来源",
+                        "除投诉举报、转办交办、数据监测外，对市场主体的检查均应通过双随机抽查进行（第十九条）",
+                    )
+                ]
+            )
+        if not trigger_ref.strip():
+            raise RowInvalid([("来源编号", "请填写投诉举报、转办交办或数据监测的编号")])
+        rec = InspectionRecord(
+            kind=RecordKind.TRIGGERED,
+            object=obj,
+            department_id=actor.department_id,
+            trigger=trigger,
+            trigger_ref=trigger_ref.strip(),
+            inspection_date=timezone.localdate(),
+            created_by=actor,
+        )
+        items = list(
+            CheckItem.objects.valid()
+            .filter(pk__in=item_ids or [], department_id=actor.department_id)
+            .values_list("pk", flat=True)
+        )
+    _apply(rec, data)
+    rec.save()
+    ItemResult.objects.bulk_create([ItemResult(record=rec, item_id=i) for i in items])
+    if selection is not None and "member_ids" not in data:
+        present = TeamMember.objects.filter(selection=selection, active=True).values_list(
+            "inspector_id", flat=True
+        )
+        _set_members(rec, list(present))
+    else:
+        _set_members(rec, data.get("member_ids"))
+    audit(actor=actor, action="record.create", target=rec, after=_snapshot(rec))
+    return rec
+
+
+def _ensure_editable(actor, rec: InspectionRecord) -> InspectionRecord:
+    rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
+    _ensure_clerk(actor, rec.department_id)
+    if not rec.is_editable:
+        raise RowInvalid(
+            [("状态", f"记录当前为“{rec.get_status_display()}”，已不可修改；如需修改请发起更正")]
+        )
+    return rec
+
+
+@transaction.atomic
+def record_update(*, actor, rec: InspectionRecord, data: dict[str, Any]) -> InspectionRecord:
+    """暂存: save a draft as it is; completeness is checked at submission."""
+    rec = _ensure_editable(actor, rec)
+    before = _snapshot(rec)
+    _apply(rec, data)
+    rec.save()
+    _set_members(rec, data.get("member_ids"))
+    _set_item_results(rec, data.get("item_results"))
+    audit(actor=actor, action="record.save_draft", target=rec, before=before, after=_snapshot(rec))
+    return rec
+
+
+def record_errors(rec: InspectionRecord, today: datetime.date | None = None) -> list[tuple[str, str]]:
+    """Every rule a record must satisfy before submission (art. 13 and the result form), as (field, reason)."""
+    today = today or timezone.localdate()
+    errors: list[tuple[str, str]] = []
+    methods = rec.methods or []
+    if not methods:
+        errors.append(("检查方式", "请选择检查方式"))
+    bad = [m for m in methods if m not in METHOD_CHOICES]
+    if bad:
+        errors.append(("检查方式", f"未知检查方式：{'、'.join(bad)}"))
+    if rec.inspection_date > today:
+        errors.append(("检查日期", "检查日期不能晚于今天"))
+    if rec.selection_id:
+        scheme = rec.selection.draw.scheme
+        outside = not (scheme.window_start <= rec.inspection_date <= scheme.window_end)
+        if outside and not rec.outside_window_reason:
+            errors.append(
+                (
+                    "检查日期",
+                    f"检查日期不在检查期限（{scheme.window_start} 至 {scheme.window_end}）内，请写明理由",
+                )
+            )
+    members = list(rec.members.select_related("inspector"))
+    if ON_SITE in methods:
+        if len(members) < 2:
+            errors.append(("检查人员", "实地核查时执法检查人员不得少于 2 人（第十三条）"))
+        if not rec.cert_shown:
+            errors.append(("出示执法证件", "实地核查应主动出示执法证件（第十三条）"))
+    if rec.selection_id:
+        drawn = set(
+            TeamMember.objects.filter(selection_id=rec.selection_id, active=True).values_list(
+                "inspector_id", flat=True
+            )
+        )
+        strangers = [m.inspector.name for m in members if m.inspector_id not in drawn]
+        if strangers:
+            errors.append(
+                ("检查人员", f"{'、'.join(strangers)} 不是抽取的检查组成员；人员变动须先在抽取结果中登记替换")
+            )
+    else:
+        for m in members:
+            reason = m.inspector.not_drawable_reason(rec.inspection_date)
+            if reason:
+                errors.append(("检查人员", f"{m.inspector.name} 不能执法检查：{reason}"))
+    if not members:
+        errors.append(("检查人员", "请填写到场检查人员"))
+    if rec.signature == SignatureStatus.REFUSED and not rec.signature_reason:
+        errors.append(("签字（盖章）", "无法取得签字或盖章的，应注明原因（第十三条）"))
+    if not rec.signature:
+        errors.append(("签字（盖章）", "请说明检查对象是否签字（盖章）"))
+    if AGENCY in methods and (not rec.agency or not rec.agency_report):
+        errors.append(("受委托专业机构", "委托专业机构检查的，请填写机构名称及其报告编号"))
+    errors += [("检查结果", e) for e in cat.check_categories(rec.categories, rec.measures, rec.measure_note)]
+    results = list(rec.item_results.select_related("item"))
+    if any(r.problem_found and not r.checked for r in results):
+        errors.append(("分事项结果", "未检查的事项不能标记发现问题"))
+    if any(r.problem_found for r in results) and cat.NO_PROBLEM in rec.categories:
+        errors.append(("检查结果", "有事项发现问题，检查结果不能为“未发现问题”"))
+    if cat.PROBLEM_CATEGORIES & set(rec.categories) and results and not any(r.problem_found for r in results):
+        errors.append(("分事项结果", "检查结果为发现问题，请在对应事项上标记发现问题"))
+    if rec.withhold_requested and not rec.withhold_reason:
+        errors.append(("不予公示", "申请不予公示的，须写明法律依据"))
+    return errors
+
+
+@transaction.atomic
+def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None = None) -> InspectionRecord:
+    rec = _ensure_editable(actor, rec)
+    if data:
+        _apply(rec, data)
+        rec.save()
+        _set_members(rec, data.get("member_ids"))
+        _set_item_results(rec, data.get("item_results"))
+        if "withhold_reason" in data:
+            rec.withhold_reason = (data.get("withhold_reason") or "").strip()
+            rec.withhold_requested = bool(rec.withhold_reason)
+    check_transition(RECORD_TRANSITIONS, rec.status, RecordStatus.SUBMITTED, RecordStatus)
+    errors = record_errors(rec)
+    rec.result_date = rec.result_date or rec.inspection_date
+    try:
+        rec.deadline = deadline_after(rec.result_date)
+    except UnknownCalendarYear as e:
+        errors.append(("公示期限", str(e)))
+    if errors:
+        raise RowInvalid(errors)
+    rec.status = RecordStatus.SUBMITTED
+    rec.save()
+    audit(actor=actor, action="record.submit", target=rec, after=_snapshot(rec) | {"deadline": rec.deadline})
+    return rec
+
+
+@transaction.atomic
+def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str = "") -> InspectionRecord:
+    """审核: approve (publish, or withhold when 不宜公开 was requested with a legal reason) or return."""
+    rec = InspectionRecord.objects.select_for_update().select_related("object").get(pk=rec.pk)
+    _ensure_reviewer(actor, rec.department_id)
+    if approve:
+        target = RecordStatus.WITHHELD if rec.withhold_requested else RecordStatus.PUBLISHED
+    else:
+        target = RecordStatus.RETURNED
+        if not comment.strip():
+            raise RowInvalid([("审核意见", "退回时请写明需要修改的内容")])
+    check_transition(RECORD_TRANSITIONS, rec.status, target, RecordStatus)
+    rec.status, rec.review_comment, rec.reviewed_by = target, comment.strip(), actor
+    if target == RecordStatus.PUBLISHED:
+        rec.published_at = timezone.now()
+    rec.save()
+    if approve and rec.corrects_id:
+        old = InspectionRecord.objects.select_for_update().get(pk=rec.corrects_id)
+        check_transition(RECORD_TRANSITIONS, old.status, RecordStatus.SUPERSEDED, RecordStatus)
+        old.status = RecordStatus.SUPERSEDED
+        old.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        action={
+            RecordStatus.PUBLISHED: "record.publish",
+            RecordStatus.WITHHELD: "record.withhold",
+            RecordStatus.RETURNED: "record.return",
+        }[target],
+        target=rec,
+        reason=comment.strip() or rec.withhold_reason,
+    )
+    if approve:
+        _propose_listing(actor, rec)
+    return rec
+
+
+def _propose_listing(actor, rec: InspectionRecord) -> None:
+    triggers = cat.LISTING_TRIGGERS & set(rec.categories)
+    if not triggers or not rec.object.is_market_entity:
+        return
+    registrar = Department.objects.filter(maintains_entity_registry=True).first()
+    if registrar is None:
+        return
+    for reason in sorted(triggers):
+        if ListingProposal.objects.filter(record=rec, reason=reason).exists():
+            continue
+        due = deadline_after(timezone.localdate(), LISTING_DECISION_DAYS)
+        proposal = ListingProposal.objects.create(
+            object=rec.object, record=rec, reason=reason, department=registrar, due=due
+        )
+        audit(actor=actor, action="listing.propose", target=proposal, after={"reason": reason, "due": due})
+
+
+@transaction.atomic
+def record_correct(*, actor, rec: InspectionRecord, reason: str) -> InspectionRecord:
+    """更正: a new draft version of a published (or withheld) record; the old one stays until the new is approved."""
+    if not reason.strip():
+        raise RowInvalid([("更正理由", "更正已公示的检查结果必须写明理由")])
+    rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
+    _ensure_clerk(actor, rec.department_id)
+    if rec.status not in (RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
+        raise RowInvalid([("状态", "只有已审核的记录需要更正；未审核的记录可直接修改")])
+    if InspectionRecord.objects.filter(corrects=rec).exists():
+        raise RowInvalid([("状态", "该记录已有一个更正版本")])
+    new = InspectionRecord.objects.get(pk=rec.pk)
+    new.pk = new.id = None
+    new.status, new.version, new.corrects, new.correction_reason = (
+        RecordStatus.DRAFT,
+        rec.version + 1,
+        rec,
+        reason.strip(),
+    )
+    new.published_at = new.reviewed_by = None
+    new.review_comment = ""
+    new.created_by = actor
+    new.save()
+    RecordMember.objects.bulk_create(
+        [RecordMember(record=new, inspector_id=m) for m in rec.members.values_list("inspector_id", flat=True)]
+    )
+    ItemResult.objects.bulk_create(
+        [
+            ItemResult(
+                record=new,
+                item_id=r.item_id,
+                checked=r.checked,
+                problem_found=r.problem_found,
+                disposal=r.disposal,
+            )
+            for r in rec.item_results.all()
+        ]
+    )
+    audit(
+        actor=actor,
+        action="record.correct",
+        target=new,
+        before={"record": rec.pk, "version": rec.version},
+        after=_snapshot(new),
+        reason=reason.strip(),
+    )
+    return new
+
+
+@transaction.atomic
+def attachment_add(*, actor, rec: InspectionRecord, kind: str, upload) -> Attachment:
+    rec = _ensure_editable(actor, rec)
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type not in ATTACHMENT_TYPES:
+        raise RowInvalid([("附件", f"只接受 PDF、JPEG、PNG 文件（收到 {content_type or '未知类型'}）")])
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise RowInvalid([("附件", f"文件不能超过 {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB")])
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    magic = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}[content_type]
+    if not data.startswith(magic):
+        raise RowInvalid([("附件", "文件内容与类型不符")])
+    att = Attachment(
+        record=rec,
+        kind=(kind or "扫描件")[:20],
+        original_name=upload.name[:200],
+        sha256=digest,
+        size=len(data),
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    att.file.save(f"{digest}{ATTACHMENT_TYPES[content_type]}", ContentFile(data), save=False)
+    att.save()
+    audit(
+        actor=actor, action="record.attach", target=rec, after={"file": att.original_name, "sha256": digest}
+    )
+    return att
+
+
+# --- 后续处置 -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_create(
+    *,
+    actor,
+    rec: InspectionRecord,
+    kind: str,
+    content: str,
+    to_department_id: int | None = None,
+    to_agency: str = "",
+    basis: str = "",
+    due_days: int = 10,
+) -> Transfer:
+    _ensure_clerk(actor, rec.department_id)
+    errors = []
+    if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
+        errors.append(("检查记录", "请先提交检查结果，再移交后续处置"))
+    if kind not in TransferKind.values:
+        errors.append(("类型", "应为移交相关部门、移送办案机构或移送公安机关"))
+    if kind == TransferKind.DEPARTMENT and not to_department_id:
+        errors.append(("接收部门", "请选择接收部门（谁审批谁监管、谁主管谁监管、属地管理）"))
+    if kind in (TransferKind.CASE_UNIT, TransferKind.POLICE) and not (to_agency.strip() or to_department_id):
+        errors.append(("接收机构", "请填写接收机构"))
+    if not content.strip():
+        errors.append(("移交内容", "请写明移交的问题与线索"))
+    if errors:
+        raise RowInvalid(errors)
+    transfer = Transfer.objects.create(
+        record=rec,
+        kind=kind,
+        to_department_id=to_department_id,
+        to_agency=to_agency.strip(),
+        basis=basis,
+        content=content.strip(),
+        sent_by=actor,
+        due=deadline_after(timezone.localdate(), due_days),
+    )
+    audit(
+        actor=actor,
+        action="transfer.create",
+        target=transfer,
+        after={"kind": kind, "to": str(transfer.to_department or transfer.to_agency), "due": transfer.due},
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_acknowledge(*, actor, transfer: Transfer, receipt_no: str = "", receipt_date=None) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("record").get(pk=transfer.pk)
+    if transfer.to_department_id:
+        if actor.role != Role.SYSTEM and actor.department_id != transfer.to_department_id:
+            raise PermissionDenied("只有接收部门可以确认接收")
+    else:
+        # A police station or case unit outside the platform: the sender records its receipt.
+        _ensure_clerk(actor, transfer.record.department_id)
+        if not receipt_no.strip():
+            raise RowInvalid([("回执编号", "移送公安机关或办案机构的，请登记回执编号")])
+    check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.ACKNOWLEDGED, TransferStatus)
+    transfer.status = TransferStatus.ACKNOWLEDGED
+    transfer.acknowledged_at = timezone.now()
+    transfer.receipt_no = receipt_no.strip()
+    transfer.receipt_date = _parse_date(receipt_date, "回执日期") or timezone.localdate()
+    transfer.save()
+    audit(
+        actor=actor, action="transfer.acknowledge", target=transfer, after={"receipt_no": transfer.receipt_no}
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_close(*, actor, transfer: Transfer, outcome: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("record").get(pk=transfer.pk)
+    owner = transfer.to_department_id or transfer.record.department_id
+    if actor.role != Role.SYSTEM and actor.department_id != owner:
+        raise PermissionDenied("只有办理部门可以办结")
+    if not outcome.strip():
+        raise RowInvalid([("办理结果", "请写明办理结果")])
+    check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.CLOSED, TransferStatus)
+    transfer.status, transfer.outcome, transfer.closed_at = (
+        TransferStatus.CLOSED,
+        outcome.strip(),
+        timezone.now(),
+    )
+    transfer.save()
+    audit(actor=actor, action="transfer.close", target=transfer, after={"outcome": transfer.outcome})
+    return transfer
+
+
+@transaction.atomic
+def proposal_decide(*, actor, proposal: ListingProposal, listed: bool, note: str = "") -> ListingProposal:
+    proposal = ListingProposal.objects.select_for_update().select_related("object").get(pk=proposal.pk)
+    if actor.role not in (Role.DEPT_ADMIN, Role.SYSTEM) or (
+        actor.role != Role.SYSTEM and actor.department_id != proposal.department_id
+    ):
+        raise PermissionDenied("只有登记机关的部门管理员可以作出决定")
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise RowInvalid([("状态", "该建议已作出决定")])
+    proposal.status = ProposalStatus.LISTED if listed else ProposalStatus.REJECTED
+    proposal.decided_at, proposal.decided_by, proposal.decision_note = timezone.now(), actor, note.strip()
+    proposal.save()
+    if listed and not proposal.object.abnormal_list:
+        # The flag feeds the raised-ratio stratum of future draws (art. 9).
+        InspectionObject.objects.filter(pk=proposal.object_id).update(abnormal_list=True)
+        audit(
+            actor=actor,
+            action="object.list_abnormal",
+            target=proposal.object,
+            before={"abnormal_list": False},
+            after={"abnormal_list": True},
+            reason=proposal.reason,
+        )
+    audit(
+        actor=actor, action="listing.decide", target=proposal, after={"status": proposal.status}, reason=note
+    )
+    return proposal
