@@ -1,5 +1,7 @@
 import datetime
 
+from django.utils import timezone
+
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import Selection
 from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
@@ -7,7 +9,7 @@ from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, publishe
 
 def drawn_selection(actor, **kw):
     """A drawn, active selection of a scheme whose window contains today (2026-11-27 is inside the default)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     kw.setdefault("window_start", (today - datetime.timedelta(days=10)).isoformat())
     kw.setdefault("window_end", (today + datetime.timedelta(days=10)).isoformat())
     scheme = published_scheme(actor, **kw)

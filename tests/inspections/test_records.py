@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.directory.rows import RowInvalid
@@ -81,10 +82,10 @@ def test_only_drawn_inspectors_may_appear_on_a_random_record(selection, amy):
 
 def test_the_inspection_date_is_not_in_the_future_and_outside_the_window_needs_a_reason(selection, amy):
     rec = services.record_create(actor=amy, selection=selection)
-    future = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     with pytest.raises(RowInvalid, match="不能晚于今天"):
         services.record_submit(actor=amy, rec=rec, data=COMPLETE | {"inspection_date": future})
-    early = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    early = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
     with pytest.raises(RowInvalid, match="请写明理由"):
         services.record_submit(actor=amy, rec=rec, data=COMPLETE | {"inspection_date": early})
     rec = services.record_submit(
@@ -194,7 +195,7 @@ def test_an_unreachable_address_proposes_listing_with_a_ten_working_day_deadline
     )
     services.record_review(actor=rita, rec=rec, approve=True)
     proposal = ListingProposal.objects.get()
-    assert proposal.department.code == "SCJG" and proposal.due == deadline_after(datetime.date.today(), 10)
+    assert proposal.department.code == "SCJG" and proposal.due == deadline_after(timezone.localdate(), 10)
     services.proposal_decide(actor=alice, proposal=proposal, listed=True, note="决定列入")
     selection.object.refresh_from_db()
     assert selection.object.abnormal_list
@@ -239,7 +240,7 @@ def test_reminders_reach_the_department_once_a_day(selection, amy, rita):
     rec = services.record_submit(
         actor=amy, rec=services.record_create(actor=amy, selection=selection), data=COMPLETE
     )
-    type(rec).objects.filter(pk=rec.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    type(rec).objects.filter(pk=rec.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
     call_command("send_reminders")
     call_command("send_reminders")
     assert Notification.objects.filter(user=rita).count() == 1
