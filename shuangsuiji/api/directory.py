@@ -7,7 +7,7 @@ Writes call `directory.services`, which check permissions again, validate with `
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import PatchDict, Query, Router, Status
+from ninja import Query, Router, Status
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory import selectors, services
@@ -23,18 +23,20 @@ from .directory_schemas import (
     InspectorIn,
     InspectorOut,
     InspectorPage,
+    InspectorPatch,
     ItemFilters,
     ItemIn,
     ItemOut,
     ItemPage,
+    ItemPatch,
     ItemRetireIn,
-    ItemUpdateIn,
     ItemVersionDetailOut,
     ItemVersionOut,
     ObjectDetailOut,
     ObjectFilters,
     ObjectIn,
     ObjectPage,
+    ObjectPatch,
     PersonalDataIn,
     PersonalDataOut,
     RegionOut,
@@ -97,9 +99,11 @@ def create_object(request, payload: ObjectIn):
 
 
 @router.patch("/objects/{id}", response={200: ObjectDetailOut, **WRITE_ERRORS}, tags=["检查对象名录库"])
-def update_object(request, id: PathId, payload: PatchDict[ObjectIn]):
+def update_object(request, id: PathId, payload: ObjectPatch):
     """修改检查对象：只需提交要修改的字段。"""
-    return services.object_update(actor=request.auth, obj=_object(request, id), data=payload)
+    return services.object_update(
+        actor=request.auth, obj=_object(request, id), data=payload.model_dump(exclude_unset=True)
+    )
 
 
 @router.put(
@@ -138,8 +142,10 @@ def create_inspector(request, payload: InspectorIn):
 
 
 @router.patch("/inspectors/{id}", response={200: InspectorOut, **WRITE_ERRORS}, tags=["执法检查人员名录库"])
-def update_inspector(request, id: PathId, payload: PatchDict[InspectorIn]):
-    ins = services.inspector_update(actor=request.auth, inspector=_inspector(request, id), data=payload)
+def update_inspector(request, id: PathId, payload: InspectorPatch):
+    ins = services.inspector_update(
+        actor=request.auth, inspector=_inspector(request, id), data=payload.model_dump(exclude_unset=True)
+    )
     return _inspector(request, ins.pk)
 
 
@@ -206,10 +212,11 @@ def create_item(request, payload: ItemIn):
 
 
 @router.patch("/items/{id}", response={200: ItemOut, **WRITE_ERRORS}, tags=["随机抽查事项清单"])
-def update_item(request, id: PathId, payload: PatchDict[ItemUpdateIn]):
+def update_item(request, id: PathId, payload: ItemPatch):
     """修改事项：只需提交要修改的字段和修改理由；每次修改生成一个新版本。"""
-    reason = payload.pop("reason", "") or ""
-    item = services.item_update(actor=request.auth, item=_item(request, id), data=payload, reason=reason)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason")
+    item = services.item_update(actor=request.auth, item=_item(request, id), data=data, reason=reason)
     return _item(request, item.pk)
 
 

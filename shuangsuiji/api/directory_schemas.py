@@ -6,10 +6,11 @@ Chinese messages as the pages and the Excel import. The schema types only keep o
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import StringConstraints, conlist
 
 from shuangsuiji.directory.models import (
     METHOD_CHOICES,
@@ -115,19 +116,27 @@ class RiskClassOut(Schema):
 # --- 检查对象名录库 ------------------------------------------------------------------------------------------------
 
 
-class ObjectIn(Schema):
-    code: Text = Field(description="统一社会信用代码（市场主体）或对象编码（产品/项目/行为）")
-    name: Text
-    kind: ObjectKindIn = Field(description="类别：值或中文名称均可")
+class ObjectPatch(Schema):
+    """PATCH body: only the fields sent are changed (merged with the stored row, then validated as a whole)."""
+
+    code: Text | None = Field(None, description="统一社会信用代码（市场主体）或对象编码（产品/项目/行为）")
+    name: Text | None = Field(None, description="名称")
+    kind: ObjectKindIn | None = Field(None, description="类别：值或中文名称均可")
     industry_code: Text | None = Field(None, description="行业代码（GB/T 4754-2017）")
     region_id: Ref | None = Field(None, description="乡镇（街道）：编号，或名称/区划代码")
-    address: Text | None = None
+    address: Text | None = Field(None, description="住所（经营场所）")
     legal_rep: Text | None = Field(None, description="法定代表人（负责人、经营者）")
     reg_status: RegStatusIn | None = Field(None, description="登记状态，默认存续")
     risk_class_id: Ref | None = Field(None, description="信用风险分类：编号或分类代码（如 B）")
-    abnormal_list: bool | None = None
-    dishonest_list: bool | None = None
-    complaints_12m: int | None = Field(None, ge=0, le=2_147_483_647)
+    abnormal_list: bool | None = Field(None, description="列入经营异常名录")
+    dishonest_list: bool | None = Field(None, description="列入严重违法失信名单")
+    complaints_12m: int | None = Field(None, ge=0, le=2_147_483_647, description="近12个月投诉举报数")
+
+
+class ObjectIn(ObjectPatch):
+    code: Text = Field(description="统一社会信用代码（市场主体）或对象编码（产品/项目/行为）")
+    name: Text = Field(description="名称")
+    kind: ObjectKindIn = Field(description="类别：值或中文名称均可")
 
 
 class SupervisionIn(Schema):
@@ -210,18 +219,27 @@ class ObjectPage(Schema):
 # --- 执法检查人员名录库 --------------------------------------------------------------------------------------------
 
 
-class InspectorIn(Schema):
-    department_id: Ref = Field(description="所属部门：编号，或部门全称/简称/代码")
-    name: Text
-    cert_no: Text = Field(description="执法证号")
-    cert_issued: datetime.date | None = None
-    cert_expires: datetime.date = Field(description="执法证有效期至")
+class InspectorPatch(Schema):
+    """PATCH body: only the fields sent are changed (merged with the stored row, then validated as a whole)."""
+
+    department_id: Ref | None = Field(None, description="所属部门：编号，或部门全称/简称/代码")
+    name: Text | None = Field(None, description="姓名")
+    cert_no: Text | None = Field(None, description="执法证号")
+    cert_issued: datetime.date | None = Field(None, description="发证日期")
+    cert_expires: datetime.date | None = Field(None, description="执法证有效期至")
     id_number: Text | None = Field(None, description="身份证号（响应中始终脱敏）")
     phone: Text | None = Field(None, description="联系电话（响应中始终脱敏）")
     region_id: Ref | None = Field(None, description="工作区域：编号，或乡镇（街道）名称/区划代码")
     qualifications: list[Text] | None = Field(None, max_length=50, description="资格/专长")
-    is_expert: bool | None = None
+    is_expert: bool | None = Field(None, description="专家")
     status: InspectorStatusIn | None = Field(None, description="状态，默认在岗")
+
+
+class InspectorIn(InspectorPatch):
+    department_id: Ref = Field(description="所属部门：编号，或部门全称/简称/代码")
+    name: Text = Field(description="姓名")
+    cert_no: Text = Field(description="执法证号")
+    cert_expires: datetime.date = Field(description="执法证有效期至")
 
 
 class InspectorOut(Schema):
@@ -313,32 +331,44 @@ class ConflictOut(Schema):
 # --- 随机抽查事项清单 ----------------------------------------------------------------------------------------------
 
 
-class ItemIn(Schema):
-    code: Text = Field(description="事项编码")
-    name: Text
-    department_id: Ref = Field(description="责任部门：编号，或部门全称/简称/代码")
-    sub_items: Text | None = None
-    legal_basis: Text = Field(description="检查依据")
-    content: Text | None = None
-    object_scope: Text | None = None
+Reason = Annotated[Text, StringConstraints(max_length=300)]
+Methods = conlist(MethodIn, max_length=len(METHOD_CHOICES) * 2)
+
+
+class ItemPatch(Schema):
+    """PATCH body: the fields to change plus the reason; every change becomes a new version."""
+
+    code: Text | None = Field(None, description="事项编码")
+    name: Text | None = Field(None, description="事项名称")
+    department_id: Ref | None = Field(None, description="责任部门：编号，或部门全称/简称/代码")
+    sub_items: Text | None = Field(None, description="检查子项")
+    legal_basis: Text | None = Field(None, description="检查依据")
+    content: Text | None = Field(None, description="检查内容")
+    object_scope: Text | None = Field(None, description="检查对象")
     default_ratio: Decimal | Text | None = Field(
         None, description="默认抽查比例：(0, 1] 的小数如 0.05，或“5%”"
     )
     ratio_cap: Decimal | Text | None = Field(None, description="比例上限：一般检查事项必填，重点检查事项留空")
-    frequency: Text | None = None
-    methods: list[MethodIn] = Field(max_length=len(METHOD_CHOICES) * 2, description="检查方式")
-    category: ItemCategoryIn = Field(description="事项类别")
+    frequency: Text | None = Field(None, description="抽查频次")
+    methods: Methods | None = Field(None, description="检查方式")
+    category: ItemCategoryIn | None = Field(None, description="事项类别")
     qualification: Text | None = Field(None, description="检查人员资格要求")
-    status: ItemStatusIn | None = None
-    reason: Text = Field("新增事项", max_length=300, description="修改理由（每个版本都记录）")
+    status: ItemStatusIn | None = Field(None, description="状态")
+    reason: Reason = Field(description="修改理由（必填，记入版本）")
 
 
-class ItemUpdateIn(ItemIn):
-    reason: Text = Field(max_length=300, description="修改理由（必填，每个版本都记录）")
+class ItemIn(ItemPatch):
+    code: Text = Field(description="事项编码")
+    name: Text = Field(description="事项名称")
+    department_id: Ref = Field(description="责任部门：编号，或部门全称/简称/代码")
+    legal_basis: Text = Field(description="检查依据")
+    methods: Methods = Field(description="检查方式")
+    category: ItemCategoryIn = Field(description="事项类别")
+    reason: Reason = Field("新增事项", description="新增理由（记入第 1 版）")
 
 
 class ItemRetireIn(Schema):
-    reason: Text = Field(max_length=300, description="停用理由")
+    reason: Reason = Field(description="停用理由")
 
 
 class ItemOut(Schema):

@@ -4,6 +4,7 @@ Every input is bounded here so that malformed requests end in a 4xx (never a dat
 text carries no NUL character (PostgreSQL rejects it), page sizes are capped.
 """
 
+import re
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -14,13 +15,19 @@ MAX_ID = 2**63 - 1  # BigAutoField
 MAX_PAGE_SIZE = 200
 
 
-def _no_nul(value: str) -> str:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
     if "\x00" in value:
         raise ValueError("不能包含空字符（\\x00）")
+    if _SURROGATE.search(value):
+        # A lone surrogate (JSON "\\ud800") is not a character at all: it cannot be stored as UTF-8.
+        raise ValueError("含有无效的字符")
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_storable)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
 # A reference to a department, region or risk class: its numeric id, or its name/code as typed in an import file.
