@@ -1036,8 +1036,7 @@ def _items(depts: dict[str, Any]) -> list[CheckItem]:
                 department=dept,
                 sub_items="\n".join(spec.sub_items),
                 legal_basis=spec.basis,
-                content=spec.content
-                or f"{spec.scope}落实{spec.name.removesuffix('检查').removesuffix('抽查')}相关规定的情况",
+                content=spec.content or f"{'、'.join(spec.sub_items)}等情况",
                 object_scope=spec.scope,
                 default_ratio=Decimal(spec.ratio),
                 ratio_cap=Decimal(spec.cap) if spec.cap else None,
