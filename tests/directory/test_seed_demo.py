@@ -69,9 +69,9 @@ def wipe() -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_demo_accounts(settings):
+def no_demo_accounts(monkeypatch):
     # Hashing the demo accounts' passwords is slow; one test below covers them.
-    settings.DEMO_MODE = False
+    monkeypatch.setattr("shuangsuiji.accounts.demo.ensure_demo_users", lambda: [])
 
 
 @pytest.fixture
@@ -113,12 +113,24 @@ def test_it_does_nothing_the_second_time_with_if_empty(seeded):
     assert AuditEvent.objects.filter(action="demo.seed").count() == 1
 
 
-def test_it_creates_the_demo_accounts_in_demo_mode(db, settings):
+def test_it_creates_the_demo_accounts_in_demo_mode(db, settings, monkeypatch):
+    from shuangsuiji.accounts import demo
     from shuangsuiji.accounts.models import User
 
+    monkeypatch.undo()
     settings.DEMO_MODE = True
     seed(entities=60)
-    assert User.objects.filter(username="scjg_admin").exists()
+    assert User.objects.filter(username=demo.DEMO_USERS[-1][0]).exists()
+
+
+def test_it_creates_no_demo_accounts_outside_demo_mode(db, settings, monkeypatch):
+    from shuangsuiji.accounts.models import User
+
+    monkeypatch.undo()
+    settings.DEMO_MODE = False
+    settings.AUDIT_HMAC_KEY = "test-only-key"  # production mode needs the audit chain's key
+    seed(entities=60)
+    assert not User.objects.exclude(username="system").exists()
 
 
 def test_it_refuses_a_directory_that_is_not_empty(seeded):
