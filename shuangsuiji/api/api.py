@@ -74,11 +74,12 @@ def _unauthenticated(request, exc):
 
 def _register_routers() -> None:
     # Routers are added by area; each module owns its endpoints.
-    from . import directory, draws, planning
+    from . import directory, draws, planning, records
 
     api.add_router("/", directory.router)
     api.add_router("/", planning.router)
     api.add_router("/", draws.router)
+    api.add_router("/", records.router)
 
 
 _register_routers()

@@ -1,0 +1,478 @@
+"""Request and response schemas of inspection records (/records), follow-up transfers (/transfers), listing proposals
+(/proposals), the deadline calculator (/calendar/deadline) and the public result search (/public/results).
+
+The request bodies carry what `inspections.services` takes; the services judge the values with the same rules and
+Chinese messages as the pages (categories, members, signature, window …). The types here only keep out what cannot be
+a value at all and bound every length.
+
+Inspectors appear by name, department and certificate number only — never an ID number or a phone. The public result
+carries only 检查实施机关, 检查类型, 检查日期, 检查结果 and the item-level results of a published record.
+"""
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from shuangsuiji.directory.models import METHOD_CHOICES
+from shuangsuiji.inspections.models import (
+    ProposalStatus,
+    RecordKind,
+    RecordStatus,
+    SignatureStatus,
+    TransferKind,
+    TransferStatus,
+)
+
+from .schemas import Id, Text
+
+MethodIn = Literal[tuple(METHOD_CHOICES)]  # type: ignore[misc]
+RecordStatusIn = Literal[tuple(RecordStatus.values)]  # type: ignore[misc]
+RecordKindIn = Literal[tuple(RecordKind.values)]  # type: ignore[misc]
+SignatureIn = Literal[("", *SignatureStatus.values)]  # type: ignore[misc]
+TransferKindIn = Literal[tuple(TransferKind.values)]  # type: ignore[misc]
+TransferStatusIn = Literal[tuple(TransferStatus.values)]  # type: ignore[misc]
+ProposalStatusIn = Literal[tuple(ProposalStatus.values)]  # type: ignore[misc]
+BasisIn = Literal["", "谁审批谁监管", "谁主管谁监管", "属地管理"]
+
+
+# --- requests ------------------------------------------------------------------------------------------------------
+
+
+class ItemResultIn(Schema):
+    item_id: Id = Field(description="事项编号（本记录所列事项之一）")
+    checked: bool = Field(True, description="是否检查")
+    problem_found: bool = Field(False, description="发现问题")
+    disposal: Text = Field("", max_length=300, description="处置")
+
+
+class RecordDataIn(Schema):
+    """检查情况（暂存时可不完整；提交时逐项校验）。只修改请求中出现的字段。"""
+
+    methods: list[MethodIn] | None = Field(None, max_length=10, description="检查方式")
+    inspection_date: datetime.date | None = Field(None, description="检查日期（不得晚于今天）")
+    outside_window_reason: Text | None = Field(None, max_length=300, description="超出检查期限的理由")
+    cert_shown: bool | None = Field(None, description="已出示执法证件")
+    signature: SignatureIn | None = Field(
+        None, description="签字（盖章）：obtained 已签字（盖章）；refused 无法取得签字（盖章）"
+    )
+    signature_reason: Text | None = Field(None, max_length=300, description="无法取得签字（盖章）的原因")
+    witness: Text | None = Field(None, max_length=100, description="见证人")
+    agency: Text | None = Field(None, max_length=200, description="受委托专业机构")
+    agency_report: Text | None = Field(None, max_length=100, description="专业机构报告编号")
+    categories: list[Text] | None = Field(None, max_length=20, description="检查结果（《记录表》的分类）")
+    measures: list[Text] | None = Field(None, max_length=10, description="后续处置措施")
+    measure_note: Text | None = Field(
+        None, max_length=300, description="措施说明（选择“其他（说明）”时必填）"
+    )
+    note: Text | None = Field(None, max_length=5000, description="检查情况")
+    result_date: datetime.date | None = Field(None, description="结果产生日期（默认检查日期）")
+    member_ids: list[Id] | None = Field(None, max_length=30, description="到场检查人员编号")
+    item_results: list[ItemResultIn] | None = Field(None, max_length=500, description="分事项结果")
+
+    def data(self) -> dict:
+        # Only what the client sent: a PATCH of `note` leaves the members and results alone.
+        return self.model_dump(exclude_unset=True)
+
+
+class RecordSubmitIn(RecordDataIn):
+    withhold_reason: Text | None = Field(
+        None, max_length=300, description="申请不予公示的法律依据（不宜公开时填写，经审核批准后不予公示）"
+    )
+
+
+class TriggeredRecordIn(RecordDataIn):
+    object_code: Text = Field(min_length=1, max_length=64, description="检查对象的统一社会信用代码或对象编码")
+    trigger: Text = Field(max_length=10, description="检查来源：投诉举报、转办交办或数据监测（第十九条）")
+    trigger_ref: Text = Field(max_length=100, description="来源编号（举报件、交办单或监测预警编号）")
+    item_ids: list[Id] = Field(default_factory=list, max_length=100, description="本部门的检查事项编号")
+
+    def data(self) -> dict:
+        return self.model_dump(
+            exclude_unset=True, exclude={"object_code", "trigger", "trigger_ref", "item_ids"}
+        )
+
+
+class ReviewIn(Schema):
+    approve: bool = Field(description="true 审核通过（公示，或批准不予公示）；false 退回")
+    comment: Text = Field("", max_length=300, description="审核意见（退回时必填）")
+
+
+class CorrectIn(Schema):
+    reason: Text = Field(max_length=300, description="更正理由")
+
+
+class TransferIn(Schema):
+    kind: TransferKindIn = Field(
+        description="department 移交相关部门；case_unit 移送办案机构；police 移送公安机关"
+    )
+    content: Text = Field(max_length=5000, description="移交的问题与线索")
+    to_department_id: Id | None = Field(None, description="接收部门编号（移交相关部门时必填）")
+    to_agency: Text = Field("", max_length=200, description="接收机构（办案机构、公安机关）")
+    basis: BasisIn = Field("", description="依据：谁审批谁监管、谁主管谁监管或属地管理")
+    due_days: int = Field(10, ge=1, le=120, description="办理期限（工作日）")
+
+
+class AcknowledgeIn(Schema):
+    receipt_no: Text = Field("", max_length=100, description="回执编号（移送公安机关或办案机构的必填）")
+    receipt_date: datetime.date | None = Field(None, description="回执日期（默认今天）")
+
+
+class CloseIn(Schema):
+    outcome: Text = Field(max_length=5000, description="办理结果")
+
+
+class DecideIn(Schema):
+    listed: bool = Field(description="true 列入经营异常名录；false 不予列入")
+    note: Text = Field("", max_length=300, description="决定说明")
+
+
+class RecordFilters(Schema):
+    status: RecordStatusIn | None = Field(None, description="状态")
+    kind: RecordKindIn | None = Field(None, description="检查类型：random 双随机抽查；triggered 非随机检查")
+    due: Literal["soon", "overdue"] | None = Field(
+        None, description="soon：已提交、5 个工作日内到公示期限；overdue：已超过公示期限仍未审核"
+    )
+    object_id: Id | None = Field(None, description="检查对象编号")
+
+
+class TransferFilters(Schema):
+    box: Literal["sent", "received"] | None = Field(None, description="sent 本部门移出；received 移交本部门")
+    status: TransferStatusIn | None = Field(None, description="状态")
+    overdue: bool | None = Field(None, description="只看超过办理期限仍未办结的")
+
+
+class ProposalFilters(Schema):
+    status: ProposalStatusIn | None = Field(None, description="状态")
+
+
+class DeadlineQuery(Schema):
+    date: datetime.date = Field(description="起算日（结果产生日期），YYYY-MM-DD；当日不计入")
+    days: int = Field(20, ge=1, le=365, description="工作日数（公示为 20，列入经营异常名录决定为 10）")
+
+
+class PublicQuery(Schema):
+    q: Text = Field(min_length=2, max_length=200, description="企业名称（或其中一段）或统一社会信用代码")
+
+
+# --- responses -----------------------------------------------------------------------------------------------------
+
+
+class DepartmentRefOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+
+
+class ObjectRefOut(Schema):
+    id: int
+    code: str = Field(description="统一社会信用代码或对象编码")
+    name: str
+
+
+class RecordOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    version: int
+    object: ObjectRefOut
+    department: DepartmentRefOut = Field(description="检查实施机关")
+    inspection_date: datetime.date
+    categories: list[str]
+    deadline: datetime.date | None = Field(description="公示期限（提交后计算）")
+    published_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+
+class RecordPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[RecordOut]
+
+
+class RecordMemberOut(Schema):
+    """到场检查人员：姓名、部门与执法证号（不含身份证号、电话）。"""
+
+    inspector_id: int
+    name: str
+    department: str = Field(description="部门简称")
+    cert_no: str = Field(description="执法证号")
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.inspector.name
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.inspector.department.short_name
+
+    @staticmethod
+    def resolve_cert_no(obj) -> str:
+        return obj.inspector.cert_no
+
+
+class ItemResultOut(Schema):
+    item_id: int
+    code: str = Field(description="事项编码")
+    name: str = Field(description="事项名称")
+    checked: bool = Field(description="是否检查")
+    problem_found: bool = Field(description="发现问题")
+    disposal: str = Field(description="处置")
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.item.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.item.name
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str = Field(description="类型（扫描件、照片、专业机构报告…）")
+    original_name: str
+    content_type: str
+    size: int = Field(description="字节")
+    sha256: str
+    uploaded_at: datetime.datetime
+
+
+class VersionOut(Schema):
+    id: int
+    version: int
+    status: str
+    status_label: str
+    correction_reason: str = Field(description="更正理由（第 1 版为空）")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+
+class RecordDetailOut(RecordOut):
+    selection_id: int | None = Field(description="抽取结果编号（双随机抽查）")
+    draw_id: str | None = Field(description="抽取编号（双随机抽查）")
+    task_no: str | None = Field(description="任务编号（双随机抽查）")
+    trigger: str = Field(description="检查来源（非随机检查）")
+    trigger_ref: str = Field(description="来源编号（非随机检查）")
+    methods: list[str]
+    outside_window_reason: str
+    cert_shown: bool
+    signature: str
+    signature_reason: str
+    witness: str
+    agency: str
+    agency_report: str
+    measures: list[str]
+    measure_note: str
+    note: str
+    result_date: datetime.date | None
+    withhold_requested: bool
+    withhold_reason: str
+    review_comment: str
+    reviewed_by: str | None = Field(description="审核员姓名")
+    corrects: int | None = Field(description="本版本更正的记录")
+    correction_reason: str
+    editable: bool = Field(description="可暂存、提交（暂存或已退回）")
+    members: list[RecordMemberOut]
+    item_results: list[ItemResultOut]
+    attachments: list[AttachmentOut]
+    versions: list[VersionOut] = Field(description="更正链上的全部版本，按版本号")
+
+    @staticmethod
+    def resolve_draw_id(obj) -> str | None:
+        return obj.selection.draw.draw_id if obj.selection_id else None
+
+    @staticmethod
+    def resolve_task_no(obj) -> str | None:
+        return obj.selection.draw.scheme.task_no if obj.selection_id else None
+
+    @staticmethod
+    def resolve_reviewed_by(obj) -> str | None:
+        return obj.reviewed_by.full_name or obj.reviewed_by.username if obj.reviewed_by_id else None
+
+    @staticmethod
+    def resolve_corrects(obj) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_editable(obj) -> bool:
+        return obj.is_editable
+
+    @staticmethod
+    def resolve_members(obj) -> list:
+        return list(obj.members.select_related("inspector__department").order_by("inspector__name"))
+
+    @staticmethod
+    def resolve_item_results(obj) -> list:
+        return list(obj.item_results.select_related("item"))
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return list(obj.attachments.order_by("uploaded_at", "id"))
+
+    @staticmethod
+    def resolve_versions(obj) -> list:
+        return version_chain(obj)
+
+
+def version_chain(rec) -> list:
+    """Every version of a record: back through `corrects`, forward through `corrected_by`."""
+    model = type(rec)
+    first = rec
+    while first.corrects_id:
+        first = model.objects.get(pk=first.corrects_id)
+    chain = [first]
+    while True:
+        nxt = model.objects.filter(corrects=chain[-1]).first()
+        if nxt is None or len(chain) > 100:
+            return chain
+        chain.append(nxt)
+
+
+class TransferOut(Schema):
+    id: int
+    record_id: int
+    object: ObjectRefOut
+    from_department: DepartmentRefOut = Field(description="移出部门（检查实施机关）")
+    kind: str
+    kind_label: str
+    to_department: DepartmentRefOut | None = Field(description="接收部门")
+    to_agency: str = Field(description="接收机构（办案机构、公安机关）")
+    basis: str
+    content: str
+    sent_at: datetime.datetime
+    sent_by: str
+    due: datetime.date = Field(description="办理期限")
+    status: str
+    status_label: str
+    receipt_no: str
+    receipt_date: datetime.date | None
+    acknowledged_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    outcome: str
+
+    @staticmethod
+    def resolve_object(obj):
+        return obj.record.object
+
+    @staticmethod
+    def resolve_from_department(obj):
+        return obj.record.department
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_sent_by(obj) -> str:
+        return obj.sent_by.full_name or obj.sent_by.username
+
+
+class TransferPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TransferOut]
+
+
+class ProposalOut(Schema):
+    id: int
+    object: ObjectRefOut
+    record_id: int
+    raised_by: DepartmentRefOut = Field(description="提出建议的检查实施机关")
+    reason: str
+    department: DepartmentRefOut = Field(description="决定部门（登记机关）")
+    due: datetime.date = Field(description="决定期限（10 个工作日）")
+    status: str
+    status_label: str
+    decided_at: datetime.datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_raised_by(obj):
+        return obj.record.department
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+
+class ProposalPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ProposalOut]
+
+
+class DeadlineOut(Schema):
+    date: datetime.date = Field(description="起算日")
+    days: int
+    deadline: datetime.date = Field(description="期限的最后一个工作日")
+
+
+# --- public --------------------------------------------------------------------------------------------------------
+
+
+class PublicItemOut(Schema):
+    item: str = Field(description="检查事项")
+    checked: bool = Field(description="是否检查")
+    problem_found: bool = Field(description="发现问题")
+    disposal: str = Field(description="处置")
+
+
+class PublicResultOut(Schema):
+    """一条已公示的检查结果：只有检查实施机关、检查类型、检查日期、检查结果和分事项结果。"""
+
+    object_name: str = Field(description="被检查对象名称")
+    object_code: str = Field(description="统一社会信用代码")
+    department: str = Field(description="检查实施机关")
+    kind: str = Field(description="检查类型")
+    inspection_date: datetime.date = Field(description="检查日期")
+    results: list[str] = Field(description="检查结果")
+    items: list[PublicItemOut] = Field(description="分事项结果")
+
+
+class PublicResultPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PublicResultOut]
+
+
+def public_result(rec) -> dict:
+    """The public fields of a published record, and nothing else (no inspectors, no risk class, no internal ids)."""
+    return {
+        "object_name": rec.object.name,
+        "object_code": rec.object.code,
+        "department": rec.department.name,
+        "kind": rec.get_kind_display(),
+        "inspection_date": rec.inspection_date,
+        "results": list(rec.categories),
+        "items": [
+            {
+                "item": r.item.name,
+                "checked": r.checked,
+                "problem_found": r.problem_found,
+                "disposal": r.disposal,
+            }
+            for r in rec.item_results.all()
+        ],
+    }
