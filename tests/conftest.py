@@ -99,3 +99,19 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Mark the PostgreSQL test database as disposable: transactional tests empty it with TRUNCATE, which the
+    audit table otherwise refuses (audit/migrations/0003)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"ALTER DATABASE {connection.settings_dict['NAME']} SET ssj.allow_truncate = 'on'"
+                )
+                cur.execute("SET ssj.allow_truncate = 'on'")
+    yield

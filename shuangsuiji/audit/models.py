@@ -14,7 +14,7 @@ class AuditEvent(models.Model):
     and its audit event commit or roll back together. Tamper-evidence (HMAC chain) is added by the security issue.
     """
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -40,6 +40,10 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     reason = models.CharField("理由", max_length=500, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    # Tamper evidence: seq numbers the chain without gaps; mac = HMAC-SM3(key, prev_mac | canonical content).
+    seq = models.PositiveBigIntegerField("链序号", unique=True, null=True)
+    prev_mac = models.CharField("前一事件校验值", max_length=64, blank=True)
+    mac = models.CharField("校验值", max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -49,3 +53,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.target_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends to the chain and remembers its end (so truncation is detected).
+
+    `anchor_*` is where verification starts: the genesis, or the last event purged (events older than 6 months may
+    be purged; the anchor keeps the chain verifiable from the first remaining event).
+    """
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_mac = models.CharField(max_length=64, default="")
+    anchor_seq = models.PositiveBigIntegerField(default=0)
+    anchor_mac = models.CharField(max_length=64, default="")
+    head_mac = models.CharField(max_length=64, default="", help_text="HMAC over the head's own fields")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"audit chain @ {self.last_seq}"

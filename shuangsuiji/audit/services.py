@@ -3,9 +3,11 @@ import decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from shuangsuiji.codes.mask import mask_id_number, mask_phone
 
+from .chain import seal
 from .context import current_ip
 from .models import AuditEvent
 
@@ -63,7 +65,7 @@ def record(
         target_id = str(target.pk)
         target_repr = str(target)[:200]
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if authenticated else None,
         actor_name=(actor.display_name if authenticated else "系统")[:100],
         department_id=getattr(actor, "department_id", None) if authenticated else None,
@@ -75,4 +77,7 @@ def record(
         after=_jsonable(after) if after is not None else None,
         reason=reason[:500],
         ip=current_ip.get(),
+        at=timezone.now(),
     )
+    seal(event)
+    return event
