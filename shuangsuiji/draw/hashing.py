@@ -99,9 +99,21 @@ def keys_with_prefix(name: str, prefix: bytes, suffixes: Iterable[bytes]) -> dic
     return {s: d + s for s, d in zip(suffixes, digests_with_prefix(name, prefix, suffixes), strict=True)}
 
 
-def ids_at_or_below(name: str, prefix: bytes, ids: list[bytes], threshold: bytes) -> list[bytes]:
-    """The IDs s with H(prefix + s) <= threshold, without keeping the digests (the selection filter)."""
+def smallest_key(name: str, prefix: bytes, suffixes: Iterable[bytes]) -> bytes:
+    """min(H(prefix + s) + s): the suffix with the smallest digest, ties broken by the suffix itself."""
     if name == "sha256":
         sha256 = hashlib.sha256
-        return [s for s in ids if sha256(prefix + s).digest() <= threshold]
-    return [s for s, d in zip(ids, digests_with_prefix(name, prefix, ids), strict=True) if d <= threshold]
+        return min([sha256(prefix + s).digest() + s for s in suffixes])
+    return min(keys_with_prefix(name, prefix, suffixes).values())
+
+
+def keys_at_or_below(name: str, prefix: bytes, ids: list[bytes], threshold: bytes) -> list[bytes]:
+    """`H(prefix + s) + s` for the IDs whose digest is <= threshold: the selection filter.
+
+    Digests above the threshold are dropped as soon as they are computed, so memory stays hot and a
+    ten-million-candidate stratum never holds more than a batch of them.
+    """
+    if name == "sha256":
+        sha256 = hashlib.sha256
+        return [d + s for s in ids if (d := sha256(prefix + s).digest()) <= threshold]
+    return [d + s for s, d in zip(ids, digests_with_prefix(name, prefix, ids), strict=True) if d <= threshold]

@@ -2,8 +2,9 @@
 
 Selection keeps, per stratum, only the k + r smallest `P(o) + o` byte strings: because every priority is
 exactly 32 bytes, comparing the concatenation orders by (P, object_id) as the spec requires, without
-building a tuple per candidate. Candidates arrive in batches; a batch is first filtered against the current
-threshold in C (`map(threshold.__ge__, ...)`), so almost all of ten million priorities are dropped on sight.
+building a tuple per candidate. Candidates arrive in batches; once k + r keys are known, each new priority is
+compared with the current threshold as soon as it is computed, so almost all of ten million priorities are dropped
+on sight and never stored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .errors import RatioError
-from .hashing import DIGEST_SIZE, digests_with_prefix, ids_at_or_below
+from .hashing import DIGEST_SIZE, digests_with_prefix, keys_at_or_below
 
 _RATIO_RE = re.compile(r"(?:0\.[0-9]{1,6}|1(?:\.0{1,6})?)")
 _BATCH = 4096  # small batches keep freshly allocated digests in cache (measured: 2× faster than 50k)
@@ -66,14 +67,11 @@ class Smallest:
             return
         for i in range(0, len(ids), _BATCH):
             batch = ids[i : i + _BATCH]
-            if self.threshold is not None:
-                # Most candidates die here without their digest ever being stored; the few survivors are
-                # hashed a second time below, which is cheaper than keeping every digest.
-                batch = ids_at_or_below(hash_name, prefix, batch, self.threshold)
-                if not batch:
-                    continue
-            digests = digests_with_prefix(hash_name, prefix, batch)
-            self.pending.extend(map(bytes.__add__, digests, batch))
+            if self.threshold is None:
+                digests = digests_with_prefix(hash_name, prefix, batch)
+                self.pending.extend(map(bytes.__add__, digests, batch))
+            else:
+                self.pending.extend(keys_at_or_below(hash_name, prefix, batch, self.threshold))
             if len(self.pending) >= self.limit:
                 self._trim()
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import TeamImpossibleError
-from .hashing import DIGEST_SIZE, keys_with_prefix
+from .hashing import DIGEST_SIZE, keys_with_prefix, smallest_key
 
 
 def department_cap(slots: int, objects: int, inspectors: int) -> int:
@@ -40,22 +40,26 @@ class Pool:
         return pool
 
     def choose(
-        self, hash_name: str, prefix: bytes, blocked: set[bytes], cache: dict[bytes, bytes]
+        self, hash_name: str, prefix: bytes, blocked: set[bytes], cache: dict[bytes, bytes] | None
     ) -> tuple[bytes, bool] | None:
         """The §5 choice, and whether it breaks the cap; None when nobody may serve.
 
-        `prefix` is ASCII(seed + ",assign," + o + ","); `cache` holds the keys H(prefix + i) + i already
-        computed for this object, since a department with several slots asks again for the same object.
+        `prefix` is ASCII(seed + ",assign," + o + ","). `cache`, when given, keeps the keys H(prefix + i) + i
+        computed for this object, for a department with several slots, which asks again for the same object;
+        a single slot needs no cache, and skipping it saves a dictionary per object.
         """
         for level in sorted(self.levels):
             members = self.levels[level]
             candidates = members - blocked if blocked else members
             if not candidates:
                 continue
-            todo = candidates - cache.keys() if cache else candidates
-            if todo:
-                cache.update(keys_with_prefix(hash_name, prefix, todo))
-            best = min(map(cache.__getitem__, candidates))
+            if cache is None:
+                best = smallest_key(hash_name, prefix, candidates)
+            else:
+                todo = candidates - cache.keys() if cache else candidates
+                if todo:
+                    cache.update(keys_with_prefix(hash_name, prefix, todo))
+                best = min(map(cache.__getitem__, candidates))
             return best[DIGEST_SIZE:], level >= self.cap
         return None
 
@@ -106,7 +110,7 @@ def assign_teams(
         members: list[list[str]] = []
         for dept in order:
             pool = pools[dept]
-            cache: dict[bytes, bytes] = {}
+            cache: dict[bytes, bytes] | None = {} if teams[dept] > 1 else None
             for slot in range(1, teams[dept] + 1):
                 got = pool.choose(hash_name, prefix, on_team | blocked_base, cache)
                 if got is None:
@@ -154,7 +158,7 @@ def choose_replacement(
         [i.encode("ascii") for i in inspectors], cap, {i.encode("ascii"): n for i, n in loads.items()}
     )
     blocked = {i.encode("ascii") for i in (*team, *unavailable, *recused)}
-    got = pool.choose(hash_name, assign_prefix(seed, object_id), blocked, {})
+    got = pool.choose(hash_name, assign_prefix(seed, object_id), blocked, None)
     if got is None:
         raise TeamImpossibleError(object_id, department, slot)
     return got[0].decode("ascii"), got[1]
