@@ -148,6 +148,17 @@ class _Importer:
         self.now = timezone.now()
         self.audited_changes: dict[str, dict[str, list[Any]]] = {}
         self.inserted_inspectors = False
+        use_copy = connection.vendor == "postgresql" and kind != "items"
+        self.copier = CopyWriter(self.model, self.now) if use_copy else None
+
+    def wait(self) -> None:
+        """Let the background COPY finish before this thread uses the connection."""
+        if self.copier is not None:
+            self.copier.wait()
+
+    def close(self) -> None:
+        if self.copier is not None:
+            self.copier.close()
 
     # -- errors --
 
@@ -202,6 +213,7 @@ class _Importer:
         if self.kind == "inspectors":
             fields += list(MASKABLE)
         keys = [p.clean[self.key] for p in batch]
+        self.wait()
         rows = self.model.objects.filter(**{f"{self.key}__in": keys}).values(*dict.fromkeys(fields))
         return {row[self.key]: row for row in rows}
 
@@ -259,12 +271,13 @@ class _Importer:
             self._write_items(creates, updates)
             return
         if creates:
-            if connection.vendor == "postgresql":
-                copy_insert(self.model, creates, self.now)
+            if self.copier is not None:
+                self.copier.submit(creates)
             else:
                 self.model.objects.bulk_create([self.model(**c) for c in creates], batch_size=BATCH)
             self.inserted_inspectors = self.kind == "inspectors"
         if updates:
+            self.wait()
             objs, fields = [], {"updated_at"}
             for pk, diff in updates.items():
                 objs.append(self.model(id=pk, updated_at=self.now, **diff))
@@ -297,31 +310,64 @@ class _Importer:
         CheckItemVersion.objects.bulk_create(versions, batch_size=BATCH)
 
     def finish(self) -> None:
+        self.close()
         if self.inserted_inspectors:
             services.assign_inspector_codes()
 
 
-def copy_insert(model, rows: list[dict[str, Any]], now) -> None:
-    """INSERT through PostgreSQL's COPY: about three times faster than bulk_create's INSERT … VALUES for big loads."""
-    from psycopg.types.json import Jsonb
+class CopyWriter:
+    """INSERTs through PostgreSQL's COPY, in a background thread, on the import's own connection and transaction.
 
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {}
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            defaults[f.attname] = now
-        elif f.has_default() or f.null or f.blank:
-            defaults[f.attname] = f.get_default()
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    names = [f.attname for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            values = [row[n] if n in row else defaults[n] for n in names]
-            if json_fields:
-                values = [Jsonb(v) if n in json_fields else v for n, v in zip(names, values, strict=True)]
-            copy.write_row(values)
+    COPY is about three times faster than bulk_create's INSERT … VALUES, and running it in a thread lets the
+    database insert (and update its indexes for) batch N while Python validates batch N+1: the two take about the
+    same time, so a big import takes about half as long. The psycopg connection serialises its users, and the
+    importer calls `wait()` before it uses the connection itself, so the thread never races the main one.
+    """
+
+    def __init__(self, model, now):
+        from concurrent.futures import ThreadPoolExecutor
+
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {}
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = now
+            elif f.has_default() or f.null or f.blank:
+                self.defaults[f.attname] = f.get_default()
+        self.json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        self.names = [f.attname for f in fields]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        self.pending = None
+
+    def submit(self, rows: list[dict[str, Any]]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._copy, rows)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises a database error of the thread here
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def _copy(self, rows: list[dict[str, Any]]) -> None:
+        from psycopg.types.json import Jsonb
+
+        names, defaults, json_fields = self.names, self.defaults, self.json_fields
+        with self.raw.cursor() as cursor, cursor.copy(self.sql) as copy:
+            for row in rows:
+                values = [row[n] if n in row else defaults[n] for n in names]
+                if json_fields:
+                    values = [Jsonb(v) if n in json_fields else v for n, v in zip(names, values, strict=True)]
+                copy.write_row(values)
 
 
 def _rows(f: IO[bytes], filename: str) -> Iterator[tuple[int, list[Any]]]:
@@ -329,6 +375,35 @@ def _rows(f: IO[bytes], filename: str) -> Iterator[tuple[int, list[Any]]]:
         yield from read_rows(f, filename)
     except TableError as e:
         raise ImportFileError(str(e)) from None
+
+
+def _read_all(imp: _Importer, kind: str, file: IO[bytes], filename: str) -> None:
+    result = imp.result
+    mapping: dict[int, str] | None = None
+    present: list[str] = []
+    batch: list[_Pending] = []
+    for number, cells in _rows(file, filename):
+        if mapping is None:
+            if is_blank(cells):
+                continue
+            mapping, result.ignored_columns = _map_header(kind, cells)
+            result.headers = [str(c).strip() if c is not None else "" for c in cells]
+            by_header = {c.header: c.name for c in COLUMNS[kind]}
+            present = [by_header[h] for h in mapping.values()]
+            continue
+        if is_blank(cells):
+            continue
+        result.rows += 1
+        raw = {h: cell_text(cells[i]) if i < len(cells) else None for i, h in mapping.items()}
+        pending = imp.check(number, cells, raw)
+        if pending is not None:
+            batch.append(pending)
+        if len(batch) >= BATCH:
+            imp.flush(batch, present)
+            batch = []
+    if mapping is None:
+        raise ImportFileError("文件是空的：第1行应为模板的列名，第2行起为数据")
+    imp.flush(batch, present)
 
 
 def directory_import(
@@ -356,32 +431,10 @@ def directory_import(
     )
     with transaction.atomic():
         imp = _Importer(actor=actor, kind=kind, result=result, reason=reason)
-        rows = _rows(file, filename)
-        mapping: dict[int, str] | None = None
-        present: list[str] = []
-        batch: list[_Pending] = []
-        for number, cells in rows:
-            if mapping is None:
-                if is_blank(cells):
-                    continue
-                mapping, result.ignored_columns = _map_header(kind, cells)
-                result.headers = [str(c).strip() if c is not None else "" for c in cells]
-                by_header = {c.header: c.name for c in COLUMNS[kind]}
-                present = [by_header[h] for h in mapping.values()]
-                continue
-            if is_blank(cells):
-                continue
-            result.rows += 1
-            raw = {h: cell_text(cells[i]) if i < len(cells) else None for i, h in mapping.items()}
-            pending = imp.check(number, cells, raw)
-            if pending is not None:
-                batch.append(pending)
-            if len(batch) >= BATCH:
-                imp.flush(batch, present)
-                batch = []
-        if mapping is None:
-            raise ImportFileError("文件是空的：第1行应为模板的列名，第2行起为数据")
-        imp.flush(batch, present)
+        try:
+            _read_all(imp, kind, file, filename)
+        finally:
+            imp.close()  # the background COPY must be done before commit or rollback
         if not imp.writing():
             # Dry run, or an invalid row in an all-or-nothing import: undo whatever was written before it.
             transaction.set_rollback(True)

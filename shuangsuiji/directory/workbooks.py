@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -139,7 +140,14 @@ def template_workbook(kind: str) -> bytes:
 def _display(value: Any) -> Any:
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
         return value.date()
+    if isinstance(value, str):
+        return _safe(value)
     return value
+
+
+def _safe(text: str) -> str:
+    # Control characters (pasted from other systems) are not allowed in xlsx; openpyxl would refuse the file.
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def error_workbook(
@@ -173,7 +181,7 @@ def error_workbook(
     )
     for number, cells in rows:
         padded = list(cells) + [None] * (len(headers) - len(cells))
-        reason = WriteOnlyCell(ws, value="；".join(by_row.get(number, [])))
+        reason = WriteOnlyCell(ws, value=_safe("；".join(by_row.get(number, []))))
         reason.fill = ERROR_FILL
         ws.append([number, *(_display(v) for v in padded[: len(headers)]), reason])
     detail = wb.create_sheet("错误明细")
@@ -181,7 +189,7 @@ def error_workbook(
     detail.column_dimensions["C"].width = 80
     detail.append([header_cell("行"), header_cell("列"), header_cell("原因")])
     for number, column, reason in error_list:
-        detail.append([number, column, reason])
+        detail.append([number, column, _safe(reason)])
     if truncated:
         detail.append([None, None, "错误过多，仅列出前面的部分；请修正后重新校验"])
     return _save(wb)
@@ -211,6 +219,8 @@ def _export_value(kind: str, name: str, value: Any, names: dict[str, dict[int, s
         return None
     if name in names:
         return names[name].get(value, "")
+    if isinstance(value, str):
+        value = _safe(value)
     if name in BOOL_COLUMNS:
         return "是" if value else "否"
     if kind == "entities" and name == "kind":
@@ -227,7 +237,7 @@ def _export_value(kind: str, name: str, value: Any, names: dict[str, dict[int, s
         return value
     if isinstance(value, datetime.date):
         return value
-    return str(value)
+    return _safe(str(value))
 
 
 def write_export(kind: str, queryset, *, unmasked: bool) -> tuple[bytes, int]:
