@@ -7,7 +7,7 @@ number, so nothing reaches the database that it would refuse).
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -28,6 +28,9 @@ ObjectKindIn = Literal[tuple(ObjectKind.values)]  # type: ignore[misc]
 # (window_start − same_item_days) inside what Python's dates can hold.
 FIRST_DAY = datetime.date(2000, 1, 1)
 LAST_DAY = datetime.date(2100, 12, 31)
+
+
+Slots = Annotated[int, Field(ge=1, le=100)]
 
 
 def _ratio(value: Decimal | None) -> str | None:
@@ -272,7 +275,7 @@ class SchemeIn(Schema):
     methods: list[MethodIn] = Field(max_length=len(METHOD_CHOICES) * 2, description="检查方式")
     window_start: datetime.date = Field(ge=FIRST_DAY, le=LAST_DAY, description="检查开始日期")
     window_end: datetime.date = Field(ge=FIRST_DAY, le=LAST_DAY, description="检查结束日期")
-    team_slots: dict[Text, int] | None = Field(
+    team_slots: dict[Text, Slots] | None = Field(
         None,
         max_length=50,
         description='检查组人数（按部门代码），如 {"SCJG": 2, "WJW": 1}；不填为牵头部门 2 人',
