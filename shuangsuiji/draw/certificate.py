@@ -35,6 +35,7 @@ from .files import (
     Candidates,
     read_candidates,
     read_table,
+    write_candidates,
     write_table,
 )
 from .hashing import check_hash_name, hex_hash
@@ -93,29 +94,37 @@ def write_draw_files(
     """
     check_hash_name(hash_name)
     directory = Path(directory)
+
+    def params_with(files: dict[str, str]) -> bytes:
+        data: dict[str, Any] = {
+            "spec": SPEC,
+            "hash": hash_name,
+            "draw_id": draw_id,
+            "files": files,
+            "strata": {code: _stratum_json(strata[code]) for code in sorted(strata)},
+            "teams": {d: teams[d] for d in sorted(teams)} if teams is not None else None,
+            "sources": [dict(s) for s in sources],
+        }
+        for key, value in (extra or {}).items():
+            if key in RESERVED_KEYS:
+                raise ParamsError(f"extra 中的键 {key!r} 与 DRAW-v1 的保留键冲突。")
+            data[key] = value
+        return params_bytes(data)
+
+    # The same checks a verifier applies, once before writing anything (so bad parameters leave no files
+    # behind) and once with the real file hashes.
+    parse_params(params_with(dict.fromkeys(FILE_NAMES, "0" * 64)))
     directory.mkdir(parents=True, exist_ok=True)
+    written = write_candidates(directory, candidates, hash_name)
     files = {
-        CANDIDATES: write_table(directory, CANDIDATES, candidates, hash_name),
+        CANDIDATES: written.file_hash,
         EXCLUDED: write_table(directory, EXCLUDED, excluded, hash_name),
         INSPECTORS: write_table(directory, INSPECTORS, inspectors, hash_name),
         RECUSALS: write_table(directory, RECUSALS, recusals, hash_name),
     }
-    data: dict[str, Any] = {
-        "spec": SPEC,
-        "hash": hash_name,
-        "draw_id": draw_id,
-        "files": files,
-        "strata": {code: _stratum_json(strata[code]) for code in sorted(strata)},
-        "teams": {d: teams[d] for d in sorted(teams)} if teams is not None else None,
-        "sources": [dict(s) for s in sources],
-    }
-    for key, value in (extra or {}).items():
-        if key in RESERVED_KEYS:
-            raise ParamsError(f"extra 中的键 {key!r} 与 DRAW-v1 的保留键冲突。")
-        data[key] = value
-    raw = params_bytes(data)
-    params = parse_params(raw)  # the same checks a verifier applies, before anything is published
-    _check_candidate_strata(params, read_candidates(directory / CANDIDATES, hash_name).counts)
+    raw = params_with(files)
+    params = parse_params(raw)
+    _check_candidate_strata(params, written.counts)
     (directory / PARAMS).write_bytes(raw)
     return params.commitment
 

@@ -298,12 +298,7 @@ def _check_unique_across_strata(runs: list[tuple[str, list[bytes]]]) -> None:
     )
 
 
-def write_table(directory: Path, name: str, rows: Iterable[tuple[str, str]], hash_name: str) -> str:
-    """Write one of the four files canonically (sorted, LF, UTF-8) and return its hex hash.
-
-    The rows are checked by reading the written bytes back with the same reader a verifier uses, so the
-    writer can never produce a file the reader would refuse.
-    """
+def _canonical_bytes(name: str, rows: Iterable[tuple[str, str]]) -> bytes:
     a, b = SCHEMAS[name]
     rows = rows if isinstance(rows, list | tuple) else list(rows)
     try:
@@ -317,17 +312,32 @@ def write_table(directory: Path, name: str, rows: Iterable[tuple[str, str]], has
                     name, None, f"第 {i} 条记录 {row!r} 不是由两个字符串（{a.label},{b.label}）组成的元组。"
                 )
     lines.sort()
-    data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _write_checked(directory: Path, name: str, rows: Iterable[tuple[str, str]], hash_name: str) -> Candidates:
+    # The rows are checked by reading the written bytes back with the same reader a verifier uses, so the
+    # writer can never produce a file the reader would refuse; the file only gets its name once it passed.
     path = directory / name
     tmp = path.with_name(f".{name}.tmp")
-    tmp.write_bytes(data)
+    tmp.write_bytes(_canonical_bytes(name, rows))
     try:
         if name == CANDIDATES:
-            got = read_candidates(tmp, hash_name).file_hash
+            checked = read_candidates(tmp, hash_name)
         else:
-            got, _ = read_table(tmp, name, hash_name, keep=False)
+            checked = Candidates(read_table(tmp, name, hash_name, keep=False)[0])
     except BaseException:
         tmp.unlink()
         raise
     os.replace(tmp, path)
-    return got
+    return checked
+
+
+def write_table(directory: Path, name: str, rows: Iterable[tuple[str, str]], hash_name: str) -> str:
+    """Write one of the four files canonically (sorted, LF, UTF-8) and return its hex hash."""
+    return _write_checked(directory, name, rows, hash_name).file_hash
+
+
+def write_candidates(directory: Path, rows: Iterable[tuple[str, str]], hash_name: str) -> Candidates:
+    """Write candidates.csv canonically; return its hash and per-stratum counts."""
+    return _write_checked(directory, CANDIDATES, rows, hash_name)
