@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, reset_queries, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from shuangsuiji.accounts.scoping import ensure_own_department, ensure_perm
@@ -350,7 +350,14 @@ class CopyWriter:
     def wait(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            pending.result()  # re-raises a database error of the thread here
+            try:
+                pending.result()  # re-raises a database error of the thread here
+            except Exception as e:
+                import psycopg
+
+                if isinstance(e, psycopg.IntegrityError):
+                    raise IntegrityError(str(e)) from e
+                raise
 
     def close(self) -> None:
         try:
@@ -429,6 +436,15 @@ def directory_import(
         dry_run=dry_run,
         valid_rows_only=valid_rows_only,
     )
+    try:
+        _import(actor=actor, kind=kind, result=result, reason=reason, file=file, filename=filename)
+    except IntegrityError:
+        # Another import or edit inserted the same code between our check and our insert; nothing was written.
+        raise ImportFileError("导入时有人同时新增了相同编码的记录，本次未写入任何数据，请重新上传") from None
+    return result
+
+
+def _import(*, actor, kind: str, result: ImportResult, reason: str, file: IO[bytes], filename: str) -> None:
     with transaction.atomic():
         imp = _Importer(actor=actor, kind=kind, result=result, reason=reason)
         try:
@@ -438,7 +454,7 @@ def directory_import(
         if not imp.writing():
             # Dry run, or an invalid row in an all-or-nothing import: undo whatever was written before it.
             transaction.set_rollback(True)
-            return result
+            return
         imp.finish()
         event = record(
             actor=actor,
@@ -450,4 +466,3 @@ def directory_import(
         )
         result.written = True
         result.audit_event_id = event.pk
-    return result

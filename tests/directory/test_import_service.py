@@ -333,3 +333,33 @@ def test_imported_inspectors_get_their_stable_codes(olivia, alice):
     rows = [inspector_row(f"4104810002{i}") for i in range(3)]
     run(alice, "inspectors", xlsx_bytes(headers("inspectors"), rows))
     assert all(i.code == f"I{i.pk:07d}" for i in Inspector.objects.all())
+
+
+def test_a_code_inserted_concurrently_aborts_the_import_with_a_message(alice, monkeypatch):
+    taken = factories.entity()
+    # As if another import inserted the same code after this one looked it up.
+    monkeypatch.setattr(
+        "shuangsuiji.directory.importing._Importer._existing", lambda self, batch, present: {}
+    )
+    data = xlsx_bytes(headers("entities"), [entity_row(factories.uscc()), entity_row(taken.code)])
+    with pytest.raises(ImportFileError, match="同时新增了相同编码"):
+        run(alice, "entities", data)
+    assert InspectionObject.objects.count() == 1 and not AuditEvent.objects.exists()
+
+
+def test_lists_are_stored_as_lists(alice):
+    run(alice, "inspectors", xlsx_bytes(headers("inspectors"), [inspector_row("41048100051")]))
+    assert Inspector.objects.get(cert_no="41048100051").qualifications == ["食品", "特种设备"]
+
+
+def test_the_error_report_survives_control_characters_in_cells(alice):
+    from openpyxl import load_workbook
+
+    from shuangsuiji.directory.workbooks import error_workbook
+
+    result = run(
+        alice, "entities", csv_bytes(headers("entities"), [entity_row("bad", "名称\x0b含控制符")]), "a.csv"
+    )
+    data = error_workbook("entities", result.headers, result.error_rows, result.errors)
+    rows = list(load_workbook(io.BytesIO(data))["错误行"].iter_rows(values_only=True))
+    assert rows[1][0] == 2 and rows[1][2] == "名称含控制符"
