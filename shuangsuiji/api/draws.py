@@ -34,6 +34,7 @@ from .draws_schemas import (
     SelectionOut,
     SelectionPage,
     SubstitutionOut,
+    available_files,
 )
 from .schemas import READ_ERRORS, WRITE_ERRORS, Paging, PathId, ValidationErrorOut, page_of
 
@@ -119,9 +120,9 @@ def list_selections(request, id: PathId, filters: Query[SelectionFilters], pagin
     },
 )
 def get_file(request, id: PathId, name: DrawFileName):
-    """下载 DRAW-v1 文件，用于独立核验（shuangsuiji verify）。result.json 在抽取后才有。"""
+    """下载 DRAW-v1 文件，用于独立核验（shuangsuiji verify）。result.json 在抽取后才有（被重新抽取取代后仍公开）。"""
     draw = _draw(request, id)
-    if name == "result.json" and draw.status != DrawStatus.DRAWN:
+    if name not in available_files(draw):
         raise Http404
     path = services.draw_dir(draw) / name
     if not path.exists():
@@ -136,7 +137,7 @@ def get_file(request, id: PathId, name: DrawFileName):
 def get_certificate(request, id: PathId):
     """抽取证书（result.json 的内容）；抽取完成后才有。"""
     draw = _draw(request, id)
-    if draw.status != DrawStatus.DRAWN or not draw.certificate_json:
+    if not draw.certificate_json:  # a computed certificate stays public, also once a redraw superseded it
         raise Http404
     return json.loads(draw.certificate_json)
 

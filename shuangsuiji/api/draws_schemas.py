@@ -28,9 +28,8 @@ DrawFileName = Literal[DRAW_FILES]  # type: ignore[valid-type]
 
 
 def available_files(draw) -> list[str]:
-    from shuangsuiji.draws.models import DrawStatus
-
-    return list(DRAW_FILES if draw.status == DrawStatus.DRAWN else DRAW_FILES[:-1])
+    # A certificate, once computed, stays public — also after a redraw superseded its draw.
+    return list(DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1])
 
 
 # --- requests ------------------------------------------------------------------------------------------------------
