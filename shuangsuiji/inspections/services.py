@@ -14,7 +14,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.services import record as audit
 from shuangsuiji.codes.errors import UnknownCalendarYear
-from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionObject
+from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionObject, Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.org.models import Department
@@ -23,9 +23,12 @@ from . import categories as cat
 from .calendar import LISTING_DECISION_DAYS, deadline_after
 from .models import (
     Attachment,
+    CalendarDay,
+    CalendarYear,
     InspectionRecord,
     ItemResult,
     ListingProposal,
+    Notification,
     ProposalStatus,
     RecordKind,
     RecordMember,
@@ -121,6 +124,11 @@ def _apply(rec: InspectionRecord, data: dict[str, Any]) -> None:
 def _set_members(rec: InspectionRecord, inspector_ids: list[int] | None) -> None:
     if inspector_ids is None:
         return
+    # An unknown id would only fail at COMMIT on PostgreSQL (deferred foreign key): refuse it with a message here.
+    known = set(Inspector.objects.filter(pk__in=inspector_ids).values_list("pk", flat=True))
+    unknown = [str(i) for i in dict.fromkeys(inspector_ids) if i not in known]
+    if unknown:
+        raise RowInvalid([("检查人员", f"未找到编号为 {'、'.join(unknown)} 的检查人员")])
     rec.members.all().delete()
     RecordMember.objects.bulk_create(
         [RecordMember(record=rec, inspector_id=i) for i in dict.fromkeys(inspector_ids)]
@@ -244,6 +252,10 @@ def record_update(*, actor, rec: InspectionRecord, data: dict[str, Any]) -> Insp
     rec = _ensure_editable(actor, rec)
     before = _snapshot(rec)
     _apply(rec, data)
+    if "withhold_reason" in data:
+        # A draft keeps its 不宜公开 request too, not only the submission.
+        rec.withhold_reason = (data.get("withhold_reason") or "").strip()
+        rec.withhold_requested = bool(rec.withhold_reason)
     rec.save()
     _set_members(rec, data.get("member_ids"))
     _set_item_results(rec, data.get("item_results"))
@@ -497,6 +509,8 @@ def transfer_create(
         errors.append(("类型", "应为移交相关部门、移送办案机构或移送公安机关"))
     if kind == TransferKind.DEPARTMENT and not to_department_id:
         errors.append(("接收部门", "请选择接收部门（谁审批谁监管、谁主管谁监管、属地管理）"))
+    if to_department_id and not Department.objects.filter(pk=to_department_id).exists():
+        errors.append(("接收部门", f"未找到编号为 {to_department_id} 的部门"))
     if kind in (TransferKind.CASE_UNIT, TransferKind.POLICE) and not (to_agency.strip() or to_department_id):
         errors.append(("接收机构", "请填写接收机构"))
     if not content.strip():
@@ -591,3 +605,71 @@ def proposal_decide(*, actor, proposal: ListingProposal, listed: bool, note: str
         actor=actor, action="listing.decide", target=proposal, after={"status": proposal.status}, reason=note
     )
     return proposal
+
+
+# --- 节假日日历与站内消息 ---------------------------------------------------------------------------------------------
+
+
+def _ensure_sysadmin(actor) -> None:
+    if actor.role not in (Role.SYSADMIN, Role.SYSTEM) and not actor.is_superuser:
+        raise PermissionDenied("只有系统管理员可以维护节假日日历")
+
+
+@transaction.atomic
+def calendar_day_set(*, actor, date: Any, is_workday: bool, note: str = "") -> CalendarDay:
+    """An administrator's holiday or make-up working day; it wins over the maintained package."""
+    _ensure_sysadmin(actor)
+    day = _parse_date(date, "日期")
+    if day is None:
+        raise RowInvalid([("日期", "请填写日期")])
+    existing = CalendarDay.objects.select_for_update().filter(date=day).first()
+    before = {"is_workday": existing.is_workday, "note": existing.note} if existing else None
+    entry, _ = CalendarDay.objects.update_or_create(
+        date=day, defaults={"is_workday": bool(is_workday), "note": (note or "").strip()[:100]}
+    )
+    audit(
+        actor=actor,
+        action="calendar.day_set",
+        target=entry,
+        before=before,
+        after={"date": day, "is_workday": entry.is_workday, "note": entry.note},
+    )
+    return entry
+
+
+@transaction.atomic
+def calendar_day_remove(*, actor, day: CalendarDay) -> None:
+    _ensure_sysadmin(actor)
+    day = CalendarDay.objects.select_for_update().get(pk=day.pk)
+    audit(
+        actor=actor,
+        action="calendar.day_remove",
+        target=day,
+        before={"date": day.date, "is_workday": day.is_workday, "note": day.note},
+    )
+    day.delete()
+
+
+@transaction.atomic
+def calendar_year_declare(*, actor, year: Any) -> CalendarYear:
+    """Declare that every holiday and make-up day of `year` has been entered, so deadlines may cross it."""
+    _ensure_sysadmin(actor)
+    try:
+        value = int(str(year).strip())
+    except ValueError:
+        raise RowInvalid([("年度", f"“{year}”不是有效年度")]) from None
+    if not 2000 <= value <= 2100:
+        raise RowInvalid([("年度", "年度应在 2000—2100 之间")])
+    if CalendarYear.objects.filter(year=value).exists():
+        raise RowInvalid([("年度", f"{value} 年已声明录入完毕")])
+    entry = CalendarYear.objects.create(year=value, declared_by=actor.display_name[:100])
+    audit(actor=actor, action="calendar.year_declare", target=entry, after={"year": value})
+    return entry
+
+
+def notifications_mark_read(*, actor, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all of them when no ids are given); personal state, not audited."""
+    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import results, views
 
 app_name = "portal"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("draws/<int:pk>/files/<str:name>", views.draw_file, name="draw_file"),
+    path("results/", results.result_search, name="results"),
 ]

@@ -3,9 +3,18 @@ from django.conf import settings
 from shuangsuiji.accounts.scoping import has_perm, sees_all_departments
 
 
+def _unread(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    from shuangsuiji.inspections.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def platform(request):
     user = request.user
     return {
+        "unread_notifications": _unread(user),
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "CITY_NAME": settings.CITY_NAME,
         "DEMO_MODE": settings.DEMO_MODE,

@@ -5,6 +5,7 @@ from . import views_draws, views_planning
 urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
     path("", include("shuangsuiji.web.urls_import")),
+    path("", include("shuangsuiji.web.urls_records")),
     path("portal/", include("shuangsuiji.portal.urls")),
     path("plans/", views_planning.plan_list, name="plan_list"),
     path("plans/new/", views_planning.plan_create, name="plan_create"),

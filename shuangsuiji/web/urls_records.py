@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views_records as v
+
+urlpatterns = [
+    path("records/", v.record_list, name="record_list"),
+    path("records/new/", v.record_new, name="record_new"),
+    path("records/<int:pk>/", v.record_detail, name="record_detail"),
+    path("records/<int:pk>/edit/", v.record_edit, name="record_edit"),
+    path("records/<int:pk>/attachments/", v.attachment_upload, name="record_attachment_upload"),
+    path(
+        "records/<int:pk>/attachments/<int:att_pk>/",
+        v.attachment_download,
+        name="record_attachment_download",
+    ),
+    path("records/<int:pk>/review/", v.record_review, name="record_review"),
+    path("records/<int:pk>/correct/", v.record_correct, name="record_correct"),
+    path("records/<int:pk>/transfers/", v.transfer_create, name="transfer_create"),
+    path(
+        "draws/<int:pk>/selections/<int:sel_pk>/record/",
+        v.record_from_selection,
+        name="record_from_selection",
+    ),
+    path("review/", v.review_queue, name="review_queue"),
+    path("transfers/", v.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/", v.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/acknowledge/", v.transfer_acknowledge, name="transfer_acknowledge"),
+    path("transfers/<int:pk>/close/", v.transfer_close, name="transfer_close"),
+    path("proposals/", v.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/decide/", v.proposal_decide, name="proposal_decide"),
+    path("objects/<int:pk>/archive/", v.credit_archive, name="credit_archive"),
+    path("calendar/", v.calendar_page, name="calendar"),
+    path("calendar/days/", v.calendar_day_set, name="calendar_day_set"),
+    path("calendar/days/<int:pk>/remove/", v.calendar_day_remove, name="calendar_day_remove"),
+    path("calendar/years/", v.calendar_year_declare, name="calendar_year_declare"),
+    path("notifications/", v.notification_list, name="notification_list"),
+    path("notifications/read/", v.notification_read, name="notification_read"),
+]
