@@ -33,6 +33,9 @@ class Draw(models.Model):
     # Public stratum codes are opaque (S1, S2, …): a stratum is a credit-risk class, which is never public.
     # This private map {opaque: class code} lets internal pages show the real class.
     strata_map = models.JSONField("分层代码对照（内部）", default=dict)
+    # Inspectors appear in the public files under per-draw pseudonyms, so recusals.csv does not tell the public
+    # which inspector declared a conflict with which firm. Private map {pseudonym: inspector code}.
+    inspector_map = models.JSONField("人员代号对照（内部）", default=dict)
     sources = models.JSONField("随机源")
     announced = models.TextField("公告的随机源说明")
     candidates_count = models.PositiveIntegerField("候选对象数", default=0)

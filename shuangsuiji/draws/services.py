@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,13 @@ def draw_freeze(
             [("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")]
         )
     public_sources = _clean_sources(sources)
+    hidden = _hidden_open_lists(scheme)
+    if hidden:
+        # Freezing now would publish, as OPEN_TASK exclusions, the objects of a drawn list that is still secret.
+        names = "、".join(f"{s.task_no}（名单于 {s.window_end:%Y-%m-%d} 后公示）" for s in hidden)
+        raise DrawRefused(
+            f"同一事项的任务 {names} 名单尚未公示；为防止通过排除名单推知其抽中对象，请在其公示后再冻结"
+        )
 
     inputs = build_inputs(scheme)
     if inputs.inspectors_missing:
@@ -141,12 +150,13 @@ def draw_freeze(
         extra["redraw_of"] = previous.draw_id
         extra["redraw_reason"] = redraw_reason.strip()
     opaque = opaque_strata(draw_id, scheme.strata)
+    pseudo = pseudonyms(code for _, code in inputs.inspectors)
     commitment = engine.write_draw_files(
         directory,
         candidates=((opaque[stratum], code) for stratum, code in inputs.candidates),
         excluded=inputs.excluded,
-        inspectors=inputs.inspectors,
-        recusals=inputs.recusals,
+        inspectors=((dept, pseudo[code]) for dept, code in inputs.inspectors),
+        recusals=((pseudo[code], obj) for code, obj in inputs.recusals),
         strata={opaque[code]: scheme.strata[code] for code in scheme.strata},
         teams=dict(scheme.team_slots),
         sources=all_sources,
@@ -172,6 +182,7 @@ def draw_freeze(
         file_hashes=params["files"],
         secret=secret,
         strata_map={v: k for k, v in opaque.items()},
+        inspector_map={v: k for k, v in pseudo.items()},
         sources=all_sources,
         announced=announced.strip(),
         candidates_count=len(inputs.candidates),
@@ -209,6 +220,37 @@ def opaque_strata(draw_id: str, strata) -> dict[str, str]:
     """
     ordered = sorted(strata, key=lambda c: hashlib.sha256(f"{draw_id}|{c}".encode()).hexdigest())
     return {code: f"S{n}" for n, code in enumerate(ordered, start=1)}
+
+
+def pseudonyms(codes) -> dict[str, str]:
+    """Per-draw pseudonyms for inspector codes: keyed with a random salt that is never stored or published."""
+    salt = secrets.token_bytes(16)
+    out = {c: "P" + hmac.new(salt, c.encode(), "sha256").hexdigest()[:15].upper() for c in codes}
+    if len(set(out.values())) != len(
+        out
+    ):  # 60-bit collision: practically impossible, but never silently wrong
+        return pseudonyms(out)
+    return out
+
+
+def _pseudo(draw: Draw) -> dict[str, str]:
+    return {code: p for p, code in draw.inspector_map.items()} if draw.inspector_map else {}
+
+
+def _code(draw: Draw, pseudonym: str) -> str:
+    return draw.inspector_map.get(pseudonym, pseudonym)
+
+
+def _hidden_open_lists(scheme: TaskScheme) -> list[TaskScheme]:
+    """Open tasks on the same items whose drawn list is still unpublished (published only after the window)."""
+    today = timezone.localdate()
+    item_ids = list(scheme.items.values_list("item_id", flat=True))
+    return list(
+        TaskScheme.objects.open_tasks()
+        .exclude(pk=scheme.pk)
+        .filter(items__item_id__in=item_ids, publish_list_at="window_end", window_end__gte=today)
+        .distinct()
+    )
 
 
 def _claim(draw: Draw) -> None:
@@ -316,8 +358,9 @@ def _store_results(draw: Draw, certificate: dict[str, Any]) -> None:
     by_object = dict(
         Selection.objects.filter(draw=draw, role=SelectionRole.SELECTED).values_list("object__code", "id")
     )
-    inspector_codes = {m[1] for t in certificate["teams"] for m in t["members"]}
-    inspector_ids = dict(Inspector.objects.filter(code__in=inspector_codes).values_list("code", "id"))
+    inspector_codes = {_code(draw, m[1]) for t in certificate["teams"] for m in t["members"]}
+    ids_by_code = dict(Inspector.objects.filter(code__in=inspector_codes).values_list("code", "id"))
+    inspector_ids = {p: ids_by_code[_code(draw, p)] for t in certificate["teams"] for _, p in t["members"]}
     dept_ids = dict(Department.objects.values_list("code", "id"))
     relaxed = {(r["object"], r["department"], r["slot"]) for r in certificate.get("relaxations", [])}
     members = []
@@ -370,11 +413,18 @@ def _replace_member(
     target = new_selection or member.selection
     object_code = target.object.code
     pool = _department_inspectors(draw)[dept]
+    pseudo = _pseudo(draw)
     active = TeamMember.objects.filter(selection__draw=draw, active=True).select_related("inspector")
     loads: dict[str, int] = {}
     for m in active:
-        loads[m.inspector.code] = loads.get(m.inspector.code, 0) + 1
-    team = [m.inspector.code for m in active if m.selection_id == target.pk and m.pk != member.pk]
+        p = pseudo.get(m.inspector.code, m.inspector.code)
+        loads[p] = loads.get(p, 0) + 1
+    team = [
+        pseudo.get(m.inspector.code, m.inspector.code)
+        for m in active
+        if m.selection_id == target.pk and m.pk != member.pk
+    ]
+    unavailable = {pseudo.get(c, c) for c in unavailable}
     k = sum(s["k"] for s in certificate["strata"].values())
     cap = engine.department_cap(draw.scheme.team_slots[dept], k, len(pool))
     code, relaxed = engine.choose_replacement(
@@ -392,7 +442,7 @@ def _replace_member(
     )
     return TeamMember(
         selection=target,
-        inspector=Inspector.objects.get(code=code),
+        inspector=Inspector.objects.get(code=_code(draw, code)),
         department=member.department,
         slot=member.slot,
         order=member.order,
@@ -442,7 +492,7 @@ def selection_substitute(*, actor, selection: Selection, reason: str) -> Selecti
         by_name=actor.display_name,
     )
     # The team moves with the slot; a member recused with the new object is replaced by the §8 rule.
-    recused = _recused_with(draw, new.object.code)
+    recused = {_code(draw, p) for p in _recused_with(draw, new.object.code)}
     for member in list(selection.team.filter(active=True).select_related("inspector", "department")):
         member.active = False
         member.save(update_fields=["active"])

@@ -128,7 +128,20 @@ def test_declared_conflicts_and_the_previous_inspectors_are_recused(alice):
         items=[scheme.items.first().item],
     )
     second_draw = services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)
-    pairs = (draw_dir(second_draw) / "recusals.csv").read_text().splitlines()
+    text = (draw_dir(second_draw) / "recusals.csv").read_text()
+    # Inspectors appear under per-draw pseudonyms: the public cannot tell who declared a conflict with whom.
+    assert member.inspector.code not in text
+    pseudo = {code: p for p, code in second_draw.inspector_map.items()}
+    pairs = text.splitlines()
     # Every member of the first draw's teams is recused from the object they inspected (rotation).
-    assert f"{member.inspector.code},{member.selection.object.code}" in pairs
+    assert f"{pseudo[member.inspector.code]},{member.selection.object.code}" in pairs
     assert len(pairs) == TeamMember.objects.filter(selection__draw=draw).count()
+
+
+def test_freezing_is_refused_while_an_overlapping_task_keeps_its_list_secret(alice):
+    first = published_scheme(alice, publish_list_at="window_end")
+    draw = services.draw_freeze(actor=alice, scheme=first, sources=SOURCES, announced=ANNOUNCED)
+    services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    second = published_scheme(alice, entities=0, inspectors=0, items=[first.items.first().item])
+    with pytest.raises(DrawRefused, match="名单尚未公示"):
+        services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)

@@ -1,8 +1,4 @@
-"""Known leaks through the DRAW-v1 files, kept visible in the suite until the freeze side fixes them.
-
-These tests describe what *should* hold; they are strict xfails, so the day a fix lands they fail loudly
-and the marker is removed. See the portal report for the analysis and proposed fixes.
-"""
+"""Leaks through the DRAW-v1 files that the portal review found, and how the freeze side now prevents them."""
 
 import pytest
 
@@ -19,11 +15,7 @@ def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="excluded.csv of a later task lists the hidden objects of an open task as OPEN_TASK (freezing.py)",
-)
-def test_a_hidden_drawn_list_does_not_leak_through_another_tasks_excluded_file(client, alice):
+def test_a_hidden_drawn_list_cannot_leak_through_another_tasks_excluded_file(client, alice):
     item = factories.item("SCJG", category="重点", ratio_cap=None)
     first, draw = drawn(alice, publish_list_at="window_end", items=[item])
     assert "名单将于检查期结束后" in client.get(f"/portal/tasks/{first.pk}/").content.decode()
@@ -42,7 +34,8 @@ def test_a_hidden_drawn_list_does_not_leak_through_another_tasks_excluded_file(c
         },
     )
     second = planning.scheme_publish(actor=alice, scheme=second)
-    later = services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)
-    r = client.get(f"/portal/draws/{later.pk}/files/excluded.csv")
-    excluded = {line.split(",")[0] for line in b"".join(r.streaming_content).decode().splitlines()}
-    assert not hidden & excluded
+    # Freezing the overlapping task would list the hidden objects as OPEN_TASK exclusions, so it is refused until
+    # the first task's list is public.
+    assert hidden
+    with pytest.raises(services.DrawRefused, match="名单尚未公示"):
+        services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)
