@@ -18,7 +18,9 @@ SCRIPTS = ["bench_draw.py", "bench_import.py", "bench_directory.py"]
 
 def main() -> int:
     failed = []
-    for name in SCRIPTS:
+    # The known scripts first, in this order, then any other bench_*.py added since.
+    others = sorted(p.name for p in HERE.glob("bench_*.py") if p.name not in SCRIPTS)
+    for name in SCRIPTS + others:
         path = HERE / name
         if not path.exists():
             print(f"== {name}: not present, skipped", flush=True)
