@@ -62,9 +62,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     invalid: int = 0
-    errors: list[tuple[int, str, str]] = field(
-        default_factory=list
-    )  # (row as in Excel, column header, reason)
+    # (row number as in Excel, column header, reason)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
     error_rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # invalid rows as uploaded
     headers: list[str] = field(default_factory=list)  # the uploaded header row
     ignored_columns: list[str] = field(default_factory=list)
@@ -275,7 +274,8 @@ class _Importer:
                 self.copier.submit(creates)
             else:
                 self.model.objects.bulk_create([self.model(**c) for c in creates], batch_size=BATCH)
-            self.inserted_inspectors = self.kind == "inspectors"
+            if self.kind == "inspectors":
+                self.inserted_inspectors = True  # their codes are assigned from the ids once, at the end
         if updates:
             self.wait()
             objs, fields = [], {"updated_at"}
