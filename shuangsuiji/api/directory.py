@@ -44,7 +44,7 @@ from .directory_schemas import (
     SupervisionIn,
     SupervisionOut,
 )
-from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, page_of
+from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, VersionPath, page_of
 
 router = Router(tags=["两库一单"])
 
@@ -240,6 +240,6 @@ def list_item_versions(request, id: PathId):
     response={200: ItemVersionDetailOut, **READ_ERRORS},
     tags=["随机抽查事项清单"],
 )
-def get_item_version(request, id: PathId, version: PathId):
+def get_item_version(request, id: PathId, version: VersionPath):
     """某一历史版本的完整内容。"""
     return get_object_or_404(CheckItemVersion, item=_item(request, id), version=version)

@@ -30,6 +30,7 @@ def _storable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_storable)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
+VersionPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="版本号")]
 # A reference to a department, region or risk class: its numeric id, or its name/code as typed in an import file.
 Ref = StrictInt | Text
 
