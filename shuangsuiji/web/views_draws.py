@@ -94,7 +94,7 @@ def draw_detail(request, pk: int):
             ),
             "witnesses": draw.witnesses.all(),
             "own": own,
-            "files": DRAW_FILES if draw.status == DrawStatus.DRAWN else DRAW_FILES[:-1],
+            "files": DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1],
             "reasons": EXCLUSION_REASONS,
         },
     )
@@ -134,7 +134,7 @@ def draw_file(request, pk: int, name: str):
 
 
 def serve_draw_file(draw, name: str):
-    if name not in DRAW_FILES or (name == "result.json" and draw.status != DrawStatus.DRAWN):
+    if name not in DRAW_FILES or (name == "result.json" and not draw.certificate_json):
         raise Http404
     path = services.draw_dir(draw) / name
     if not path.exists():
