@@ -131,13 +131,14 @@ def write_big(folder: Path, n: int) -> None:
     per = n // 5
     with (folder / CANDIDATES).open("wb") as f:
         for s in range(5):
-            # IDs of all strata interleave, as real ones would, so the cross-stratum check does real work.
+            # IDs of all strata interleave, as real ones would, so the cross-stratum check does real work;
+            # the last digit is the stratum, which keeps them distinct.
             value = 0
             for start in range(0, per, 100_000):
                 lines = []
                 for _ in range(min(per - start, 100_000)):
                     value += rng.randrange(1, 20_000)
-                    lines.append(f"S{s},91{value:016d}\n")
+                    lines.append(f"S{s},91{value:015d}{s}\n")
                 chunk = "".join(lines).encode()
                 h.update(chunk)
                 f.write(chunk)
@@ -169,7 +170,10 @@ def bench_big(tmp: Path) -> None:
     t = timed(lambda: write_big(folder, 10_000_000))
     size = (folder / CANDIDATES).stat().st_size / 1e6
     child = [sys.executable, __file__, "--child-draw", str(folder)]
-    figures = json.loads(subprocess.run(child, check=True, capture_output=True, text=True).stdout)
+    done = subprocess.run(child, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the 10,000,000-candidate draw failed:\n{done.stderr}")
+    figures = json.loads(done.stdout)
     bare = [
         sys.executable,
         "-c",
