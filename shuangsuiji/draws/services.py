@@ -19,6 +19,7 @@ from shuangsuiji import draw as engine
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
 from shuangsuiji.audit.services import record
+from shuangsuiji.bulk import bulk_insert
 from shuangsuiji.directory.models import InspectionObject, Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
@@ -309,7 +310,7 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         status=DrawStatus.DRAWN,
         reveals={s["name"]: s["value"] for s in certificate["sources"]},
         seed=certificate["seed"],
-        certificate_json=engine.certificate_bytes(certificate).decode("utf-8"),
+        certificate_json=(directory / "result.json").read_text(encoding="utf-8"),
         drawn_at=timezone.now(),
         drawn_by=actor,
     )
@@ -334,25 +335,25 @@ def _store_results(draw: Draw, certificate: dict[str, Any]) -> None:
     for stratum in certificate["strata"].values():
         codes += [c for c, _ in stratum["selected"]] + [c for c, _ in stratum["reserves"]]
     object_ids = dict(InspectionObject.objects.filter(code__in=codes).values_list("code", "id"))
-    selections = []
+    rows = []
     for code, stratum in certificate["strata"].items():
-        for role, rows in (
+        for role, entries in (
             (SelectionRole.SELECTED, stratum["selected"]),
             (SelectionRole.RESERVE, stratum["reserves"]),
         ):
-            for rank, (object_code, priority) in enumerate(rows, start=1):
-                selections.append(
-                    Selection(
-                        draw=draw,
-                        object_id=object_ids[object_code],
-                        stratum=code,
-                        role=role,
-                        rank=rank,
-                        priority=priority,
-                        active=role == SelectionRole.SELECTED,
+            for rank, (object_code, priority) in enumerate(entries, start=1):
+                rows.append(
+                    (
+                        draw.pk,
+                        object_ids[object_code],
+                        code,
+                        role.value,
+                        rank,
+                        priority,
+                        role == SelectionRole.SELECTED,
                     )
                 )
-    Selection.objects.bulk_create(selections, batch_size=2000)
+    bulk_insert(Selection, ("draw_id", "object_id", "stratum", "role", "rank", "priority", "active"), rows)
     if not certificate.get("teams"):
         return
     by_object = dict(
@@ -363,22 +364,27 @@ def _store_results(draw: Draw, certificate: dict[str, Any]) -> None:
     inspector_ids = {p: ids_by_code[_code(draw, p)] for t in certificate["teams"] for _, p in t["members"]}
     dept_ids = dict(Department.objects.values_list("code", "id"))
     relaxed = {(r["object"], r["department"], r["slot"]) for r in certificate.get("relaxations", [])}
-    members = []
-    for team in certificate["teams"]:
-        slots: dict[str, int] = {}
-        for order, (dept, ins_code) in enumerate(team["members"], start=1):
-            slots[dept] = slots.get(dept, 0) + 1
-            members.append(
-                TeamMember(
-                    selection_id=by_object[team["object_id"]],
-                    inspector_id=inspector_ids[ins_code],
-                    department_id=dept_ids[dept],
-                    slot=slots[dept],
-                    order=order,
-                    cap_relaxed=(team["object_id"], dept, slots[dept]) in relaxed,
+
+    def members():
+        for team in certificate["teams"]:
+            slots: dict[str, int] = {}
+            for order, (dept, ins_code) in enumerate(team["members"], start=1):
+                slots[dept] = slots.get(dept, 0) + 1
+                yield (
+                    by_object[team["object_id"]],
+                    inspector_ids[ins_code],
+                    dept_ids[dept],
+                    slots[dept],
+                    order,
+                    True,
+                    (team["object_id"], dept, slots[dept]) in relaxed,
                 )
-            )
-    TeamMember.objects.bulk_create(members, batch_size=2000)
+
+    bulk_insert(
+        TeamMember,
+        ("selection_id", "inspector_id", "department_id", "slot", "order", "active", "cap_relaxed"),
+        members(),
+    )
 
 
 def _certificate(draw: Draw) -> dict[str, Any]:
