@@ -27,6 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shuangsuiji.bulk import bulk_insert
 from shuangsuiji.codes.idcard import id_check_char
 from shuangsuiji.codes.uscc import ALPHABET, WEIGHTS
 
@@ -823,75 +824,6 @@ class ObjectGenerator:
 # --- writers ---------------------------------------------------------------------------------------------------------
 
 
-def _extra_columns(model, known: tuple[str, ...]) -> tuple[list[str], tuple]:
-    """Columns another change may have added to a model: written with their defaults so the seed keeps working."""
-    names, values = [], []
-    for f in model._meta.concrete_fields:
-        if f.attname in known or f.primary_key:
-            continue
-        names.append(f.column)
-        values.append(f.get_db_prep_save(f.get_default(), connection))
-    return names, tuple(values)
-
-
-class _Writer:
-    """Bulk inserts: COPY on PostgreSQL; elsewhere one prepared INSERT run with executemany.
-
-    Both bypass model instances (Django's bulk_create spends most of its time building and preparing them), so the
-    values are adapted here the way the ORM would: aware datetimes and dates through the backend's adapters, JSON as
-    text.
-    """
-
-    def __init__(self):
-        self.pg = connection.vendor == "postgresql"
-        self.extra = {
-            m: _extra_columns(m, cols)
-            for m, cols in (
-                (InspectionObject, OBJ_COLUMNS),
-                (Supervision, SUP_COLUMNS),
-                (Licence, LIC_COLUMNS),
-            )
-        }
-
-    def write(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        extra_names, extra_values = self.extra[model]
-        qn = connection.ops.quote_name
-        cols = ", ".join(qn(c) for c in (*columns, *extra_names))
-        table = qn(model._meta.db_table)
-        with connection.cursor() as cursor:
-            if self.pg:
-                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    if extra_values:
-                        for row in rows:
-                            copy.write_row(row + extra_values)
-                    else:
-                        for row in rows:
-                            copy.write_row(row)
-                return
-            ops = connection.ops
-            adapt: dict[type, Callable[[Any], Any]] = {
-                datetime.datetime: ops.adapt_datetimefield_value,
-                datetime.date: ops.adapt_datefield_value,
-            }
-            cache: dict[Any, Any] = {}
-
-            def prep(v: Any) -> Any:
-                f = adapt.get(type(v))
-                if f is None:
-                    return v
-                if v not in cache:
-                    cache[v] = f(v)
-                return cache[v]
-
-            placeholders = ", ".join(["%s"] * (len(columns) + len(extra_names)))
-            cursor.executemany(
-                f"INSERT INTO {table} ({cols}) VALUES ({placeholders})",
-                [tuple(map(prep, row)) + extra_values for row in rows],
-            )
-
-
 class _PgDeferredIndexes:
     """pg_restore's recipe for a bulk load into empty tables: drop the secondary indexes, unique constraints and
     foreign keys, COPY, then build them again in one pass each.
@@ -1124,20 +1056,20 @@ def seed_demo(
             now=now,
         )
         first_id = (InspectionObject.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-        writer = _Writer()
+        pg = connection.vendor == "postgresql"
         risk_code = {v: k for k, v in risk.items()}
         kinds = {
             ObjectKind.ENTERPRISE.value: "enterprises",
             ObjectKind.INDIVIDUAL.value: "individuals",
             ObjectKind.COOPERATIVE.value: "cooperatives",
         }
-        deferred = _PgDeferredIndexes([InspectionObject, Supervision, Licence]) if writer.pg else None
+        deferred = _PgDeferredIndexes([InspectionObject, Supervision, Licence]) if pg else None
         if deferred:
             deferred.drop()
         for objs, sups, lics in gen.chunks(first_id, chunk):
-            writer.write(InspectionObject, OBJ_COLUMNS, objs)
-            writer.write(Supervision, SUP_COLUMNS, sups)
-            writer.write(Licence, LIC_COLUMNS, lics)
+            bulk_insert(InspectionObject, OBJ_COLUMNS, objs)
+            bulk_insert(Supervision, SUP_COLUMNS, sups)
+            bulk_insert(Licence, LIC_COLUMNS, lics)
             counts.objects += len(objs)
             counts.supervisions += len(sups)
             counts.licences += len(lics)
