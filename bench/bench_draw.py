@@ -192,7 +192,7 @@ def bench_big(tmp: Path) -> None:
 def count_hashes(teams: dict[str, int], **kwargs: object) -> int:
     """How many assignment hashes a run computes (counted in an untimed run by wrapping the hash helpers)."""
     count = 0
-    real_keys, real_min = teams_module.keys_with_prefix, teams_module.smallest_key
+    real_keys, real_min = teams_module.key_list, teams_module.smallest_key
 
     def keys(name, prefix, suffixes):  # type: ignore[no-untyped-def]
         nonlocal count
@@ -206,11 +206,11 @@ def count_hashes(teams: dict[str, int], **kwargs: object) -> int:
         count += len(suffixes)
         return real_min(name, prefix, suffixes)
 
-    teams_module.keys_with_prefix, teams_module.smallest_key = keys, smallest
+    teams_module.key_list, teams_module.smallest_key = keys, smallest
     try:
         assign_teams(teams=teams, **kwargs)  # type: ignore[arg-type]
     finally:
-        teams_module.keys_with_prefix, teams_module.smallest_key = real_keys, real_min
+        teams_module.key_list, teams_module.smallest_key = real_keys, real_min
     return count
 
 

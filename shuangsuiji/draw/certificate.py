@@ -188,6 +188,9 @@ def _compute(directory: Path, checked: _Checked, reveals: Mapping[str, str]) -> 
     prefix = (seed + ",").encode("ascii")
     for stratum, ids in checked.candidates.runs:
         selectors[stratum].feed(params.hash_name, prefix, ids)
+    # Selection is done with the IDs; letting them go now keeps a ten-million-candidate draw's peak memory
+    # to the IDs or the certificate, not both.
+    checked.candidates.runs = []
     strata: dict[str, Any] = {}
     chosen: list[tuple[bytes, str]] = []
     for code in sorted(params.strata):

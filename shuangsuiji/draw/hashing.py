@@ -99,6 +99,14 @@ def keys_with_prefix(name: str, prefix: bytes, suffixes: Iterable[bytes]) -> dic
     return {s: d + s for s, d in zip(suffixes, digests_with_prefix(name, prefix, suffixes), strict=True)}
 
 
+def key_list(name: str, prefix: bytes, suffixes: Iterable[bytes]) -> list[bytes]:
+    """[H(prefix + s) + s for s in suffixes]."""
+    if name == "sha256":
+        sha256 = hashlib.sha256
+        return [sha256(prefix + s).digest() + s for s in suffixes]
+    return list(keys_with_prefix(name, prefix, suffixes).values())
+
+
 def smallest_key(name: str, prefix: bytes, suffixes: Iterable[bytes]) -> bytes:
     """min(H(prefix + s) + s): the suffix with the smallest digest, ties broken by the suffix itself."""
     if name == "sha256":

@@ -8,11 +8,12 @@ just that level (about half a department per slot on average) instead of the who
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import TeamImpossibleError
-from .hashing import DIGEST_SIZE, keys_with_prefix, smallest_key
+from .hashing import DIGEST_SIZE, key_list, smallest_key
 
 
 def department_cap(slots: int, objects: int, inspectors: int) -> int:
@@ -39,29 +40,36 @@ class Pool:
             pool.levels.setdefault(load, set()).add(i)
         return pool
 
-    def choose(
-        self, hash_name: str, prefix: bytes, blocked: set[bytes], cache: dict[bytes, bytes] | None
-    ) -> tuple[bytes, bool] | None:
-        """The §5 choice, and whether it breaks the cap; None when nobody may serve.
+    def fill(
+        self, hash_name: str, prefix: bytes, blocked: set[bytes], slots: int
+    ) -> list[tuple[bytes, bool]]:
+        """Fill `slots` slots of one object's team by the §5 rule: (inspector, cap relaxed) in order filled.
 
-        `prefix` is ASCII(seed + ",assign," + o + ","). `cache`, when given, keeps the keys H(prefix + i) + i
-        computed for this object, for a department with several slots, which asks again for the same object;
-        a single slot needs no cache, and skipping it saves a dictionary per object.
+        Returns fewer than `slots` when nobody else may serve. `prefix` is ASCII(seed + ",assign," + o + ",").
+        Filling all of a department's slots at once saves work: the picks of one object come from the lowest
+        eligible load level in key order until that level is used up (only the picked inspectors' loads
+        change, and they are on the team now), so one pass over the level serves several slots.
         """
-        for level in sorted(self.levels):
-            members = self.levels[level]
-            candidates = members - blocked if blocked else members
-            if not candidates:
-                continue
-            if cache is None:
-                best = smallest_key(hash_name, prefix, candidates)
+        chosen: list[tuple[bytes, bool]] = []
+        blocked = set(blocked)
+        while len(chosen) < slots:
+            for level in sorted(self.levels):
+                candidates = self.levels[level] - blocked if blocked else self.levels[level]
+                if candidates:
+                    break
             else:
-                todo = candidates - cache.keys() if cache else candidates
-                if todo:
-                    cache.update(keys_with_prefix(hash_name, prefix, todo))
-                best = min(map(cache.__getitem__, candidates))
-            return best[DIGEST_SIZE:], level >= self.cap
-        return None
+                return chosen
+            need = slots - len(chosen)
+            if need == 1:
+                keys = [smallest_key(hash_name, prefix, candidates)]
+            else:
+                keys = heapq.nsmallest(need, key_list(hash_name, prefix, candidates))
+            for key in keys:
+                inspector = key[DIGEST_SIZE:]
+                chosen.append((inspector, level >= self.cap))
+                blocked.add(inspector)
+                self.add_load(inspector)
+        return chosen
 
     def add_load(self, inspector: bytes, delta: int = 1) -> None:
         old = self.loads[inspector]
@@ -105,22 +113,16 @@ def assign_teams(
     relaxations: list[dict[str, object]] = []
     for obj in objects:
         prefix = assign_prefix(seed, obj)
-        on_team: set[bytes] = set()
         blocked_base = recused.get(obj, set())
         members: list[list[str]] = []
         for dept in order:
-            pool = pools[dept]
-            cache: dict[bytes, bytes] | None = {} if teams[dept] > 1 else None
-            for slot in range(1, teams[dept] + 1):
-                got = pool.choose(hash_name, prefix, on_team | blocked_base, cache)
-                if got is None:
-                    raise TeamImpossibleError(obj, dept, slot)
-                inspector, relaxed = got
+            picks = pools[dept].fill(hash_name, prefix, blocked_base, teams[dept])
+            for slot, (inspector, relaxed) in enumerate(picks, start=1):
                 if relaxed:
                     relaxations.append({"object": obj, "department": dept, "slot": slot, "rule": "cap"})
-                pool.add_load(inspector)
-                on_team.add(inspector)
                 members.append([dept, inspector.decode("ascii")])
+            if len(picks) < teams[dept]:
+                raise TeamImpossibleError(obj, dept, len(picks) + 1)
         out.append({"object_id": obj, "members": members})
     return out, relaxations
 
@@ -158,7 +160,7 @@ def choose_replacement(
         [i.encode("ascii") for i in inspectors], cap, {i.encode("ascii"): n for i, n in loads.items()}
     )
     blocked = {i.encode("ascii") for i in (*team, *unavailable, *recused)}
-    got = pool.choose(hash_name, assign_prefix(seed, object_id), blocked, None)
-    if got is None:
+    picks = pool.fill(hash_name, assign_prefix(seed, object_id), blocked, 1)
+    if not picks:
         raise TeamImpossibleError(object_id, department, slot)
-    return got[0].decode("ascii"), got[1]
+    return picks[0][0].decode("ascii"), picks[0][1]

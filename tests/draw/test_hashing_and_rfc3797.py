@@ -6,6 +6,7 @@ from shuangsuiji.draw import rfc3797_key, rfc3797_select
 from shuangsuiji.draw.hashing import (
     digests_with_prefix,
     hex_hash,
+    key_list,
     keys_at_or_below,
     keys_with_prefix,
     smallest_key,
@@ -36,6 +37,7 @@ def test_its_fast_paths_agree_with_the_plain_hash_for_both_hashes():
         plain = [bytes.fromhex(hex_hash(name, b"p," + i)) for i in ids]
         assert digests_with_prefix(name, b"p,", ids) == plain
         assert keys_with_prefix(name, b"p,", ids) == {i: d + i for i, d in zip(ids, plain, strict=True)}
+        assert key_list(name, b"p,", ids) == [d + i for i, d in zip(ids, plain, strict=True)]
         assert smallest_key(name, b"p,", ids) == min(d + i for i, d in zip(ids, plain, strict=True))
         threshold = sorted(plain)[10]
         assert keys_at_or_below(name, b"p,", ids, threshold) == [
