@@ -54,7 +54,7 @@ FIELD_KEYS = {
     "签字（盖章）": "signature",
     "受委托专业机构": "agency",
     "检查结果": "categories",
-    "分事项结果": "items",
+    "分事项结果": "item_results_err",
     "不予公示": "withhold",
     "公示期限": "inspection_date",
 }
