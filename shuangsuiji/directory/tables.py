@@ -50,6 +50,13 @@ def file_digest(f: IO[bytes]) -> str:
     return h.hexdigest()
 
 
+def is_xlsx(f: IO[bytes]) -> bool:
+    f.seek(0)
+    head = f.read(4)
+    f.seek(0)
+    return head == b"PK\x03\x04"
+
+
 def read_rows(f: IO[bytes], filename: str) -> Iterator[Row]:
     """Rows of the first sheet (xlsx) or of the CSV file, including the header row 1. Blank rows may be yielded."""
     f.seek(0)
@@ -353,4 +360,7 @@ def cell_text(value: Cell) -> Any:
 
 
 def is_blank(cells: list[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for c in cells:  # a plain loop: stops at the first filled cell, usually the first one
+        if c is not None and (c.__class__ is not str or c.strip()):
+            return False
+    return True

@@ -363,3 +363,15 @@ def test_the_error_report_survives_control_characters_in_cells(alice):
     data = error_workbook("entities", result.headers, result.error_rows, result.errors)
     rows = list(load_workbook(io.BytesIO(data))["错误行"].iter_rows(values_only=True))
     assert rows[1][0] == 2 and rows[1][2] == "名称含控制符"
+
+
+def test_reimporting_inspectors_and_items_changes_nothing(alice):
+    inspectors = xlsx_bytes(
+        headers("inspectors"), [inspector_row("41048100061"), inspector_row("41048100062")]
+    )
+    items = xlsx_bytes(headers("items"), [item_row("SCJG-201", 检查方式="实地核查;书面检查")])
+    run(alice, "inspectors", inspectors)
+    run(alice, "items", items)
+    again = run(alice, "inspectors", inspectors), run(alice, "items", items)
+    assert [(r.new, r.updated, r.unchanged) for r in again] == [(0, 0, 2), (0, 0, 1)]
+    assert CheckItemVersion.objects.count() == 1
