@@ -6,6 +6,8 @@ rita   — 市场监管局 审核员
 bob    — 卫健委 (WJW) 部门管理员
 olivia — 联席会议办公室 (sees every department)
 sam    — 系统管理员
+audrey — 审计管理员 (the only reader of the audit trail)
+sergei — 安全管理员
 """
 
 import pytest
@@ -65,12 +67,29 @@ def olivia(db):
 
 
 @pytest.fixture
+def audrey(db):
+    return make_user("audrey", Role.AUDITOR, None)
+
+
+@pytest.fixture
+def sergei(db):
+    return make_user("sergei", Role.SECURITY_ADMIN, None)
+
+
+@pytest.fixture
 def sam(db):
     return make_user("sam", Role.SYSADMIN, None, is_staff=True)
 
 
 def login(client, user) -> None:
+    """Sign in; an administrator is also marked as having passed the second factor (tested in tests/accounts)."""
     client.force_login(user)
+    from shuangsuiji.accounts.models import ADMIN_ROLES
+
+    if user.role in ADMIN_ROLES:
+        session = client.session
+        session["otp_ok"] = True
+        session.save()
 
 
 @pytest.fixture

@@ -5,13 +5,17 @@ from django.db import transaction
 
 from shuangsuiji.org.models import Department
 
-from .models import Role, User
+from .models import ADMIN_ROLES, Role, User
 
 DEMO_PASSWORD = "Demo@2026ssj"
+# The demo administrators' TOTP secret (demo mode only): `python manage.py demo_totp` prints the current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # username, full name, role, department code, may see personal data unmasked
 DEMO_USERS = [
     ("admin", "系统管理员", Role.SYSADMIN, None, False),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, None, False),
+    ("auditor", "审计管理员", Role.AUDITOR, None, False),
     ("office", "联席办 王主任", Role.OFFICE, "SCJG", False),
     ("scjg_admin", "市场监管局 李科长", Role.DEPT_ADMIN, "SCJG", True),
     ("scjg_clerk", "市场监管局 张录入", Role.CLERK, "SCJG", False),
@@ -40,6 +44,8 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
         )
         if created:
             user.set_password(DEMO_PASSWORD)
+            if role in ADMIN_ROLES:
+                user.totp_secret = DEMO_TOTP_SECRET
             user.save()
         rows.append((username, full_name, role.label))
     return rows

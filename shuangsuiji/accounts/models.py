@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     DEPT_ADMIN = "dept_admin", "部门管理员"
     CLERK = "clerk", "录入员/执法人员"
     REVIEWER = "reviewer", "审核员"
+    # 三员分立 (等保 2.0): the system, security and audit administrators are three separate roles.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDITOR = "auditor", "审计管理员"
     # The command-line actor for bulk loads (import_directory, seed_demo); it cannot log in.
     SYSTEM = "system", "系统（命令行）"
 
@@ -28,6 +31,9 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     # Seeing ID numbers and phones unmasked is a separate, audited permission (个人信息保护法).
     can_view_personal_data = models.BooleanField("可查看完整身份证号与手机号", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Base32 TOTP secret of the administrators' second factor; empty until enrolled.
+    totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -38,6 +44,23 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+ADMIN_ROLES = {Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's previous passwords, so that none of the last five is reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):

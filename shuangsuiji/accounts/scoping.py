@@ -18,8 +18,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     "directory.edit_entities": {Role.DEPT_ADMIN, Role.CLERK},  # only in the registering department, see below
     "directory.import": {Role.DEPT_ADMIN, Role.CLERK},
     "directory.export": {Role.OFFICE, Role.DEPT_ADMIN, Role.CLERK, Role.REVIEWER},
-    "audit.view": {Role.SYSADMIN},
+    # 三员分立: the auditor alone reads the audit trail; the security administrator alone unlocks accounts and
+    # resets second factors; the system administrator runs the system (Django admin) but reads no audit.
+    "audit.view": {Role.AUDITOR},
     "accounts.manage": {Role.SYSADMIN},
+    "security.manage": {Role.SECURITY_ADMIN},
 }
 
 

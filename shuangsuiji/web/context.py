@@ -26,6 +26,7 @@ def platform(request):
             "import": has_perm(user, "directory.import"),
             "export": has_perm(user, "directory.export"),
             "audit": has_perm(user, "audit.view"),
+            "security": has_perm(user, "security.manage"),
             "all_departments": sees_all_departments(user),
         },
     }

@@ -1,11 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_security
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/totp/", views_security.totp_verify, name="totp"),
+    path("password/change/", views_security.password_change, name="password_change"),
+    path("security/", views_security.security_home, name="security"),
+    path("security/unlock/", views_security.security_unlock, name="security_unlock"),
+    path(
+        "security/users/<int:pk>/reset-totp/", views_security.security_reset_totp, name="security_reset_totp"
+    ),
     path("", views.home, name="home"),
     path("healthz", views.healthz),
     path("objects/", views.object_list, name="object_list"),

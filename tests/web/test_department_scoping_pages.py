@@ -95,10 +95,12 @@ def test_it_requires_login_on_every_page(client, scjg_records):
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
 
 
-def test_it_shows_the_audit_browser_only_to_the_system_administrator(client, alice, sam):
+def test_it_shows_the_audit_browser_only_to_the_auditor(client, alice, sam, audrey):
     login(client, alice)
     assert client.get("/audit/").status_code == 403
-    login(client, sam)
+    login(client, sam)  # 三员分立: the system administrator does not read the audit trail
+    assert client.get("/audit/").status_code == 403
+    login(client, audrey)
     assert client.get("/audit/").status_code == 200
 
 

@@ -16,5 +16,6 @@ class Command(BaseCommand):
         self.stdout.write("演示账号（Demo accounts）— 密码 / password: " + DEMO_PASSWORD)
         for username, full_name, role in rows:
             self.stdout.write(f"  {username:<15} {role:<12} {full_name}")
+        self.stdout.write("管理员（admin/secadmin/auditor）登录后需输入动态口令：python manage.py demo_totp")
         self.stdout.write("打开 / open: http://127.0.0.1:8000/")
         self.stdout.write("")
