@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views_draws, views_planning
+from . import views_accountability, views_draws, views_planning
 
 urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
@@ -44,4 +44,7 @@ urlpatterns = [
     path("draws/<int:pk>/register.xlsx", views_draws.register_xlsx, name="register_task_xlsx"),
     path("draws/<int:pk>/register/<int:sel_pk>/", views_draws.register_page, name="register_object"),
     path("draws/<int:pk>/register/<int:sel_pk>.xlsx", views_draws.register_xlsx, name="register_object_xlsx"),
+    path("accountability/", views_accountability.accountability_report, name="accountability_report"),
+    path("accountability/report.xlsx", views_accountability.accountability_xlsx, name="accountability_xlsx"),
+    path("records/<int:pk>/evidence.zip", views_accountability.evidence_pack, name="record_evidence_pack"),
 ]
