@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from shuangsuiji.accounts.models import ApiToken
+from tests.conftest import login
 
 API = "/api/v1"
 
@@ -17,7 +18,7 @@ class ApiClient:
         self.client = Client(**client_kwargs)
         self.headers = {}
         if user is not None:
-            self.client.force_login(user)
+            login(self.client, user)
         if token is not None:
             self.headers["Authorization"] = f"Token {token}"
 
