@@ -84,7 +84,7 @@ def test_it_refuses_a_blank_title_with_the_services_message(alice):
 
 
 @pytest.mark.parametrize("who", ["amy", "rita", "olivia"])
-def test_only_a_department_administrator_makes_plans(request, who):
+def test_only_a_department_administrator_makes_plans(db, request, who):
     r = ApiClient(request.getfixturevalue(who)).post(
         "/plans", {"kind": "department", "year": 2026, "title": "x"}
     )
