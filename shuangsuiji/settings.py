@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "shuangsuiji.inspections",
     "shuangsuiji.web",
     "shuangsuiji.api",
+    "shuangsuiji.idempotency",
+    "shuangsuiji.ops",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuangsuiji.audit.middleware.RequestContextMiddleware",
     "shuangsuiji.accounts.security.SessionSecurityMiddleware",
+    "shuangsuiji.idempotency.middleware.IdempotencyMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.web.context.platform",
+                "shuangsuiji.idempotency.context.idempotency_key",
             ],
         },
     },
@@ -144,6 +148,21 @@ SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute cap of one working day
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Production (DEBUG off) is HTTPS only; each switch can be turned off from the environment, e.g. SECURE_SSL_REDIRECT=false
+# when the reverse proxy already redirects. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=true so
+# Django trusts its X-Forwarded-Proto header (the proxy must overwrite, never pass through, that header).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdempotencyConfig(AppConfig):
+    name = "shuangsuiji.idempotency"
+    verbose_name = "幂等键"

@@ -1,0 +1,53 @@
+"""Two simultaneous submissions with one key on PostgreSQL: the second waits for the first and replays its answer."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from shuangsuiji.directory.models import CheckItem
+from tests.api.conftest import token_for
+from tests.api.test_items import valid_payload
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+def post_concurrently(n: int, path: str, payload: dict, headers: dict):
+    barrier = threading.Barrier(n)
+    responses = []
+
+    def worker():
+        try:
+            barrier.wait()
+            responses.append(Client().post(path, payload, content_type="application/json", headers=headers))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return responses
+
+
+def test_a_concurrent_double_submission_creates_one_item(alice):
+    headers = {"Authorization": f"Token {token_for(alice)}", "Idempotency-Key": "double-click"}
+    responses = post_concurrently(2, "/api/v1/items", valid_payload(), headers)
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].content == responses[1].content
+    assert CheckItem.objects.count() == 1
+
+
+def test_ten_concurrent_submissions_with_one_key_create_one_item(alice):
+    headers = {"Authorization": f"Token {token_for(alice)}", "Idempotency-Key": "many-clicks"}
+    responses = post_concurrently(10, "/api/v1/items", valid_payload(), headers)
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.content for r in responses}) == 1
+    assert sum(1 for r in responses if r.has_header("Idempotent-Replayed")) == 9
+    assert CheckItem.objects.count() == 1
