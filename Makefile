@@ -24,6 +24,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py demo_workflow
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
