@@ -1,0 +1,86 @@
+"""Production settings pass Django's deployment checks, and production never gets default accounts."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from shuangsuiji.accounts.models import User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def accounts_that_can_sign_in() -> list[str]:
+    # The `system` actor of management commands has no usable password: it is not an account.
+    return [u.username for u in User.objects.all() if u.has_usable_password()]
+
+
+def production_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    env.update(
+        DEBUG="False",
+        DEMO_MODE="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="ssj.example.gov.cn",
+        AUDIT_HMAC_KEY=secrets.token_hex(32),
+        DJANGO_SETTINGS_MODULE="shuangsuiji.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_is_clean_behind_a_tls_terminating_proxy():
+    env = production_env(SECURE_PROXY_SSL_HEADER="true", SECURE_SSL_REDIRECT="true")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_demo_accounts_are_not_created_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    call_command("demo_accounts")
+    assert not User.objects.exists()
+
+
+def test_ensure_demo_users_refuses_outside_demo_mode(db, settings):
+    from shuangsuiji.accounts.demo import ensure_demo_users
+
+    settings.DEMO_MODE = False
+    with pytest.raises(RuntimeError):
+        ensure_demo_users()
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_no_accounts_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    settings.AUDIT_HMAC_KEY = "test-audit-key"
+    call_command("seed_demo", entities=20, seed=1)
+    assert accounts_that_can_sign_in() == []
+
+
+def test_migrations_create_no_accounts(db):
+    # A fresh production database holds no account at all: the first administrator is made with createsuperuser.
+    assert not User.objects.exists()
