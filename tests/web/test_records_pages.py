@@ -506,3 +506,18 @@ def test_a_participating_department_sees_the_record_button_but_a_reviewer_does_n
     clerk = make_user("carl", Role.CLERK, "SCJG")
     login(client, clerk)
     assert "录入检查结果" in client.get(f"/draws/{selection.draw_id}/").content.decode()
+
+
+def test_a_draft_keeps_its_not_public_reason_and_approval_withholds_the_result(client, selection, amy, rita):
+    login(client, amy)
+    rec = create_from_selection(client, selection)
+    client.post(f"/records/{rec.pk}/edit/", form_post(rec, "save", withhold_reason="涉及国家秘密"))
+    rec.refresh_from_db()
+    assert rec.withhold_requested and rec.withhold_reason == "涉及国家秘密"
+    client.post(f"/records/{rec.pk}/edit/", form_post(rec, "submit", withhold_reason="涉及国家秘密"))
+    login(client, rita)
+    assert "申请不宜公开" in client.get("/review/").content.decode()
+    client.post(f"/records/{rec.pk}/review/", {"decision": "approve"})
+    rec.refresh_from_db()
+    assert rec.status == RecordStatus.WITHHELD
+    assert "未查询到" in client.get("/portal/results/", {"q": selection.object.code}).content.decode()
