@@ -29,7 +29,7 @@ def test_an_official_maintains_the_item_list_in_a_real_browser(page, live_server
     page.wait_for_url(re.compile(r"/items/\d+/$"))
     assert "特种设备使用单位检查" in page.content()
 
-    page.click("text=修改")
+    page.click("a.btn:text-is('修改')")
     page.fill("#id_default_ratio", "0.2")
     page.fill("#id_reason", "事故多发，提高比例")
     page.click("button:has-text('保存')")
