@@ -267,3 +267,26 @@ def test_a_scheme_from_a_plan_brings_the_approved_plan_version(client, alice, am
     assert data["data"] == plan.versions.get().data
     actions = {e["action"] for e in json.loads((folder / "audit.json").read_text("utf-8"))["events"]}
     assert {"plan.create", "plan.approve"} <= actions
+
+
+def test_a_participating_department_sees_its_own_members_and_misses_its_own_records(
+    client, alice, bob, wjw, tmp_path
+):
+    import datetime
+
+    from shuangsuiji.accountability import selectors
+    from tests.inspections.helpers import drawn_selection
+
+    for _ in range(3):
+        factories.inspector("WJW")
+    selection = drawn_selection(alice, team_slots={"SCJG": 2, "WJW": 1})
+    after_window = selection.draw.scheme.window_end + datetime.timedelta(days=1)
+    assert selection in selectors.objects_not_inspected(wjw, 2026, after_window)
+    mine = selection.team.get(department=wjw, active=True)
+    rec = services.record_create(actor=bob, selection=selection, data={"member_ids": [mine.inspector_id]})
+    rec = services.record_submit(actor=bob, rec=rec, data=COMPLETE | {"methods": ["书面检查"]})
+    assert selection not in selectors.objects_not_inspected(wjw, 2026, after_window)
+    folder = extract(download(client, bob, rec), tmp_path / "pack")
+    team = json.loads((folder / "team.json").read_text("utf-8"))
+    assert [m["cert_no"] for m in team["members"]] == [mine.inspector.cert_no]
+    assert sha256sum_check(folder).returncode == 0
