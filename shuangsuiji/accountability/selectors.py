@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from shuangsuiji.accounts.models import Role
-from shuangsuiji.accounts.scoping import sees_all_departments
+from shuangsuiji.accounts import scoping
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from shuangsuiji.inspections import categories as cat
 from shuangsuiji.inspections.models import (
@@ -48,20 +47,11 @@ HAND_ON_MEASURES = {
     "反馈日常监管部门依法处理": {TransferKind.DEPARTMENT, TransferKind.CASE_UNIT},
 }
 POLICE_MEASURE = "移送公安机关"
-REPORT_ROLES = (Role.DEPT_ADMIN,)
 
 
 def departments_for(user) -> QuerySet:
-    """Departments whose report `user` may read: all for the office and administrators, else the own department
-    for a department administrator; nobody else reads accountability reports."""
-    qs = Department.objects.filter(active=True).order_by("sort", "id")
-    if not user.is_authenticated:
-        return qs.none()
-    if sees_all_departments(user):
-        return qs
-    if user.role in REPORT_ROLES and user.department_id:
-        return qs.filter(pk=user.department_id)
-    return qs.none()
+    """Departments whose report `user` may read — decided with every other access rule in accounts/scoping.py."""
+    return scoping.report_departments_for(user)
 
 
 def _records_of(department: Department, year: int) -> QuerySet:

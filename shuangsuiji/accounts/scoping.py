@@ -187,3 +187,18 @@ def proposals_for(user) -> QuerySet:
     if sees_all_departments(user):
         return qs
     return qs.filter(Q(department_id=user.department_id) | Q(record__department_id=user.department_id))
+
+
+def report_departments_for(user) -> QuerySet:
+    """Departments whose accountability report (art. 20) `user` may read: all for the office and administrators,
+    the own department for a department administrator; nobody else."""
+    from shuangsuiji.org.models import Department
+
+    qs = Department.objects.filter(active=True).order_by("sort", "id")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_all_departments(user):
+        return qs
+    if user.role == Role.DEPT_ADMIN and user.department_id:
+        return qs.filter(pk=user.department_id)
+    return qs.none()

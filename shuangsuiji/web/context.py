@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from shuangsuiji.accounts.scoping import has_perm, sees_all_departments
+from shuangsuiji.accounts.scoping import has_perm, report_departments_for, sees_all_departments
 
 
 def _unread(user) -> int:
@@ -27,6 +27,7 @@ def platform(request):
             "export": has_perm(user, "directory.export"),
             "audit": has_perm(user, "audit.view"),
             "security": has_perm(user, "security.manage"),
+            "accountability": user.is_authenticated and report_departments_for(user).exists(),
             "all_departments": sees_all_departments(user),
         },
     }
