@@ -54,12 +54,24 @@ def _directory(path: str) -> str | None:
     return _DIRECTORY_OF_SEGMENT.get(after.split("/", 1)[0])
 
 
+def _record_labels(path: str) -> dict[str, str]:
+    from .records_schemas import FIELD_LABEL_SEGMENTS, FIELD_LABELS
+
+    after = path.split("/api/v1/", 1)[-1]
+    if after.split("/", 1)[0] in FIELD_LABEL_SEGMENTS or after.endswith("/record"):
+        return FIELD_LABELS
+    return {}
+
+
 def _field(loc: tuple | list, path: str) -> str:
     names = [p for p in loc[1:] if isinstance(p, str) and p != "payload"]
     if not names:
         return "请求"
     # The first name is the field; later ones are pydantic's union branches ("int", "str") or list indexes.
     name = names[0]
+    labels = _record_labels(path)
+    if name in labels:
+        return labels[name]
     directory = _directory(path)
     if name == "reason":
         return "回避理由" if "/conflicts" in path else "修改理由"

@@ -476,3 +476,53 @@ def public_result(rec) -> dict:
             for r in rec.item_results.all()
         ],
     }
+
+
+# Field names in 422 answers (see errors.py): what the record form and the 检查记录表 call them.
+FIELD_LABELS = {
+    "methods": "检查方式",
+    "inspection_date": "检查日期",
+    "outside_window_reason": "超出检查期限的理由",
+    "cert_shown": "出示执法证件",
+    "signature": "签字（盖章）",
+    "signature_reason": "无法取得签字的原因",
+    "witness": "见证人",
+    "agency": "受委托专业机构",
+    "agency_report": "专业机构报告编号",
+    "categories": "检查结果",
+    "measures": "后续处置措施",
+    "measure_note": "措施说明",
+    "note": "检查情况",
+    "result_date": "结果产生日期",
+    "member_ids": "检查人员",
+    "item_results": "分事项结果",
+    "withhold_reason": "不予公示的法律依据",
+    "object_code": "检查对象",
+    "object_id": "检查对象",
+    "trigger": "检查来源",
+    "trigger_ref": "来源编号",
+    "item_ids": "检查事项",
+    "approve": "审核结论",
+    "comment": "审核意见",
+    "reason": "更正理由",
+    "kind": "类型",
+    "content": "移交内容",
+    "to_department_id": "接收部门",
+    "to_agency": "接收机构",
+    "basis": "依据",
+    "due_days": "办理期限",
+    "receipt_no": "回执编号",
+    "receipt_date": "回执日期",
+    "outcome": "办理结果",
+    "listed": "是否列入",
+    "status": "状态",
+    "due": "公示期限",
+    "box": "收发",
+    "overdue": "超期",
+    "date": "日期",
+    "days": "工作日数",
+    "q": "查询内容",
+    "file": "附件",
+}
+# The first path segments under /api/v1/ whose bodies and queries these labels name.
+FIELD_LABEL_SEGMENTS = {"records", "transfers", "proposals", "calendar", "public"}
