@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.services import DrawRefused
@@ -55,6 +55,19 @@ def _transition_refused(request, exc: TransitionError):
 def _schema_invalid(request, exc: ValidationError):
     # Same shape and language as RowInvalid, so a client handles one kind of 422.
     return api.create_response(request, validation_errors(exc.errors, request.path), status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # ninja's 400 is a body it cannot parse (not JSON at all): one more invalid request, answered with the same
+        # documented 422 as any other, not an undocumented 400.
+        return api.create_response(
+            request,
+            {"detail": "请求参数校验未通过", "errors": [{"field": "请求", "reason": "不是有效的 JSON"}]},
+            status=422,
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

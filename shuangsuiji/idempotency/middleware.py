@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 from .models import KEY_MAX_LENGTH, IdempotencyKey
 
@@ -30,7 +31,10 @@ class _RollBack(Exception):
 def key_of(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None and request.content_type in FORM_TYPES:
-        key = request.POST.get(FORM_FIELD)
+        try:
+            key = request.POST.get(FORM_FIELD)
+        except MultiPartParserError:
+            return None  # the view reports the malformed body as it would without a key
     key = (key or "").strip()
     return key or None
 
