@@ -220,6 +220,10 @@ def test_the_full_export_button_is_offered_only_with_the_permission_and_is_audit
     login(client, alice)
     assert "导出完整信息" in client.get("/inspectors/").content.decode()
     response = client.post("/export/inspectors.xlsx", {"full": "1"})
-    cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row]
+    cells = [
+        c.value
+        for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()
+        for c in row
+    ]
     assert ins.id_number in cells
     assert AuditEvent.objects.filter(action="directory.export").exists()
