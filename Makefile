@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck test-python install bench seed migrate clean
+.PHONY: run test lint typecheck test-python install bench seed migrate clean backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ test-python: install
 test: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## make backup: the database (SQLite, or PostgreSQL when DATABASE_URL is set) and media files to var/backups/.
+backup: install
+	$(PY) manage.py backup
+
+## make restore FILE=var/backups/…: replace the database with a backup (asks first), then verify the audit chain.
+restore: install
+	@test -n "$(FILE)" || { echo "用法 / usage: make restore FILE=var/backups/shuangsuiji-….sqlite3"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 bench: install
 	$(PY) bench/run_all.py
