@@ -20,9 +20,11 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import Selection
 from shuangsuiji.inspections import selectors, services
 from shuangsuiji.inspections.calendar import deadline_after
-from shuangsuiji.inspections.models import InspectionRecord
+from shuangsuiji.inspections.models import InspectionRecord, ItemResult
 
 from .records_schemas import (
+    PUBLIC_ITEM_FIELDS,
+    PUBLIC_RECORD_FIELDS,
     AcknowledgeIn,
     AttachmentOut,
     CloseIn,
@@ -281,12 +283,36 @@ def calendar_deadline(request, query: Query[DeadlineQuery]):
 # --- 公开查询 -------------------------------------------------------------------------------------------------------
 
 
+def public_page(q: str, paging: Paging) -> dict:
+    """One page of the public search: the public fields of published results, newest first."""
+    qs, truncated = selectors.public_search(q)
+    start = (paging.page - 1) * paging.page_size
+    rows = list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + paging.page_size])
+    if paging.page == 1 and len(rows) < paging.page_size:
+        count = len(rows)  # a USCC or a full name: one page holds them all, no count query
+    else:
+        count = qs.count()
+    items: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    if items:
+        results = ItemResult.objects.filter(record_id__in=list(items)).values_list(*PUBLIC_ITEM_FIELDS)
+        for record_id, item, checked, problem_found, disposal in results:
+            items[record_id].append(
+                {"item": item, "checked": checked, "problem_found": problem_found, "disposal": disposal}
+            )
+    return {
+        "count": count,
+        "truncated": truncated,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "results": [public_result(row, items[row["id"]]) for row in rows],
+    }
+
+
 @router.get(
     "/public/results", response={200: PublicResultPage, 422: ValidationErrorOut}, auth=None, tags=PUBLIC
 )
 def public_results(request, query: Query[PublicQuery], paging: Query[Paging]):
-    """公开查询检查结果（无需登录）：按企业名称或统一社会信用代码查询已公示的检查结果。只包括检查实施机关、检查
-    类型、检查日期、检查结果和分事项结果。"""
-    page = page_of(selectors.public_results(query.q).prefetch_related("item_results__item"), paging)
-    page["results"] = [public_result(r) for r in page["results"]]
-    return page
+    """公开查询检查结果（无需登录）：按企业名称（或其中连续的一段）或统一社会信用代码查询已公示的检查结果，最新的
+    在前。只包括检查实施机关、检查类型、检查日期、检查结果和分事项结果。名称片段过于常见（超过 200 个主体）时只查找
+    其中 200 个主体的结果（truncated=true），请输入更完整的名称。"""
+    return public_page(query.q, paging)

@@ -451,30 +451,40 @@ class PublicResultOut(Schema):
 
 
 class PublicResultPage(Schema):
-    count: int
+    count: int = Field(description="找到的检查结果数")
+    truncated: bool = Field(
+        description="名称片段过于常见：超过 200 个主体匹配，只查找了其中 200 个主体的结果，请输入更完整的名称"
+    )
     page: int
     page_size: int
     results: list[PublicResultOut]
 
 
-def public_result(rec) -> dict:
+# The only columns the public search reads: a record's public fields and its items' results. Reading values rather
+# than model instances keeps an anonymous request cheap (bench/bench_results_search.py) and makes it impossible for a
+# private field to slip into the answer.
+PUBLIC_RECORD_FIELDS = (
+    "id",
+    "kind",
+    "inspection_date",
+    "categories",
+    "object__name",
+    "object__code",
+    "department__name",
+)
+PUBLIC_ITEM_FIELDS = ("record_id", "item__name", "checked", "problem_found", "disposal")
+
+
+def public_result(row: dict, items: list[dict]) -> dict:
     """The public fields of a published record, and nothing else (no inspectors, no risk class, no internal ids)."""
     return {
-        "object_name": rec.object.name,
-        "object_code": rec.object.code,
-        "department": rec.department.name,
-        "kind": rec.get_kind_display(),
-        "inspection_date": rec.inspection_date,
-        "results": list(rec.categories),
-        "items": [
-            {
-                "item": r.item.name,
-                "checked": r.checked,
-                "problem_found": r.problem_found,
-                "disposal": r.disposal,
-            }
-            for r in rec.item_results.all()
-        ],
+        "object_name": row["object__name"],
+        "object_code": row["object__code"],
+        "department": row["department__name"],
+        "kind": RecordKind(row["kind"]).label,
+        "inspection_date": row["inspection_date"],
+        "results": list(row["categories"]),
+        "items": items,
     }
 
 

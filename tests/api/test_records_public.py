@@ -142,3 +142,17 @@ def test_the_public_search_answers_by_every_code_without_leaking(results):
 def test_the_public_search_pages_with_the_usual_shape(results):
     body = ApiClient().get("/public/results", q="公开查询", page=2, page_size=1).json()
     assert (body["count"], body["page"], body["page_size"], len(body["results"])) == (2, 2, 1, 1)
+    assert body["truncated"] is False
+
+
+def test_a_very_common_fragment_looks_at_a_bounded_number_of_entities(results, monkeypatch):
+    from shuangsuiji.inspections import selectors
+
+    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 1)
+    body = ApiClient().get("/public/results", q="公开查询").json()
+    assert (body["count"], body["truncated"], len(body["results"])) == (1, True, 1)
+    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 200)
+    body = ApiClient().get("/public/results", q="公开查询", page_size=1).json()
+    assert (body["count"], body["truncated"], len(body["results"])) == (2, False, 1)
+    code = results["random"].object.code
+    assert ApiClient().get("/public/results", q=code).json()["truncated"] is False
