@@ -15,7 +15,8 @@ from .errors import validation_errors
 api = NinjaAPI(
     title="双随机平台接口",
     version="1",
-    description="“双随机、一公开”联合监管平台 /api/v1。认证：Authorization: Token <令牌>（系统对接）或浏览器会话。",
+    description="“双随机、一公开”联合监管平台 /api/v1。认证：Authorization: Token <令牌>（系统对接）或浏览器会话。"
+    "写操作可带请求头 Idempotency-Key（不超过 100 个字符）：同一用户用同一个键重复提交只执行一次，24 小时内返回第一次的结果。",
     auth=[token_auth, session_auth],
     openapi_url="/openapi.json",
     docs_url=None,
@@ -59,15 +60,9 @@ def _schema_invalid(request, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    if exc.status_code == 400:
-        # ninja's 400 is a body it cannot parse (not JSON at all): one more invalid request, answered with the same
-        # documented 422 as any other, not an undocumented 400.
-        return api.create_response(
-            request,
-            {"detail": "请求参数校验未通过", "errors": [{"field": "请求", "reason": "不是有效的 JSON"}]},
-            status=422,
-        )
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    # ninja's 400 is a body it cannot parse; say so in the API's language, with the documented ErrorOut body.
+    detail = "请求体不是有效的 JSON" if exc.status_code == 400 else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

@@ -50,7 +50,7 @@ from .records_schemas import (
     TriggeredRecordIn,
     public_result,
 )
-from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
+from .schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
 
 router = Router()
 
@@ -287,7 +287,9 @@ def public_page(q: str, paging: Paging) -> dict:
     """One page of the public search: the public fields of published results, newest first."""
     qs, truncated = selectors.public_search(q)
     start = (paging.page - 1) * paging.page_size
-    rows = list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + paging.page_size])
+    # A page far past the end is empty; its offset would not even fit the database's integer (found by fuzzing).
+    in_range = start + paging.page_size <= MAX_ID
+    rows = list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + paging.page_size]) if in_range else []
     if paging.page == 1 and len(rows) < paging.page_size:
         count = len(rows)  # a USCC or a full name: one page holds them all, no count query
     else:

@@ -64,4 +64,11 @@ def page_of(qs: QuerySet, paging: Paging) -> dict[str, Any]:
 
 # Documented error responses, merged into each operation's `response=`.
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# 400: a body that is not JSON at all (see api.py); anything that parses but does not fit is a 422.
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
