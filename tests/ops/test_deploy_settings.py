@@ -20,7 +20,9 @@ def accounts_that_can_sign_in() -> list[str]:
 
 
 def production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixture for Playwright; a deployment never has it.
+    dropped = ("DATABASE_URL", "SQLITE_PATH", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DEBUG="False",
         DEMO_MODE="False",
