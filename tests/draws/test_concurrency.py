@@ -7,11 +7,11 @@ row locks to test, it serialises whole-database writes. CI runs the suite on Pos
 import threading
 
 import pytest
-from django.db import connection
 
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from shuangsuiji.planning import services as planning
+from tests.concurrency import run_concurrently
 from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
 
 pytestmark = [
@@ -24,27 +24,6 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_concurrently(n, fn):
-    barrier = threading.Barrier(n)
-    results = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(("ok", fn()))
-        except Exception as e:  # noqa: BLE001 - every outcome is collected and asserted on
-            results.append(("error", e))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_ten_concurrent_draw_requests_produce_exactly_one_draw(alice):

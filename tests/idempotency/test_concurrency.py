@@ -1,14 +1,12 @@
 """Two simultaneous submissions with one key on PostgreSQL: the second waits for the first and replays its answer."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from shuangsuiji.directory.models import CheckItem
 from tests.api.conftest import token_for
 from tests.api.test_items import valid_payload
+from tests.concurrency import run_concurrently
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -18,22 +16,10 @@ pytestmark = [
 
 
 def post_concurrently(n: int, path: str, payload: dict, headers: dict):
-    barrier = threading.Barrier(n)
-    responses = []
-
-    def worker():
-        try:
-            barrier.wait()
-            responses.append(Client().post(path, payload, content_type="application/json", headers=headers))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return responses
+    outcomes = run_concurrently(
+        n, lambda: Client().post(path, payload, content_type="application/json", headers=headers)
+    )
+    return [value for kind, value in outcomes if kind == "ok"]
 
 
 def test_a_concurrent_double_submission_creates_one_item(alice):
