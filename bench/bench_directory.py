@@ -193,7 +193,7 @@ def bench_lists(args) -> dict:
 
     def get(url):
         def fn(region, risk, page):
-            r = client.get(url.format(region=region, risk=risk, page=page))
+            r = client.get(url.format(region=region, risk=risk, page=page), secure=True)  # production is HTTPS only
             status[url] = r.status_code
             r.content  # noqa: B018 — render/serialise fully
 
@@ -203,7 +203,7 @@ def bench_lists(args) -> dict:
         ("page", "/objects/?region={region}&risk={risk}&page={page}"),
         ("api", "/api/v1/objects?region={region}&risk={risk}&page={page}&page_size=50"),
     ):
-        probe = client.get(url.format(region=regions[0], risk=risks[0], page=1))
+        probe = client.get(url.format(region=regions[0], risk=risks[0], page=1), secure=True)
         if probe.status_code != 200:
             print(
                 f"    {key}: {url} answered {probe.status_code} — not measured; the selector figure stands in"
