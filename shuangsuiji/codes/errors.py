@@ -41,3 +41,7 @@ class UnknownCalendarYear(WorkdayError):
             f"缺少 {year} 年的节假日安排，无法计算期限；"
             f"请系统管理员在“节假日维护”中录入 {year} 年的法定节假日和调休工作日"
         )
+
+
+class PersonalDataError(ValueError):
+    """Personal data cannot be encrypted, decrypted or indexed (a missing key, a damaged ciphertext)."""

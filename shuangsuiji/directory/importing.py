@@ -25,6 +25,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.scoping import ensure_own_department, ensure_perm
 from shuangsuiji.audit.services import record
 from shuangsuiji.codes.mask import mask_id_number, mask_phone
+from shuangsuiji.personal.fields import BlindIndexField, EncryptedCharField
 
 from . import services
 from .models import CheckItem, CheckItemVersion, InspectionObject, Inspector
@@ -351,6 +352,9 @@ class CopyWriter:
             elif f.has_default() or f.null or f.blank:
                 self.defaults[f.attname] = f.get_default()
         self.json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        # COPY bypasses the fields' own preparation: personal numbers are sealed and indexed here instead.
+        self.sealed = {f.attname: f for f in fields if isinstance(f, EncryptedCharField)}
+        self.indexed = {f.attname: f for f in fields if isinstance(f, BlindIndexField)}
         self.names = [f.attname for f in fields]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         self.sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
@@ -385,9 +389,16 @@ class CopyWriter:
         from psycopg.types.json import Jsonb
 
         names, defaults, json_fields = self.names, self.defaults, self.json_fields
+        sealed, indexed = self.sealed, self.indexed
         with self.raw.cursor() as cursor, cursor.copy(self.sql) as copy:
             for row in rows:
                 values = [row[n] if n in row else defaults[n] for n in names]
+                if sealed:
+                    for i, n in enumerate(names):
+                        if n in sealed:
+                            values[i] = sealed[n].get_db_prep_save(values[i], connection)
+                        elif n in indexed:
+                            values[i] = indexed[n].index_of(row.get(indexed[n].source, ""))
                 if json_fields:
                     values = [Jsonb(v) if n in json_fields else v for n, v in zip(names, values, strict=True)]
                 copy.write_row(values)

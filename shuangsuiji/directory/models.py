@@ -5,6 +5,13 @@ import datetime
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.personal.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    PersonalDataQuerySet,
+    with_index_fields,
+)
+
 
 class RiskClass(models.Model):
     """A credit-risk class. The set is configurable (A–D by default, some provinces use A–E); never public."""
@@ -150,7 +157,7 @@ class InspectorStatus(models.TextChoices):
     TRANSFERRED = "调离", "调离"
 
 
-class InspectorQuerySet(models.QuerySet):
+class InspectorQuerySet(PersonalDataQuerySet):
     def drawable(self, on: datetime.date) -> "InspectorQuerySet":
         return self.filter(status=InspectorStatus.ON_DUTY, cert_expires__gte=on)
 
@@ -167,8 +174,11 @@ class Inspector(models.Model):
     cert_no = models.CharField("执法证号", max_length=50, unique=True)
     cert_issued = models.DateField("发证日期", null=True, blank=True)
     cert_expires = models.DateField("有效期至")
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Encrypted at rest with SM4; exact search goes through the keyed indexes below (shuangsuiji/personal/).
+    id_number = EncryptedCharField("身份证号", blank=True)
+    phone = EncryptedCharField("联系电话", blank=True)
+    id_number_index = BlindIndexField("身份证号索引", source="id_number")
+    phone_index = BlindIndexField("联系电话索引", source="phone")
     region = models.ForeignKey(
         "org.Region",
         verbose_name="工作区域",
@@ -194,6 +204,11 @@ class Inspector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.cert_no}）"
+
+    def save(self, *args, **kwargs) -> None:
+        if kwargs.get("update_fields") is not None:  # an index is only recomputed when it is saved too
+            kwargs["update_fields"] = with_index_fields(type(self), kwargs["update_fields"])
+        super().save(*args, **kwargs)
 
     def not_drawable_reason(self, on: datetime.date) -> str:
         """Why this inspector cannot be drawn on `on`, or '' when drawable."""

@@ -13,7 +13,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts import scoping
+from shuangsuiji.codes.idcard import is_valid_id_number
 from shuangsuiji.codes.mask import mask_id_number, mask_phone
+from shuangsuiji.codes.phone import is_valid_phone
 
 from .models import InspectorStatus, RiskClass
 
@@ -119,7 +121,24 @@ def objects_list(user, params: Mapping[str, Any]) -> QuerySet:
 
 
 def inspectors_list(user, params: Mapping[str, Any]) -> QuerySet:
-    return filter_inspectors(scoping.inspectors_for(user), params)
+    qs = filter_inspectors(scoping.inspectors_for(user), params)
+    q = (params.get("q") or "").strip()
+    number = personal_number_field(q) if getattr(user, "can_view_personal_data", False) else None
+    if number is not None:
+        # A full ID number or phone is found through its keyed index (the columns are encrypted); only users who
+        # may see personal data may search by it, since a hit links the number to a named inspector.
+        by_number = filter_inspectors(scoping.inspectors_for(user).with_number(number, q), {**params, "q": ""})
+        qs = (qs | by_number).order_by("department__sort", "id")
+    return qs
+
+
+def personal_number_field(q: str) -> str | None:
+    """ "id_number" or "phone" when `q` is a complete, valid number of that kind, else None."""
+    if is_valid_id_number(q):
+        return "id_number"
+    if len(q) >= 7 and is_valid_phone(q):
+        return "phone"
+    return None
 
 
 def items_list(user, params: Mapping[str, Any]) -> QuerySet:

@@ -129,6 +129,7 @@ def test_it_creates_no_demo_accounts_outside_demo_mode(db, settings, monkeypatch
     monkeypatch.undo()
     settings.DEMO_MODE = False
     settings.AUDIT_HMAC_KEY = "test-only-key"  # production mode needs the audit chain's key
+    settings.PERSONAL_DATA_KEY = "test-only-personal-data-key"  # … and the personal-data key
     seed(entities=60)
     assert not User.objects.exclude(username="system").exists()
 

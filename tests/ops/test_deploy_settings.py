@@ -29,6 +29,7 @@ def production_env(**extra) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="ssj.example.gov.cn",
         AUDIT_HMAC_KEY=secrets.token_hex(32),
+        PERSONAL_DATA_KEY=secrets.token_hex(32),
         DJANGO_SETTINGS_MODULE="shuangsuiji.settings",
     )
     env.update(extra)
@@ -61,6 +62,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+def test_the_deploy_check_fails_without_the_personal_data_key():
+    env = production_env()
+    del env["PERSONAL_DATA_KEY"]
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0 and "PERSONAL_DATA_KEY" in result.stderr + result.stdout
+
+
 def test_demo_accounts_are_not_created_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
     call_command("demo_accounts")
@@ -79,6 +87,7 @@ def test_ensure_demo_users_refuses_outside_demo_mode(db, settings):
 def test_seed_demo_creates_no_accounts_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
     settings.AUDIT_HMAC_KEY = "test-audit-key"
+    settings.PERSONAL_DATA_KEY = "test-personal-data-key"
     call_command("seed_demo", entities=20, seed=1)
     assert accounts_that_can_sign_in() == []
 
