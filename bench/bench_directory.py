@@ -193,7 +193,8 @@ def bench_lists(args) -> dict:
 
     def get(url):
         def fn(region, risk, page):
-            r = client.get(url.format(region=region, risk=risk, page=page), secure=True)  # production is HTTPS only
+            # secure=True: production settings redirect plain HTTP (SECURE_SSL_REDIRECT).
+            r = client.get(url.format(region=region, risk=risk, page=page), secure=True)
             status[url] = r.status_code
             r.content  # noqa: B018 — render/serialise fully
 

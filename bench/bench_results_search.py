@@ -7,8 +7,9 @@ Goal: over 1,000,000 published inspection results, the public search (`/api/v1/p
    `manage.py seed_demo` (reused when it already has them).
 2. 1,000,000 PUBLISHED records (random or triggered checks, a department, an inspection date, result categories) with
    1–2 item results each are written with COPY (`shuangsuiji.bulk.bulk_insert`); reused when already there.
-3. Twice — BASELINE without the trigram index (inspections migrated back to the migration before
-   0002_object_name_trigram_index) and INDEXED (migrated forward) — it prints EXPLAIN ANALYZE of the queries of
+3. Three times — BASELINE without the trigram index (inspections migrated back to the migration before
+   0002_object_name_trigram_index), INDEXED (migrated forward) and CACHED (index, plus the public-answer cache of
+   PUBLIC_SEARCH_CACHE_SECONDS=60; the first two run with the cache off) — it prints EXPLAIN ANALYZE of the queries of
    one search, starts gunicorn on 127.0.0.1, and loads each target with `wrk` (20 connections, bounded time) or, without
    wrk, a bounded Python thread pool over http.client. Queries: a sample of 1,000 USCCs, and 4-character name fragments
    of 1,000 sampled entities. Reports p50/p95/p99 and requests/s; writes bench/out/bench_results_search.json.
@@ -482,6 +483,15 @@ def measure(args, env: dict[str, str], queries: dict[str, list[str]], phase: str
     return results
 
 
+# Each phase on the same data and queries: without the trigram index, with it, and with it plus the public-answer
+# cache (PUBLIC_SEARCH_CACHE_SECONDS=60, one per-process cache per gunicorn worker, 1,000 distinct queries cycled).
+PHASES = {
+    "baseline": "no trigram index, no answer cache",
+    "indexed": "trigram index, no answer cache",
+    "cached": "trigram index, answers cached 60 s per worker",
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -497,7 +507,7 @@ def main() -> None:
     ap.add_argument(
         "--python-client", action="store_true", help="use the thread-pool client even if wrk exists"
     )
-    ap.add_argument("--only", choices=["baseline", "indexed"], help="run one phase only")
+    ap.add_argument("--only", choices=PHASES, help="run one phase only")
     args = ap.parse_args()
 
     url = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
@@ -530,7 +540,7 @@ def main() -> None:
         "goal_p95_ms": GOAL_P95_MS,
         "phases": {},
     }
-    phases = [args.only] if args.only else ["baseline", "indexed"]
+    phases = [args.only] if args.only else list(PHASES)
     from django.db import connection
 
     for phase in phases:
@@ -541,7 +551,7 @@ def main() -> None:
             manage(env, "migrate", "-v0")
         with connection.cursor() as cur:
             cur.execute("ANALYZE directory_inspectionobject")
-        print(f"\n{phase.upper()} (trigram index present: {index_present()})", flush=True)
+        print(f"\n{phase.upper()} (trigram index present: {index_present()}; {PHASES[phase]})", flush=True)
         plans = {"uscc": explain(queries["uscc"][0]), "name": explain(queries["name"][0])}
         for kind, qplans in plans.items():
             total = sum(
@@ -558,10 +568,12 @@ def main() -> None:
                 print("    " + p["sql"][:160])
                 for ln in p["plan"][:14]:
                     print("      " + ln)
+        cache_seconds = "60" if phase == "cached" else "0"
         report["phases"][phase] = {
             "index": index_present(),
+            "cache_seconds": int(cache_seconds),
             "plans": plans,
-            "load": measure(args, env, queries, phase, log),
+            "load": measure(args, env | {"PUBLIC_SEARCH_CACHE_SECONDS": cache_seconds}, queries, phase, log),
         }
     (out_dir / "bench_results_search.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     print("\nsummary (p95 goal ≤ 100 ms):")

@@ -26,6 +26,16 @@ def make_user(username: str, role: str, dept_code: str | None, **extra) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a cached public answer must not outlive the database it came from."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def scjg(db):
     return Department.objects.get(code="SCJG")

@@ -20,11 +20,9 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import Selection
 from shuangsuiji.inspections import selectors, services
 from shuangsuiji.inspections.calendar import deadline_after
-from shuangsuiji.inspections.models import InspectionRecord, ItemResult
+from shuangsuiji.inspections.models import InspectionRecord
 
 from .records_schemas import (
-    PUBLIC_ITEM_FIELDS,
-    PUBLIC_RECORD_FIELDS,
     AcknowledgeIn,
     AttachmentOut,
     CloseIn,
@@ -50,7 +48,7 @@ from .records_schemas import (
     TriggeredRecordIn,
     public_result,
 )
-from .schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
+from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
 
 router = Router()
 
@@ -285,28 +283,13 @@ def calendar_deadline(request, query: Query[DeadlineQuery]):
 
 def public_page(q: str, paging: Paging) -> dict:
     """One page of the public search: the public fields of published results, newest first."""
-    qs, truncated = selectors.public_search(q)
-    start = (paging.page - 1) * paging.page_size
-    # A page far past the end is empty; its offset would not even fit the database's integer (found by fuzzing).
-    in_range = start + paging.page_size <= MAX_ID
-    rows = list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + paging.page_size]) if in_range else []
-    if paging.page == 1 and len(rows) < paging.page_size:
-        count = len(rows)  # a USCC or a full name: one page holds them all, no count query
-    else:
-        count = qs.count()
-    items: dict[int, list[dict]] = {row["id"]: [] for row in rows}
-    if items:
-        results = ItemResult.objects.filter(record_id__in=list(items)).values_list(*PUBLIC_ITEM_FIELDS)
-        for record_id, item, checked, problem_found, disposal in results:
-            items[record_id].append(
-                {"item": item, "checked": checked, "problem_found": problem_found, "disposal": disposal}
-            )
+    data = selectors.public_result_page(q, paging.page, paging.page_size)
     return {
-        "count": count,
-        "truncated": truncated,
+        "count": data["count"],
+        "truncated": data["truncated"],
         "page": paging.page,
         "page_size": paging.page_size,
-        "results": [public_result(row, items[row["id"]]) for row in rows],
+        "results": [public_result(row, row["items"]) for row in data["rows"]],
     }
 
 

@@ -463,18 +463,6 @@ class PublicResultPage(Schema):
 # The only columns the public search reads: a record's public fields and its items' results. Reading values rather
 # than model instances keeps an anonymous request cheap (bench/bench_results_search.py) and makes it impossible for a
 # private field to slip into the answer.
-PUBLIC_RECORD_FIELDS = (
-    "id",
-    "kind",
-    "inspection_date",
-    "categories",
-    "object__name",
-    "object__code",
-    "department__name",
-)
-PUBLIC_ITEM_FIELDS = ("record_id", "item__name", "checked", "problem_found", "disposal")
-
-
 def public_result(row: dict, items: list[dict]) -> dict:
     """The public fields of a published record, and nothing else (no inspectors, no risk class, no internal ids)."""
     return {

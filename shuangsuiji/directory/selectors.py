@@ -127,7 +127,9 @@ def inspectors_list(user, params: Mapping[str, Any]) -> QuerySet:
     if number is not None:
         # A full ID number or phone is found through its keyed index (the columns are encrypted); only users who
         # may see personal data may search by it, since a hit links the number to a named inspector.
-        by_number = filter_inspectors(scoping.inspectors_for(user).with_number(number, q), {**params, "q": ""})
+        by_number = filter_inspectors(
+            scoping.inspectors_for(user).with_number(number, q), {**params, "q": ""}
+        )
         qs = (qs | by_number).order_by("department__sort", "id")
     return qs
 

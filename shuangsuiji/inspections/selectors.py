@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -11,7 +15,15 @@ from shuangsuiji.codes.errors import UnknownCalendarYear
 from shuangsuiji.directory.models import InspectionObject
 
 from .calendar import REMINDER_DAYS, work_calendar
-from .models import InspectionRecord, ListingProposal, ProposalStatus, RecordStatus, Transfer, TransferStatus
+from .models import (
+    InspectionRecord,
+    ItemResult,
+    ListingProposal,
+    ProposalStatus,
+    RecordStatus,
+    Transfer,
+    TransferStatus,
+)
 
 OPEN = [RecordStatus.SUBMITTED]
 
@@ -103,3 +115,84 @@ def public_search(query: str) -> tuple[QuerySet, bool]:
 def public_results(query: str) -> QuerySet:
     """Published results found by an entity's name or USCC, newest first (see public_search)."""
     return public_search(query)[0]
+
+
+# The only fields a public answer is built from: no inspector, no risk class, no internal note.
+PUBLIC_RECORD_FIELDS = (
+    "id",
+    "kind",
+    "trigger",
+    "inspection_date",
+    "categories",
+    "object__name",
+    "object__code",
+    "department__name",
+)
+PUBLIC_ITEM_FIELDS = ("record_id", "item__name", "checked", "problem_found", "disposal")
+_MAX_OFFSET = 2**63 - 1  # past this, PostgreSQL's OFFSET overflows (found by fuzzing): such a page is empty
+
+
+_GENERATION_KEY = "public-results:generation"
+
+
+def public_results_changed() -> None:
+    """Forget cached public answers: called when a result is published, withheld or superseded.
+
+    The generation is bumped at once (this process stops serving the old answers) and again after the commit (so an
+    answer cached by a concurrent request between the two holds the new result). With the default per-process cache
+    other worker processes may serve an old answer for up to PUBLIC_SEARCH_CACHE_SECONDS; a shared cache (Redis)
+    makes the change visible everywhere at once.
+    """
+
+    def bump() -> None:
+        try:
+            cache.incr(_GENERATION_KEY)
+        except ValueError:
+            cache.set(_GENERATION_KEY, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def public_result_page(query: str, page: int, page_size: int) -> dict:
+    """One page of the public search as plain values: {count, truncated, rows}; each row has its item results.
+
+    Shared by the portal page and the public API. Plain values rather than model instances: a public answer is
+    built from PUBLIC_RECORD_FIELDS only, and skipping instances and prefetches halves its CPU cost. Answers are
+    cached for PUBLIC_SEARCH_CACHE_SECONDS (anonymous, public data; see public_results_changed).
+    """
+    seconds = settings.PUBLIC_SEARCH_CACHE_SECONDS
+    if seconds <= 0:
+        return _public_result_page(query, page, page_size)
+    generation = cache.get(_GENERATION_KEY, 0)
+    digest = hashlib.sha256(query.strip().encode("utf-8")).hexdigest()[:32]
+    key = f"public-results:{generation}:{PUBLIC_MAX_OBJECTS}:{page}:{page_size}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = _public_result_page(query, page, page_size)
+        cache.set(key, data, seconds)
+    return data
+
+
+def _public_result_page(query: str, page: int, page_size: int) -> dict:
+    qs, truncated = public_search(query)
+    start = (page - 1) * page_size
+    rows = (
+        list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + page_size])
+        if start + page_size <= _MAX_OFFSET
+        else []
+    )
+    if page == 1 and len(rows) < page_size:
+        count = len(rows)  # a USCC or a full name: one page holds them all, no count query
+    else:
+        count = qs.count()
+    by_id: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    if by_id:
+        results = ItemResult.objects.filter(record_id__in=list(by_id)).order_by("item__code", "id")
+        for record_id, item, checked, problem_found, disposal in results.values_list(*PUBLIC_ITEM_FIELDS):
+            by_id[record_id].append(
+                {"item": item, "checked": checked, "problem_found": problem_found, "disposal": disposal}
+            )
+    for row in rows:
+        row["items"] = by_id[row["id"]]
+    return {"count": count, "truncated": truncated, "rows": rows}

@@ -20,6 +20,7 @@ from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.org.models import Department
 
 from . import categories as cat
+from . import selectors
 from .calendar import LISTING_DECISION_DAYS, deadline_after
 from .models import (
     Attachment,
@@ -386,6 +387,7 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
         reason=comment.strip() or rec.withhold_reason,
     )
     if approve:
+        selectors.public_results_changed()
         _propose_listing(actor, rec)
     return rec
 

@@ -94,7 +94,9 @@ class PersonalDataQuerySet(models.QuerySet):
         for f in blind_index_fields(self.model):
             if f.source in kwargs and f.name not in kwargs:
                 if hasattr(kwargs[f.source], "resolve_expression"):
-                    raise ValueError(f"{f.source} 以表达式更新时必须同时给出 {f.name}（密钥索引无法在数据库中计算）。")
+                    raise ValueError(
+                        f"{f.source} 以表达式更新时必须同时给出 {f.name}（密钥索引无法在数据库中计算）。"
+                    )
                 kwargs[f.name] = f.index_of(kwargs[f.source])
         return super().update(**kwargs)
 

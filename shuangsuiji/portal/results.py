@@ -13,39 +13,52 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.inspections.models import RecordKind
-from shuangsuiji.inspections.selectors import public_results
+from shuangsuiji.inspections.selectors import public_result_page
 
 PAGE_SIZE = 20
 
 
-def _item_status(result) -> str:
-    if not result.checked:
+def _item_status(result: dict) -> str:
+    if not result["checked"]:
         return "未检查"
-    return "发现问题" if result.problem_found else "未发现问题"
+    return "发现问题" if result["problem_found"] else "未发现问题"
 
 
-def public_row(rec) -> dict:
+def public_row(row: dict) -> dict:
     return {
-        "object_name": rec.object.name,
-        "object_code": rec.object.code,
-        "department": rec.department.name,
-        "kind": "双随机抽查" if rec.kind == RecordKind.RANDOM else rec.trigger,
-        "date": rec.inspection_date,
-        "categories": list(rec.categories),
-        "items": [(r.item.name, _item_status(r)) for r in rec.item_results.all()],
+        "object_name": row["object__name"],
+        "object_code": row["object__code"],
+        "department": row["department__name"],
+        "kind": "双随机抽查" if row["kind"] == RecordKind.RANDOM else row["trigger"],
+        "date": row["inspection_date"],
+        "categories": list(row["categories"]),
+        "items": [(r["item"], _item_status(r)) for r in row["items"]],
     }
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10**9))
+    except ValueError:
+        return 1
 
 
 @require_GET
 def result_search(request):
     q = request.GET.get("q", "").strip()[:100]
     page = rows = None
-    if q:
-        qs = public_results(q).prefetch_related("item_results__item")
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = [public_row(rec) for rec in page.object_list]
+    truncated = False
+    if len(q) >= 2:
+        number = _page_number(request.GET.get("page"))
+        data = public_result_page(q, number, PAGE_SIZE)
+        # The pager needs only the count: a Paginator over range(count) computes page numbers without a query.
+        page = Paginator(range(data["count"]), PAGE_SIZE).get_page(number)
+        if page.number != number:  # past the last page: show the last one, as Paginator.get_page does
+            data = public_result_page(q, page.number, PAGE_SIZE)
+        rows = [public_row(row) for row in data["rows"]]
+        truncated = data["truncated"]
     return render(
         request,
         "portal/results.html",
-        {"q": q, "page": page, "rows": rows, "qs": urlencode({"q": q}) if q else ""},
+        {"q": q, "page": page, "rows": rows, "truncated": truncated, "qs": urlencode({"q": q}) if q else ""},
     )

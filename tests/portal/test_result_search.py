@@ -155,6 +155,17 @@ def test_results_are_paginated_twenty_per_page(client, amy, rita):
     assert page.count('class="card result"') == 20 and "共 25 条" in page and "下一页" in page
     page2 = client.get("/portal/results/", {"q": "分页公司", "page": 2}).content.decode()
     assert page2.count('class="card result"') == 5
+    past_the_end = client.get("/portal/results/", {"q": "分页公司", "page": 99}).content.decode()
+    assert past_the_end.count('class="card result"') == 5 and "第 2 / 2 页" in past_the_end
+    assert "分页公司" in client.get("/portal/results/", {"q": "分页公司", "page": "x"}).content.decode()
+
+
+def test_a_very_common_fragment_says_the_list_is_cut_short(client, world, monkeypatch):
+    from shuangsuiji.inspections import selectors
+
+    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 1)
+    assert "名称片段过于常见" in search(client, "舞钢市")
+    assert "名称片段过于常见" not in search(client, world["published"].code)
 
 
 def test_the_search_accepts_only_get(client, db):
@@ -253,3 +264,11 @@ def _strip_public(text: str) -> str:
     for code in InspectionObject.objects.values_list("code", flat=True):
         text = text.replace(code, " ")
     return text
+
+
+def test_a_cached_answer_gives_way_to_a_newly_published_result(client, world, amy, rita):
+    obj = world["draft"]
+    assert "未查询到" in search(client, obj.code)  # this answer is now cached
+    rec = InspectionRecord.objects.get(object=obj, status=RecordStatus.DRAFT)
+    services.record_review(actor=rita, rec=submit(amy, rec, inspection_date=days_ago(1)), approve=True)
+    assert obj.name in search(client, obj.code)
