@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.services import DrawRefused
@@ -9,6 +10,13 @@ from shuangsuiji.planning.states import TransitionError
 
 from .auth import session_auth, token_auth
 from .errors import validation_errors
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters, not \\u escapes: officials read raw answers (curl, logs) too."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 # docs_url=None: the interactive docs page would load Swagger UI from a CDN, which a closed government network
 # cannot reach. The OpenAPI document itself is served at /api/v1/openapi.json.
@@ -21,6 +29,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url=None,
     urls_namespace="api",
+    renderer=ReadableJSONRenderer(),
 )
 
 

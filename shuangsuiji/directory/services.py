@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Cast, Concat, LPad
 
@@ -40,6 +40,19 @@ def _changed(obj, clean: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in clean.items() if getattr(obj, k) != v}
 
 
+def _create_unique(model, errors: list[tuple[str, str]], **values):
+    """`model.objects.create(**values)`, turning a unique-key race into the same row error as the check before it.
+
+    Two concurrent requests can both pass the `exists()` check; the database's unique constraint then stops the
+    second, and the savepoint keeps the caller's transaction usable so the user gets a 422, not a 500.
+    """
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values)
+    except IntegrityError:
+        raise RowInvalid(errors) from None
+
+
 def assign_inspector_codes() -> None:
     # The DRAW-v1 inspector ID: "I" + zero-padded primary key, stable for the inspector's lifetime.
     Inspector.objects.filter(code__isnull=True).update(
@@ -56,9 +69,10 @@ def assign_inspector_codes() -> None:
 def object_create(*, actor, data: dict[str, Any]) -> InspectionObject:
     ensure_perm(actor, "directory.edit_entities")
     clean = _validated("entities", data)
+    duplicate = [("统一社会信用代码/对象编码", f"{clean['code']} 已在名录库中")]
     if InspectionObject.objects.filter(code=clean["code"]).exists():
-        raise RowInvalid([("统一社会信用代码/对象编码", f"{clean['code']} 已在名录库中")])
-    obj = InspectionObject.objects.create(**clean)
+        raise RowInvalid(duplicate)
+    obj = _create_unique(InspectionObject, duplicate, **clean)
     record(actor=actor, action="object.create", target=obj, after=snapshot(obj))
     return obj
 
@@ -150,9 +164,10 @@ def _ensure_inspector_department(actor, department_id: int) -> None:
 def inspector_create(*, actor, data: dict[str, Any]) -> Inspector:
     clean = _validated("inspectors", data)
     _ensure_inspector_department(actor, clean["department_id"])
+    duplicate = [("执法证号", f"执法证号 {clean['cert_no']} 已在名录库中")]
     if Inspector.objects.filter(cert_no=clean["cert_no"]).exists():
-        raise RowInvalid([("执法证号", f"执法证号 {clean['cert_no']} 已在名录库中")])
-    ins = Inspector.objects.create(**clean)
+        raise RowInvalid(duplicate)
+    ins = _create_unique(Inspector, duplicate, **clean)
     ins.code = f"I{ins.pk:07d}"
     ins.save(update_fields=["code"])
     record(actor=actor, action="inspector.create", target=ins, after=snapshot(ins))
@@ -279,9 +294,10 @@ def item_create(*, actor, data: dict[str, Any], reason: str = "新增事项") ->
     clean = _validated("items", data)
     ensure_perm(actor, "directory.edit_items")
     ensure_own_department(actor, clean["department_id"])
+    duplicate = [("事项编码", f"事项编码 {clean['code']} 已存在")]
     if CheckItem.objects.filter(code=clean["code"]).exists():
-        raise RowInvalid([("事项编码", f"事项编码 {clean['code']} 已存在")])
-    item = CheckItem.objects.create(**clean, version=1)
+        raise RowInvalid(duplicate)
+    item = _create_unique(CheckItem, duplicate, **clean, version=1)
     _save_version(actor=actor, item=item, reason=reason, before=None)
     record(actor=actor, action="item.create", target=item, after=_item_data(item), reason=reason)
     return item

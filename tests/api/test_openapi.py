@@ -94,3 +94,12 @@ def test_it_documents_422_with_field_errors_on_every_write(db):
 
 def test_it_has_no_interactive_docs_page_loading_a_cdn(db):
     assert ApiClient().get("/api/v1/docs").status_code == 404
+
+
+def test_answers_carry_chinese_as_characters_not_escapes(db):
+    from django.test import Client
+
+    r = Client().get("/api/v1/public/results", {"q": "舞钢市测试"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    body = Client().get("/api/v1/objects").content.decode("utf-8")  # 401 with a Chinese detail
+    assert "\\u" not in body and any("\u4e00" <= ch <= "\u9fff" for ch in body)

@@ -37,3 +37,13 @@ def test_ten_concurrent_submissions_with_one_key_create_one_item(alice):
     assert len({r.content for r in responses}) == 1
     assert sum(1 for r in responses if r.has_header("Idempotent-Replayed")) == 9
     assert CheckItem.objects.count() == 1
+
+
+def test_concurrent_creates_of_one_code_without_a_key_give_one_item_and_a_clear_422(alice):
+    # No idempotency key: both requests reach the service; the unique constraint decides and the loser is told why.
+    headers = {"Authorization": f"Token {token_for(alice)}"}
+    responses = post_concurrently(4, "/api/v1/items", valid_payload(), headers)
+    assert sorted(r.status_code for r in responses) == [201, 422, 422, 422]
+    loser = next(r for r in responses if r.status_code == 422)
+    assert "已存在" in loser.json()["errors"][0]["reason"]
+    assert CheckItem.objects.count() == 1
