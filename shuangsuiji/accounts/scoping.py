@@ -46,6 +46,15 @@ def has_perm(user, perm: str) -> bool:
     return user.role in ROLE_PERMISSIONS.get(perm, set())
 
 
+def reads_record_history(user) -> bool:
+    """Whether `user` may see the audit events of records it can see (the record page's history, the evidence pack).
+
+    三员分立: the system and security administrators read no audit events at all; the auditor reads them all; an
+    official reads those of the records its own scoping already shows.
+    """
+    return user.is_authenticated and user.role not in (Role.SYSADMIN, Role.SECURITY_ADMIN)
+
+
 def ensure_perm(user, perm: str) -> None:
     if not has_perm(user, perm):
         raise PermissionDenied("您没有执行此操作的权限")
@@ -118,6 +127,8 @@ def plans_for(user) -> QuerySet:
         return qs.none()
     if sees_all_departments(user):
         return qs
+    if user.department_id is None:  # Q(x=None) would mean "x IS NULL": a user of no department sees none
+        return qs.none()
     return qs.filter(Q(department_id=user.department_id) | Q(participants=user.department_id)).distinct()
 
 
@@ -172,6 +183,8 @@ def transfers_for(user) -> QuerySet:
         return qs.none()
     if sees_all_departments(user):
         return qs
+    if user.department_id is None:  # Q(x=None) would mean "x IS NULL": a user of no department sees none
+        return qs.none()
     return qs.filter(Q(record__department_id=user.department_id) | Q(to_department_id=user.department_id))
 
 
@@ -186,6 +199,8 @@ def proposals_for(user) -> QuerySet:
         return qs.none()
     if sees_all_departments(user):
         return qs
+    if user.department_id is None:  # Q(x=None) would mean "x IS NULL": a user of no department sees none
+        return qs.none()
     return qs.filter(Q(department_id=user.department_id) | Q(record__department_id=user.department_id))
 
 

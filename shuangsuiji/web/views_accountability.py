@@ -166,6 +166,8 @@ def accountability_xlsx(request):
 @login_required
 def evidence_pack(request, pk: int):
     rec = get_object_or_404(scoping.records_for(request.user), pk=pk)
+    if not scoping.reads_record_history(request.user):
+        raise PermissionDenied("证据包含有审计记录：系统管理员、安全管理员不能下载（三员分立）")
     # No audit event for the download. A GET must not change state: it is safe and repeatable (browsers prefetch,
     # proxies and users retry), and every audit write takes the chain head's row lock, so a read would queue behind
     # and contend with the business writes. Nor does the pack need one: it holds only what the user may already read

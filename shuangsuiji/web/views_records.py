@@ -181,7 +181,11 @@ def record_detail(request, pk: int):
             "transfers": rec.transfers.select_related("to_department"),
             "proposals": rec.listing_proposals.select_related("department"),
             "versions": _versions(rec),
-            "events": AuditEvent.objects.for_target(rec).order_by("at", "id"),
+            "events": (
+                AuditEvent.objects.for_target(rec).order_by("at", "id")
+                if scoping.reads_record_history(request.user)
+                else None
+            ),
             "can_edit": is_clerk and rec.is_editable,
             "can_review": _is_reviewer(user, rec.department_id) and rec.status == RecordStatus.SUBMITTED,
             "can_correct": is_clerk

@@ -299,7 +299,14 @@ POLICY: list[Case] = [
         "/draws/{draw}/selections/{sel_free}/record/",
         owner="SCJG",
     ),
-    *page("record_evidence_pack", "GET", SCJG_READERS, "/records/{rec_published}/evidence.zip", owner="SCJG"),
+    # The pack holds the record's audit events: not for the system administrator (三员分立), who reads the record.
+    *page(
+        "record_evidence_pack",
+        "GET",
+        SCJG_READERS - {SYSADMIN},
+        "/records/{rec_published}/evidence.zip",
+        owner="SCJG",
+    ),
     *page("review_queue", "GET", REVIEWERS, "/review/"),
     # --- 后续处置 and 经营异常名录建议 ------------------------------------------------------------------------------
     *page("transfer_list", "GET", SIGNED_IN, "/transfers/"),
@@ -781,33 +788,9 @@ POLICY: list[Case] = [
 ]
 
 # Cells whose current behaviour contradicts the policy: (case label, role) -> reason. Each is an xfail(strict) cell,
-# so it fails the day the behaviour is fixed and the entry must go.
-NO_DEPARTMENT_PLANS = (
-    "BUG: scoping.plans_for filters Q(participants=user.department_id); for a user of no department (the security "
-    "administrator, the auditor) that is participants IS NULL, so they read every department-only plan, drafts included"
-)
-NO_DEPARTMENT_TRANSFERS = (
-    "BUG: scoping.transfers_for filters Q(to_department_id=user.department_id); for a user of no department (the "
-    "security administrator, the auditor) that is to_department IS NULL, so they read every transfer sent to the police "
-    "or a case unit, of every department"
-)
-KNOWN_HOLES: dict[tuple[str, str], str] = {
-    **{
-        (label, role): NO_DEPARTMENT_PLANS
-        for label in (
-            "GET /plans/{plan_draft}/",
-            "GET /api/v1/plans/{plan_draft}",
-            "GET /api/v1/plans/{plan_approved}/versions",
-            "GET /api/v1/plans/{plan_approved}/versions/1",
-        )
-        for role in (SECURITY_ADMIN, AUDITOR)
-    },
-    **{
-        (label, role): NO_DEPARTMENT_TRANSFERS
-        for label in ("GET /transfers/{t_police_sent}/", "GET /api/v1/transfers/{t_police_sent}")
-        for role in (SECURITY_ADMIN, AUDITOR)
-    },
-}
+# so it fails the day the behaviour is fixed and the entry must go. Empty: the holes this test found (plans and
+# transfers visible to users of no department; the evidence pack's audit events for the system administrator) are fixed.
+KNOWN_HOLES: dict[tuple[str, str], str] = {}
 
 
 # --- running one cell -----------------------------------------------------------------------------------------------
@@ -1021,12 +1004,6 @@ def test_the_system_administrator_cannot_read_the_audit(world, case, role):
     assert found is None, found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /records/<pk>/evidence.zip gives the system administrator (who sees every department) audit.json, "
-    "the full audit events of the record, its transfers, draw, scheme and plan (before/after, IP, MACs); "
-    "三员分立 says only the auditor reads the audit trail",
-)
 def test_the_system_administrator_cannot_read_the_audit_through_an_evidence_pack(world):
     [case] = [c for c in POLICY if c.key == "record_evidence_pack"]
     response = request(world, case, SYSADMIN)
@@ -1037,10 +1014,18 @@ def test_the_system_administrator_cannot_read_the_audit_through_an_evidence_pack
         assert verdict(case, response) == "denied", describe(response)
 
 
+@pytest.mark.parametrize("role", [SYSADMIN, DEPT_ADMIN])
+def test_the_record_page_shows_its_audit_history_to_officials_but_not_to_the_system_administrator(
+    world, role
+):
+    page = request(world, Case("record", "GET", NOBODY, "/records/{rec_published}/"), role).content.decode()
+    assert ("操作记录" in page and "evidence.zip" in page) == (role == DEPT_ADMIN)
+
+
 # The department-scoped lists: an official of no department (the security administrator, the auditor) finds nothing
 # of any department in them. (The object directory and the reference lists are city-wide, and not here.)
 SCOPED_LISTS = ["/plans", "/schemes", "/records", "/transfers", "/proposals", "/inspectors", "/items"]
-LIST_HOLES = {"/plans": NO_DEPARTMENT_PLANS, "/transfers": NO_DEPARTMENT_TRANSFERS}
+LIST_HOLES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
