@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.services import DrawRefused
+from shuangsuiji.idempotency.middleware import HEADER, UNSAFE_METHODS
 from shuangsuiji.planning.states import TransitionError
 
 from .auth import session_auth, token_auth
@@ -18,9 +19,30 @@ class ReadableJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 100},
+    "description": "幂等键：同一用户用同一个键重复提交只执行一次，24 小时内返回第一次的结果（状态码与内容相同）。",
+}
+
+
+class PlatformAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's schema, plus the Idempotency-Key header on every write: the middleware handles it before the view,
+        so no operation signature mentions it, yet every client should know it can send one."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path_item in schema.get("paths", {}).values():
+            for method, operation in path_item.items():
+                if method.upper() in UNSAFE_METHODS:
+                    operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_PARAMETER))
+        return schema
+
+
 # docs_url=None: the interactive docs page would load Swagger UI from a CDN, which a closed government network
 # cannot reach. The OpenAPI document itself is served at /api/v1/openapi.json.
-api = NinjaAPI(
+api = PlatformAPI(
     title="双随机平台接口",
     version="1",
     description="“双随机、一公开”联合监管平台 /api/v1。认证：Authorization: Token <令牌>（系统对接）或浏览器会话。"

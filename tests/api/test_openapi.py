@@ -103,3 +103,21 @@ def test_answers_carry_chinese_as_characters_not_escapes(db):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     body = Client().get("/api/v1/objects").content.decode("utf-8")  # 401 with a Chinese detail
     assert "\\u" not in body and any("\u4e00" <= ch <= "\u9fff" for ch in body)
+
+
+def test_every_write_operation_declares_the_idempotency_key_header(db):
+    from django.test import Client
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    writes = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "put", "patch", "delete")
+    ]
+    assert writes
+    for path, method, op in writes:
+        headers = [p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        assert len(headers) == 1 and headers[0]["schema"]["maxLength"] == 100, (method, path)
+    reads = [op for item in schema["paths"].values() for m, op in item.items() if m == "get"]
+    assert not any(p["name"] == "Idempotency-Key" for op in reads for p in op.get("parameters", []))
