@@ -49,8 +49,6 @@ class SessionSecurityMiddleware:
         path = request.path
         if user is None or not user.is_authenticated or request.session.session_key is None:
             return self.get_response(request)
-        if getattr(request, "auth_via_token", False):
-            return self.get_response(request)
         now = time.time()
         last = request.session.get("last_seen", now)
         if now - last > settings.SESSION_IDLE_TIMEOUT:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from shuangsuiji.audit.services import record
 
-from .models import ApiToken, User
+from .models import ADMIN_ROLES, ApiToken, User
 from .scoping import ensure_perm
 
 # --- API tokens (systems such as the provincial platform, art. 6) ------------------------------------------------
@@ -34,6 +34,11 @@ def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
         raise ApiTokenError("令牌用途不能超过 100 个字符")
     if not user.is_active:
         raise ApiTokenError(f"用户 {user.username} 已停用，不能为其创建令牌")
+    if user.role in ADMIN_ROLES:
+        # A token has no second factor: the three administrator roles sign in with a password and TOTP only.
+        raise ApiTokenError(
+            f"用户 {user.username} 是{user.get_role_display()}：管理员账号须用密码加动态口令登录，不能使用接口令牌"
+        )
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=user, name=name, prefix=_token_prefix(key), key_hash=ApiToken.hash_key(key)

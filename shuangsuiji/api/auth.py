@@ -3,7 +3,7 @@
 from django.utils import timezone
 from ninja.security import APIKeyHeader, SessionAuth
 
-from shuangsuiji.accounts.models import ApiToken
+from shuangsuiji.accounts.models import ADMIN_ROLES, ApiToken
 
 
 class TokenAuth(APIKeyHeader):
@@ -19,6 +19,7 @@ class TokenAuth(APIKeyHeader):
         token = (
             ApiToken.objects.select_related("user", "user__department")
             .filter(key_hash=ApiToken.hash_key(raw), revoked=False, user__is_active=True)
+            .exclude(user__role__in=ADMIN_ROLES)  # no second factor with a token (see api_token_create)
             .first()
         )
         if token is None:

@@ -153,3 +153,17 @@ def test_the_command_refuses_an_unknown_prefix(db):
 def test_the_command_refuses_a_blank_name(db, alice):
     with pytest.raises(CommandError, match="用途"):
         run("create", "--user", "alice", "--name", "  ")
+
+
+@pytest.mark.parametrize("who", ["sam", "audrey", "sergei"])
+def test_the_command_refuses_a_token_for_an_administrator_who_must_use_a_second_factor(db, request, who):
+    request.getfixturevalue(who)
+    with pytest.raises(CommandError, match="动态口令"):
+        run("create", "--user", who, "--name", "绕过动态口令")
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_issued_to_an_administrator_before_the_rule_is_refused(db, audrey):
+    key = ApiToken.new_key()
+    ApiToken.objects.create(user=audrey, name="旧令牌", prefix=key[:12], key_hash=ApiToken.hash_key(key))
+    assert ApiClient(token=key).get("/regions").status_code == 401
