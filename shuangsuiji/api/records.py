@@ -298,6 +298,6 @@ def public_page(q: str, paging: Paging) -> dict:
 )
 def public_results(request, query: Query[PublicQuery], paging: Query[Paging]):
     """公开查询检查结果（无需登录）：按企业名称（或其中连续的一段）或统一社会信用代码查询已公示的检查结果，最新的
-    在前。只包括检查实施机关、检查类型、检查日期、检查结果和分事项结果。名称片段过于常见（超过 200 个主体）时只查找
-    其中 200 个主体的结果（truncated=true），请输入更完整的名称。"""
+    在前。只包括检查实施机关、检查类型、检查日期、检查结果和分事项结果。名称片段过于常见（超过 50 个主体）时只查找
+    其中 50 个主体的结果（truncated=true），请输入更完整的名称。"""
     return public_page(query.q, paging)

@@ -453,7 +453,7 @@ class PublicResultOut(Schema):
 class PublicResultPage(Schema):
     count: int = Field(description="找到的检查结果数")
     truncated: bool = Field(
-        description="名称片段过于常见：超过 200 个主体匹配，只查找了其中 200 个主体的结果，请输入更完整的名称"
+        description="名称片段过于常见：超过 50 个主体匹配，只查找了其中 50 个主体的结果，请输入更完整的名称"
     )
     page: int
     page_size: int

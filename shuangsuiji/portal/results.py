@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from shuangsuiji.inspections import selectors
 from shuangsuiji.inspections.models import RecordKind
 from shuangsuiji.inspections.selectors import public_result_page
 
@@ -60,5 +61,12 @@ def result_search(request):
     return render(
         request,
         "portal/results.html",
-        {"q": q, "page": page, "rows": rows, "truncated": truncated, "qs": urlencode({"q": q}) if q else ""},
+        {
+            "q": q,
+            "page": page,
+            "rows": rows,
+            "truncated": truncated,
+            "max_objects": selectors.PUBLIC_MAX_OBJECTS,
+            "qs": urlencode({"q": q}) if q else "",
+        },
     )

@@ -151,7 +151,7 @@ def test_a_very_common_fragment_looks_at_a_bounded_number_of_entities(results, m
     monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 1)
     body = ApiClient().get("/public/results", q="公开查询").json()
     assert (body["count"], body["truncated"], len(body["results"])) == (1, True, 1)
-    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 200)
+    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", 50)
     body = ApiClient().get("/public/results", q="公开查询", page_size=1).json()
     assert (body["count"], body["truncated"], len(body["results"])) == (2, False, 1)
     code = results["random"].object.code
