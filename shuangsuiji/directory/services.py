@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from shuangsuiji.accounts.scoping import ensure_own_department, ensure_perm, sees_all_departments
 from shuangsuiji.audit.services import record, snapshot
 
+from . import selectors
 from .models import (
     CheckItem,
     CheckItemVersion,
@@ -174,10 +175,17 @@ def inspector_create(*, actor, data: dict[str, Any]) -> Inspector:
     return ins
 
 
+def _without_unchanged_masks(inspector: Inspector, data: dict[str, Any]) -> dict[str, Any]:
+    """Drop an ID number or phone sent back exactly as its mask (the edit form and exports show masks): unchanged."""
+    masked = selectors.personal_fields(inspector)
+    return {k: v for k, v in data.items() if not (k in masked and v and v == masked[k] and "*" in str(v))}
+
+
 @transaction.atomic
 def inspector_update(*, actor, inspector: Inspector, data: dict[str, Any]) -> Inspector:
     inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
     _ensure_inspector_department(actor, inspector.department_id)
+    data = _without_unchanged_masks(inspector, data)
     clean = _validated("inspectors", row_of("inspectors", inspector) | data)
     if clean["department_id"] != inspector.department_id:
         raise RowInvalid([("所属部门", "不能把人员改到其他部门；调离请把状态改为“调离”，由新部门新增")])

@@ -16,6 +16,7 @@ from shuangsuiji.directory.models import (
     RiskClass,
 )
 from shuangsuiji.directory.rows import COLUMNS
+from shuangsuiji.directory.selectors import personal_fields
 from shuangsuiji.org.models import Department, Region
 
 DATE_FIELDS = {"cert_issued", "cert_expires"}
@@ -113,4 +114,9 @@ def values_from_post(kind: str, post) -> dict[str, Any]:
 
 
 def values_from_instance(kind: str, obj) -> dict[str, Any]:
-    return {col.name: display_value(col.name, getattr(obj, col.name)) for col in COLUMNS[kind]}
+    values = {col.name: display_value(col.name, getattr(obj, col.name)) for col in COLUMNS[kind]}
+    if kind == "inspectors":
+        # The edit form shows ID number and phone masked, like every other page: sent back unchanged, a masked value
+        # keeps the stored number (services.inspector_update); seeing them in full is the audited reveal.
+        values.update(personal_fields(obj))
+    return values

@@ -117,7 +117,9 @@ def test_every_write_operation_declares_the_idempotency_key_header(db):
     ]
     assert writes
     for path, method, op in writes:
-        headers = [p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        headers = [
+            p for p in op.get("parameters", []) if p["in"] == "header" and p["name"] == "Idempotency-Key"
+        ]
         assert len(headers) == 1 and headers[0]["schema"]["maxLength"] == 100, (method, path)
     reads = [op for item in schema["paths"].values() for m, op in item.items() if m == "get"]
     assert not any(p["name"] == "Idempotency-Key" for op in reads for p in op.get("parameters", []))

@@ -1100,3 +1100,31 @@ def _undeclared_method_cases():
 def test_no_page_answers_a_method_its_policy_does_not_declare(world, case, role):
     response = request(world, case, role)
     assert response.status_code == 405, f"{case.label} as {role}: {describe(response)}"
+
+
+def _readable(response) -> str:
+    """The text of a response; for a ZIP (evidence pack) or an xlsx (exports) the text of every member."""
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if body[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(body)):
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    return body.decode("utf-8", "replace")
+
+
+def test_no_page_download_or_api_read_shows_a_full_id_number_or_phone_to_anyone(world):
+    from shuangsuiji.directory.models import Inspector
+
+    numbers = [n for pair in Inspector.objects.values_list("id_number", "phone") for n in pair if n]
+    assert numbers
+    leaks = []
+    for case in POLICY:
+        if case.method != "GET":
+            continue  # the audited reveal and the unmasked export are POSTs, with their own tests
+        for role in ROLES:
+            if role not in case.allowed:
+                continue
+            text = _readable(request(world, case, role))
+            found = [n for n in numbers if n in text]
+            if found:
+                leaks.append(f"{case.label} as {role}: {found}")
+    assert not leaks, "\n".join(leaks)
