@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.codes.errors import UnknownCalendarYear
-from shuangsuiji.directory.models import InspectionObject
+from shuangsuiji.directory.models import CheckItem, InspectionObject
+from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
 from .models import (
@@ -176,24 +178,95 @@ def public_result_page(query: str, page: int, page_size: int) -> dict:
 
 
 def _public_result_page(query: str, page: int, page_size: int) -> dict:
-    qs, truncated = public_search(query)
+    """The page in two statements of plain SQL: the matching entities, their published records with the total
+    (a window count) and the number of entities found, then the page's item results.
+
+    This is the platform's hottest anonymous read. The ORM version (`public_search` + values + count + items) spent
+    3.4–4.5 ms of Python per request building four queries; the same answer is checked against it by
+    tests/portal/test_result_search.py on both databases.
+    """
+    query = (query or "").strip()
     start = (page - 1) * page_size
-    rows = (
-        list(qs.values(*PUBLIC_RECORD_FIELDS)[start : start + page_size])
-        if start + page_size <= _MAX_OFFSET
-        else []
-    )
-    if page == 1 and len(rows) < page_size:
-        count = len(rows)  # a USCC or a full name: one page holds them all, no count query
+    if len(query) < 2:
+        return {"count": 0, "truncated": False, "rows": []}
+    tables = {
+        "rec": InspectionRecord._meta.db_table,
+        "obj": InspectionObject._meta.db_table,
+        "dept": Department._meta.db_table,
+        "res": ItemResult._meta.db_table,
+        "item": CheckItem._meta.db_table,
+    }
+    if _is_uscc(query):
+        matched = "SELECT o.id FROM {obj} o WHERE o.code = %s"
+        params: list = [query.upper()]
+        limit = None
     else:
-        count = qs.count()
-    by_id: dict[int, list[dict]] = {row["id"]: [] for row in rows}
-    if by_id:
-        results = ItemResult.objects.filter(record_id__in=list(by_id)).order_by("item__code", "id")
-        for record_id, item, checked, problem_found, disposal in results.values_list(*PUBLIC_ITEM_FIELDS):
-            by_id[record_id].append(
-                {"item": item, "checked": checked, "problem_found": problem_found, "disposal": disposal}
+        # Django's `contains`: the fragment is matched literally (% and _ escaped), on both databases.
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matched = (
+            "SELECT o.id FROM {obj} o WHERE (o.name LIKE %s ESCAPE '\\' OR o.code = %s) AND EXISTS "
+            "(SELECT 1 FROM {rec} p WHERE p.object_id = o.id AND p.status = %s) LIMIT %s"
+        )
+        limit = PUBLIC_MAX_OBJECTS
+        params = [pattern, query.upper(), RecordStatus.PUBLISHED, limit + 1]
+    looked_at = "SELECT id FROM matched" + (" LIMIT %s" if limit is not None else "")
+    sql = (
+        f"WITH matched AS ({matched}) "
+        "SELECT r.id, r.kind, r.trigger, r.inspection_date, r.categories, o.name, o.code, d.name, "
+        "count(*) OVER (), (SELECT count(*) FROM matched) "
+        "FROM {rec} r JOIN {obj} o ON o.id = r.object_id JOIN {dept} d ON d.id = r.department_id "
+        f"WHERE r.status = %s AND r.object_id IN ({looked_at}) "
+        "ORDER BY r.inspection_date DESC, r.id DESC LIMIT %s OFFSET %s"
+    ).format(**tables)
+    params += [RecordStatus.PUBLISHED, *([limit] if limit is not None else []), page_size]
+    in_range = start + page_size <= _MAX_OFFSET
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start if in_range else 0])
+        found = cursor.fetchall() if in_range else cursor.fetchmany(1)
+        if found:
+            count, n_matched = found[0][8], found[0][9]
+        else:  # past the last page (or none at all): the totals from the first row of the result
+            cursor.execute(sql, [*params, 0])
+            first = cursor.fetchone()
+            count, n_matched = (first[8], first[9]) if first else (0, 0)
+        rows = [_public_row(row) for row in (found if in_range else [])]
+        by_id: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+        if by_id:
+            marks = ", ".join(["%s"] * len(by_id))
+            cursor.execute(
+                "SELECT x.record_id, i.name, x.checked, x.problem_found, x.disposal "
+                "FROM {res} x JOIN {item} i ON i.id = x.item_id ".format(**tables)
+                + f"WHERE x.record_id IN ({marks}) ORDER BY i.code, x.id",
+                list(by_id),
             )
+            for record_id, item, checked, problem_found, disposal in cursor.fetchall():
+                by_id[record_id].append(
+                    {
+                        "item": item,
+                        "checked": bool(checked),
+                        "problem_found": bool(problem_found),
+                        "disposal": disposal,
+                    }
+                )
     for row in rows:
         row["items"] = by_id[row["id"]]
+    truncated = limit is not None and n_matched > limit
     return {"count": count, "truncated": truncated, "rows": rows}
+
+
+def _public_row(row: tuple) -> dict:
+    record_id, kind, trigger, date, categories, name, code, department = row[:8]
+    if isinstance(date, str):  # SQLite hands dates back as text
+        date = datetime.date.fromisoformat(date)
+    if isinstance(categories, str):  # JSON arrives as text on both databases outside the ORM
+        categories = json.loads(categories)
+    return {
+        "id": record_id,
+        "kind": kind,
+        "trigger": trigger,
+        "inspection_date": date,
+        "categories": categories,
+        "object__name": name,
+        "object__code": code,
+        "department__name": department,
+    }

@@ -272,3 +272,47 @@ def test_a_cached_answer_gives_way_to_a_newly_published_result(client, world, am
     rec = InspectionRecord.objects.get(object=obj, status=RecordStatus.DRAFT)
     services.record_review(actor=rita, rec=submit(amy, rec, inspection_date=days_ago(1)), approve=True)
     assert obj.name in search(client, obj.code)
+
+
+def orm_page(q: str, page: int, size: int) -> dict:
+    """The reference: the same page through the ORM (public_search), as the portal built it before the SQL version."""
+    from shuangsuiji.inspections.models import ItemResult
+    from shuangsuiji.inspections.selectors import PUBLIC_RECORD_FIELDS, public_search
+
+    qs, truncated = public_search(q)
+    rows = list(qs.values(*PUBLIC_RECORD_FIELDS)[(page - 1) * size : page * size])
+    for row in rows:
+        row["items"] = [
+            {"item": i, "checked": c, "problem_found": p, "disposal": d}
+            for i, c, p, d in ItemResult.objects.filter(record_id=row["id"])
+            .order_by("item__code", "id")
+            .values_list("item__name", "checked", "problem_found", "disposal")
+        ]
+    return {"count": qs.count(), "truncated": truncated, "rows": rows}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 50])
+def test_the_sql_search_gives_the_same_pages_as_the_orm(world, monkeypatch, limit):
+    from shuangsuiji.inspections import selectors
+
+    monkeypatch.setattr(selectors, "PUBLIC_MAX_OBJECTS", limit)
+    monkeypatch.setattr(selectors.settings, "PUBLIC_SEARCH_CACHE_SECONDS", 0)
+    queries = [
+        "舞钢市",
+        "食品",
+        "被投诉",
+        "无此企业",
+        "50%",
+        "a_b",
+        world["published"].code,
+        world["draft"].code,
+    ]
+    queries += [world["published"].code.lower(), world["published"].name, world["corrected"].name[-5:]]
+    for q in queries:
+        for page, size in [(1, 20), (1, 1), (2, 1), (3, 2), (99, 5)]:
+            sql = selectors.public_result_page(q, page, size)
+            ref = orm_page(q, page, size)
+            assert sql["truncated"] == ref["truncated"], (q, page, size)
+            # With a smaller limit the two may look at different entities (any `limit` of them).
+            if limit == 50:
+                assert (sql["count"], sql["rows"]) == (ref["count"], ref["rows"]), (q, page, size)
