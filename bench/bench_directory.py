@@ -98,15 +98,17 @@ def bench_seed(args, env: dict[str, str]) -> dict:
     lines = [ln for ln in proc.stdout.splitlines() if "检查对象 " not in ln or "完成" in ln]
     for ln in lines:
         print("    " + ln)
-    ok = "OK" if wall <= GOAL_SEED_S else "MISSED"
+    # The goal is stated for 1,000,000 entities; other sizes (10,000,000 shows the seed scales) have none.
+    has_goal = args.entities == 1_000_000
+    ok = ("OK" if wall <= GOAL_SEED_S else "MISSED") if has_goal else "no goal at this size"
     print(
-        f"    wall {wall:.1f} s (goal ≤ {GOAL_SEED_S:.0f} s: {ok}); peak RSS {peak_mb:.0f} MB; migrate took {migrate_s:.1f} s"
+        f"    wall {wall:.1f} s (1M goal ≤ {GOAL_SEED_S:.0f} s: {ok}); peak RSS {peak_mb:.0f} MB; migrate took {migrate_s:.1f} s"
     )
     return {
         "entities": args.entities,
         "wall_s": round(wall, 1),
         "peak_rss_mb": round(peak_mb),
-        "goal_met": wall <= GOAL_SEED_S,
+        "goal_met": wall <= GOAL_SEED_S if has_goal else None,
     }
 
 
