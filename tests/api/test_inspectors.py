@@ -174,3 +174,22 @@ def test_it_requires_a_purpose_to_reveal_personal_data(alice):
     r = ApiClient(alice).post(f"/inspectors/{ins.pk}/personal-data", {"purpose": ""})
     assert r.status_code == 422
     assert r.json()["errors"] == [{"field": "查看用途", "reason": "不能为空"}]
+
+
+def test_a_full_id_number_or_phone_finds_its_inspector_only_for_holders_of_the_permission(alice, amy):
+    target = factories.inspector("SCJG", id_number="11010519491231002X", phone="13812341234")
+    factories.inspector("SCJG")
+    assert ids(ApiClient(alice).get("/inspectors", q="11010519491231002x")) == {target.pk}
+    assert ids(ApiClient(alice).get("/inspectors", q="138 1234 1234")) == {target.pk}
+    assert ids(ApiClient(amy).get("/inspectors", q="11010519491231002X")) == set()
+
+
+def test_a_patch_that_sends_the_masks_back_keeps_the_numbers(alice):
+    ins = factories.inspector("SCJG", id_number="11010519491231002X", phone="13812341234")
+    body = ApiClient(alice).get(f"/inspectors/{ins.pk}").json()
+    r = ApiClient(alice).patch(
+        f"/inspectors/{ins.pk}", {"name": "新名字", "id_number": body["id_number"], "phone": body["phone"]}
+    )
+    assert r.status_code == 200, r.content
+    ins.refresh_from_db()
+    assert (ins.name, ins.id_number, ins.phone) == ("新名字", "11010519491231002X", "13812341234")
