@@ -56,7 +56,8 @@ def draw_dir(draw: Draw) -> Path:
     return draws_root() / draw.files_dir
 
 
-def _ensure_operator(actor, scheme: TaskScheme) -> None:
+def ensure_operator(actor, scheme: TaskScheme) -> None:
+    """Only the lead department's administrator freezes and draws (pages check it on GET too, before showing a form)."""
     if actor.role not in (Role.DEPT_ADMIN, Role.SYSTEM):
         raise PermissionDenied("只有牵头部门的部门管理员可以组织抽取")
     ensure_own_department(actor, scheme.department_id)
@@ -97,7 +98,7 @@ def draw_freeze(
 ) -> Draw:
     """冻结名单: compute and store the DRAW-v1 files, generate the secret, publish the commitment."""
     scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
-    _ensure_operator(actor, scheme)
+    ensure_operator(actor, scheme)
     previous = scheme.draws.order_by("-seq").first()
     if scheme.status == SchemeStatus.PUBLISHED:
         if previous is not None:
@@ -269,7 +270,7 @@ def _claim(draw: Draw) -> None:
 def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals: dict[str, str]) -> Draw:
     """抽取仪式: record witnesses, reveal the secret, compute and store the certificate, selections and teams."""
     draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
-    _ensure_operator(actor, draw.scheme)
+    ensure_operator(actor, draw.scheme)
     witnesses = [
         {"name": (w.get("name") or "").strip(), "unit": (w.get("unit") or "").strip()} for w in witnesses
     ]
@@ -459,7 +460,7 @@ def _replace_member(
 
 def _ensure_drawn(actor, draw: Draw) -> Draw:
     draw = Draw.objects.select_for_update().select_related("scheme").get(pk=draw.pk)
-    _ensure_operator(actor, draw.scheme)
+    ensure_operator(actor, draw.scheme)
     if draw.status != DrawStatus.DRAWN:
         raise DrawRefused(f"抽取 {draw.draw_id} 当前为“{draw.get_status_display()}”，不能替换")
     return draw

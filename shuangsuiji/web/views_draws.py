@@ -34,6 +34,7 @@ DRAW_FILES = [
 @login_required
 def freeze(request, pk: int):
     scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    services.ensure_operator(request.user, scheme)  # no form for someone who could not submit it
     errors: list[str] = []
     if request.method == "POST":
         sources = []
@@ -104,6 +105,7 @@ def draw_detail(request, pk: int):
 @login_required
 def ceremony(request, pk: int):
     draw = _draw_for(request, pk)
+    services.ensure_operator(request.user, draw.scheme)
     errors: list[str] = []
     if request.method == "POST":
         names, units = request.POST.getlist("witness_name"), request.POST.getlist("witness_unit")

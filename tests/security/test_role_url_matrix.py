@@ -445,13 +445,13 @@ POLICY: list[Case] = [
     *page("scheme_detail", "GET", SCJG_READERS, "/schemes/{scheme_drawn}/", owner="SCJG"),
     *page("scheme_publish", "POST", SCJG_ADMIN, "/schemes/{scheme_draft}/publish/", owner="SCJG"),
     *page("scheme_close", "POST", SCJG_ADMIN, "/schemes/{scheme_drawn}/close/", owner="SCJG"),
-    # The freeze and ceremony forms render for anyone who may read the scheme; only the administrator submits them.
-    *page("draw_freeze", "GET", SCJG_READERS, "/schemes/{scheme_published}/freeze/", owner="SCJG"),
+    # The freeze and ceremony forms are shown only to who may submit them: the lead department's administrator.
+    *page("draw_freeze", "GET", SCJG_ADMIN, "/schemes/{scheme_published}/freeze/", owner="SCJG"),
     *page(
         "draw_freeze", "POST", SCJG_ADMIN, "/schemes/{scheme_published}/freeze/", FREEZE_FORM, owner="SCJG"
     ),
     *page("draw_detail", "GET", SCJG_READERS, "/draws/{draw}/", owner="SCJG"),
-    *page("draw_ceremony", "GET", SCJG_READERS, "/draws/{draw_frozen}/ceremony/", owner="SCJG"),
+    *page("draw_ceremony", "GET", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", owner="SCJG"),
     *page("draw_ceremony", "POST", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", CEREMONY_FORM, owner="SCJG"),
     *page("draw_file", "GET", SCJG_READERS, "/draws/{draw}/files/params.json", owner="SCJG"),
     *page(
