@@ -39,6 +39,7 @@ from .files import (
     write_table,
 )
 from .hashing import check_hash_name, hex_hash
+from .jsonfmt import dumps_indent1
 from .params import RESERVED_KEYS, SPEC, Params, load_params, params_bytes, parse_params
 from .seed import canonical_value, derive_seed
 from .select import Smallest
@@ -238,7 +239,8 @@ def run_draw(directory: str | Path, reveals: Mapping[str, str]) -> dict[str, Any
 
 
 def certificate_bytes(certificate: Mapping[str, Any]) -> bytes:
-    return (json.dumps(certificate, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    # Same bytes as json.dumps(indent=1, ensure_ascii=False), several times faster for a large certificate.
+    return (dumps_indent1(dict(certificate)) + "\n").encode("utf-8")
 
 
 def write_certificate(certificate: Mapping[str, Any], path: str | Path) -> Path:
