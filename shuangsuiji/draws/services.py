@@ -227,12 +227,23 @@ def opaque_strata(draw_id: str, strata) -> dict[str, str]:
 def pseudonyms(codes) -> dict[str, str]:
     """Per-draw pseudonyms for inspector codes: keyed with a random salt that is never stored or published."""
     salt = secrets.token_bytes(16)
-    out = {c: "P" + hmac.new(salt, c.encode(), "sha256").hexdigest()[:15].upper() for c in codes}
+    out = {c: "P" + _letters(hmac.new(salt, c.encode(), "sha256").digest()) for c in codes}
     if len(set(out.values())) != len(
         out
-    ):  # 60-bit collision: practically impossible, but never silently wrong
+    ):  # a 70-bit collision: practically impossible, but never silently wrong
         return pseudonyms(out)
     return out
+
+
+def _letters(digest: bytes, n: int = 15) -> str:
+    """n letters A–Z (about 70 bits) from a digest. Letters only: a pseudonym never contains a run of digits that a
+    reader or a data-loss scanner would take for a phone or ID number (hex pseudonyms sometimes did)."""
+    value = int.from_bytes(digest, "big")
+    out = []
+    for _ in range(n):
+        value, r = divmod(value, 26)
+        out.append(chr(ord("A") + r))
+    return "".join(out)
 
 
 def _pseudo(draw: Draw) -> dict[str, str]:
