@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from shuangsuiji.audit.chain import verify_chain
+from shuangsuiji.audit.chain import chain_key, mac_of, verify_chain
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.audit.purge import PurgeError, earliest_allowed_cutoff, purge_audit_events
 from shuangsuiji.audit.services import record
@@ -46,7 +46,15 @@ def test_it_purges_the_old_prefix_archives_it_and_the_chain_still_verifies(histo
     assert check.ok and check.checked == 4, check.message
 
     lines = gzip.decompress(report.archive.read_bytes()).decode().splitlines()
-    assert [json.loads(line)["seq"] for line in lines] == [1, 2, 3, 4, 5]
+    archived = [json.loads(line) for line in lines]
+    assert [row["seq"] for row in archived] == [1, 2, 3, 4, 5]
+    # The archive alone re-verifies with the key: each MAC covers the canonical content and the previous MAC.
+    key, prev = chain_key(), ""
+    for row in archived:
+        content = {k: v for k, v in row.items() if k not in ("id", "prev_mac", "mac")}
+        body = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        assert row["prev_mac"] == prev and row["mac"] == mac_of(key, prev, body)
+        prev = row["mac"]
     assert report.archive_sha256 == hashlib.sha256(report.archive.read_bytes()).hexdigest()
     sidecar = (tmp_path / f"{report.archive.name}.sha256").read_text()
     assert sidecar == f"{report.archive_sha256}  {report.archive.name}\n"  # sha256sum -c reads it
