@@ -12,6 +12,7 @@ from .errors import (
     USCCError,
     WorkdayError,
 )
+from .holidays import FESTIVALS, festival_days, provisional_holidays
 from .idcard import id_check_char, is_valid_id_number, validate_id_number
 from .industry import (
     SECTIONS,
@@ -25,6 +26,7 @@ from .mask import mask_id_number, mask_phone
 from .phone import is_mobile, is_valid_phone, validate_phone
 from .uscc import is_valid_uscc, uscc_check_char, uscc_kind, validate_uscc
 from .workdays import (
+    Deadline,
     WorkCalendar,
     add_working_days,
     default_calendar,
@@ -34,8 +36,10 @@ from .workdays import (
 )
 
 __all__ = [
+    "FESTIVALS",
     "SECTIONS",
     "CodeError",
+    "Deadline",
     "IDNumberError",
     "IndustryCodeError",
     "PhoneError",
@@ -45,6 +49,7 @@ __all__ = [
     "WorkdayError",
     "add_working_days",
     "default_calendar",
+    "festival_days",
     "id_check_char",
     "industry_level",
     "industry_section",
@@ -56,6 +61,7 @@ __all__ = [
     "is_working_day",
     "mask_id_number",
     "mask_phone",
+    "provisional_holidays",
     "remaining_working_days",
     "section_of_division",
     "uscc_check_char",

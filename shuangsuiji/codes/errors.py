@@ -32,14 +32,14 @@ class WorkdayError(ValueError):
 class UnknownCalendarYear(WorkdayError):
     """The computation needs the holidays of a year the calendar does not know.
 
-    Guessing (weekends only) would give a wrong legal deadline, so we refuse instead.
+    Raised by the strict methods only; ``WorkCalendar.deadline`` answers provisionally instead.
     """
 
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
             f"缺少 {year} 年的节假日安排，无法计算期限；"
-            f"请系统管理员在“节假日维护”中录入 {year} 年的法定节假日和调休工作日"
+            f"请系统管理员在“节假日”页面录入 {year} 年的法定节假日和调休工作日"
         )
 
 

@@ -2,12 +2,17 @@
 
 Periods are counted from the day after the start (民法典 art. 201). Make-up working days (调休 Saturdays and
 Sundays) are working days. Holidays come from the State Council's yearly notice; the bundled ``chinese_calendar``
-knows a fixed range of years, an administrator can add overrides and declare further years, and a computation
-that needs a year nobody has declared is refused rather than guessed.
+knows a fixed range of years, and an administrator can add overrides and declare further years.
+
+A year nobody has declared yet does not stop the work: ``WorkCalendar.deadline`` answers on a provisional calendar
+(Monday to Friday minus the statutory holidays, ``holidays.provisional_holidays``) and says which years it guessed,
+so the caller can mark the deadline 暂定 and recompute it once the year is entered. The strict methods
+(``is_working_day``, ``add_working_days``) still refuse an unknown year, for callers that must not guess.
 """
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
 
@@ -15,8 +20,26 @@ import chinese_calendar  # type: ignore[import-untyped]
 from chinese_calendar import constants as _cc_constants
 
 from .errors import UnknownCalendarYear, WorkdayError
+from .holidays import check_year, provisional_holidays
 
 _ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last day of a period, and the years whose holidays were guessed to find it (empty: final)."""
+
+    day: date
+    provisional_years: frozenset[int] = frozenset()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def pending_year(self) -> int | None:
+        """The first year whose holidays must still be entered before this deadline is final."""
+        return min(self.provisional_years) if self.provisional_years else None
 
 
 def _chinese_calendar_years() -> frozenset[int]:
@@ -92,6 +115,31 @@ class WorkCalendar:
             return day.weekday() < 5
         raise UnknownCalendarYear(day.year)
 
+    def day_kind(self, day: date) -> tuple[bool, bool]:
+        """(is a working day, was guessed): never raises for a year in 1900–2200 the calendar does not know."""
+        try:
+            return self.is_working_day(day), False
+        except UnknownCalendarYear:
+            check_year(day.year)
+            return day.weekday() < 5 and day not in _provisional(day.year), True
+
+    def deadline(self, start: date, n: int) -> Deadline:
+        """Like ``add_working_days``, but a year nobody has declared is counted on the provisional calendar."""
+        if n < 0:
+            raise WorkdayError(f"工作日天数不能为负数，实为 {n}")
+        check_year(start.year)
+        day = start
+        remaining = n
+        guessed: set[int] = set()
+        while remaining:
+            day += _ONE_DAY
+            working, provisional = self.day_kind(day)
+            if provisional:
+                guessed.add(day.year)
+            if working:
+                remaining -= 1
+        return Deadline(day, frozenset(guessed))
+
     def add_working_days(self, start: date, n: int) -> date:
         """The day on which a period of ``n`` working days starting on ``start`` ends.
 
@@ -126,6 +174,11 @@ class WorkCalendar:
         passed since the deadline.
         """
         return self.working_days_between(today, deadline)
+
+
+@functools.cache
+def _provisional(year: int) -> frozenset[date]:
+    return frozenset(provisional_holidays(year))
 
 
 @functools.cache

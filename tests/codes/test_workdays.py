@@ -107,7 +107,7 @@ def test_it_refuses_a_deadline_crossing_into_2027() -> None:
         add_working_days(date(2026, 12, 10), 20)
     assert caught.value.year == 2027
     assert str(caught.value) == (
-        "缺少 2027 年的节假日安排，无法计算期限；请系统管理员在“节假日维护”中录入 2027 年的法定节假日和调休工作日"
+        "缺少 2027 年的节假日安排，无法计算期限；请系统管理员在“节假日”页面录入 2027 年的法定节假日和调休工作日"
     )
     assert isinstance(caught.value, WorkdayError)
 
