@@ -23,7 +23,7 @@ migrate: install
 ## make run: install, migrate the embedded SQLite database, load demo data when empty, print demo accounts, serve.
 run: migrate
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py demo_accounts
+	$(PY) manage.py demo_accounts --address $(HOST):$(PORT)
 	$(PY) manage.py demo_workflow
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

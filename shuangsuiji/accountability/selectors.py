@@ -186,7 +186,7 @@ def problems_not_transferred(department: Department, year: int, today: datetime.
         for t in handed:
             if _overdue(t, today):
                 f.reasons.append(
-                    f"{t.get_kind_display()}（{t.to_department or t.to_agency}）已于 {t.due} 到期未办结"
+                    f"{t.get_kind_display()}（{t.to_department or t.to_agency}）已于 {t.due_label} 到期未办结"
                 )
         if f.reasons:
             findings.append(f)
@@ -214,7 +214,7 @@ def crimes_not_moved_to_police(department: Department, year: int, today: datetim
         elif not any(t.receipt_no for t in police):
             late = [t for t in police if t.due < today]
             if late:
-                f.reasons.append(f"已移送公安机关，但至办理期限 {late[0].due} 仍无受理回执")
+                f.reasons.append(f"已移送公安机关，但至办理期限 {late[0].due_label} 仍无受理回执")
         if f.reasons:
             findings.append(f)
     return findings

@@ -15,12 +15,12 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from shuangsuiji.accounts import scoping
-from shuangsuiji.codes.errors import UnknownCalendarYear
+from shuangsuiji.codes.errors import WorkdayError
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import Selection
 from shuangsuiji.inspections import selectors, services
 from shuangsuiji.inspections.calendar import deadline_after
-from shuangsuiji.inspections.models import InspectionRecord
+from shuangsuiji.inspections.models import InspectionRecord, deadline_label
 
 from .records_schemas import (
     AcknowledgeIn,
@@ -269,13 +269,20 @@ def decide_proposal(request, id: PathId, payload: DecideIn):
 
 @router.get("/calendar/deadline", response={200: DeadlineOut, **LIST_ERRORS}, tags=CALENDAR)
 def calendar_deadline(request, query: Query[DeadlineQuery]):
-    """期限计算：起算日之后第 N 个工作日（起算日不计入，法定节假日与调休按国务院安排）。缺少某年节假日安排时 422，
-    并写明缺少哪一年。"""
+    """期限计算：起算日之后第 N 个工作日（起算日不计入，法定节假日与调休按国务院安排）。缺少某年节假日安排时按
+    法定节假日暂定计算（deadline_provisional=true，pending_year 写明缺少哪一年）；1900—2200 年以外 422。"""
     try:
         deadline = deadline_after(query.date, query.days)
-    except UnknownCalendarYear as e:
+    except WorkdayError as e:
         raise RowInvalid([("日期", str(e))]) from None
-    return {"date": query.date, "days": query.days, "deadline": deadline}
+    return {
+        "date": query.date,
+        "days": query.days,
+        "deadline": deadline.day,
+        "deadline_provisional": deadline.provisional,
+        "pending_year": deadline.pending_year,
+        "label": deadline_label(deadline.day, deadline.pending_year),
+    }
 
 
 # --- 公开查询 -------------------------------------------------------------------------------------------------------

@@ -183,7 +183,16 @@ class RecordOut(Schema):
     inspection_date: datetime.date
     categories: list[str]
     deadline: datetime.date | None = Field(description="公示期限（提交后计算）")
+    deadline_provisional: bool = Field(
+        description="期限是否暂定：计算时缺少某年的节假日安排，按法定节假日暂定；录入该年后自动重算"
+    )
+    deadline_pending_year: int | None = Field(description="暂定期限所缺节假日安排的年度")
+    deadline_note: str = Field(description="期限重算时顺延的说明")
     published_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_deadline_provisional(obj) -> bool:
+        return obj.deadline_pending_year is not None
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
@@ -357,6 +366,13 @@ class TransferOut(Schema):
     sent_at: datetime.datetime
     sent_by: str
     due: datetime.date = Field(description="办理期限")
+    due_provisional: bool = Field(description="期限是否暂定（缺少某年节假日安排）")
+    due_pending_year: int | None = Field(description="暂定期限所缺节假日安排的年度")
+
+    @staticmethod
+    def resolve_due_provisional(obj) -> bool:
+        return obj.due_pending_year is not None
+
     status: str
     status_label: str
     receipt_no: str
@@ -401,6 +417,13 @@ class ProposalOut(Schema):
     reason: str
     department: DepartmentRefOut = Field(description="决定部门（登记机关）")
     due: datetime.date = Field(description="决定期限（10 个工作日）")
+    due_provisional: bool = Field(description="期限是否暂定（缺少某年节假日安排）")
+    due_pending_year: int | None = Field(description="暂定期限所缺节假日安排的年度")
+
+    @staticmethod
+    def resolve_due_provisional(obj) -> bool:
+        return obj.due_pending_year is not None
+
     status: str
     status_label: str
     decided_at: datetime.datetime | None
@@ -426,6 +449,11 @@ class DeadlineOut(Schema):
     date: datetime.date = Field(description="起算日")
     days: int
     deadline: datetime.date = Field(description="期限的最后一个工作日")
+    deadline_provisional: bool = Field(
+        description="是否暂定：所需年度的节假日安排尚未录入，按法定节假日暂定计算"
+    )
+    pending_year: int | None = Field(description="暂定时，尚未录入节假日安排的第一个年度")
+    label: str = Field(description="页面上的写法，如“2027-01-08（暂定，待录入 2027 年节假日安排）”")
 
 
 # --- public --------------------------------------------------------------------------------------------------------

@@ -204,7 +204,9 @@ def parse_notice(text: str) -> HolidayNotice:
         except NoticeError as e:
             problems += e.problems
     if not schedules and not problems:
-        problems.append((0, "没有找到任何节日安排（应为“一、元旦：1月1日（周三）放假1天，不调休。”这样的编号行）"))
+        problems.append(
+            (0, "没有找到任何节日安排（应为“一、元旦：1月1日（周三）放假1天，不调休。”这样的编号行）")
+        )
     if problems:
         raise NoticeError(problems)
     return HolidayNotice(year, number, issued, tuple(schedules))

@@ -4,6 +4,15 @@ from django.conf import settings
 from django.db import models
 
 
+def deadline_label(day, pending_year: int | None) -> str:
+    """How every page, export and reminder writes a deadline: a provisional one says so and names the missing year."""
+    if day is None:
+        return ""
+    if pending_year:
+        return f"{day:%Y-%m-%d}（暂定，待录入 {pending_year} 年节假日安排）"
+    return f"{day:%Y-%m-%d}"
+
+
 class RecordKind(models.TextChoices):
     RANDOM = "random", "双随机抽查"
     TRIGGERED = "triggered", "非随机检查（投诉举报/转办交办/数据监测）"
@@ -60,6 +69,9 @@ class InspectionRecord(models.Model):
     note = models.TextField("检查情况", blank=True)
     result_date = models.DateField("结果产生日期", null=True, blank=True)
     deadline = models.DateField("公示期限", null=True, blank=True)
+    # Set while the deadline rests on a provisional calendar: the first year whose holidays are still missing.
+    deadline_pending_year = models.PositiveSmallIntegerField("期限待定年度", null=True, blank=True)
+    deadline_note = models.CharField("期限调整说明", max_length=300, blank=True)
     status = models.CharField("状态", max_length=12, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
     version = models.PositiveIntegerField("版本", default=1)
     corrects = models.OneToOneField(
@@ -89,6 +101,10 @@ class InspectionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department.short_name} 检查 {self.object.name}（{self.inspection_date}）"
+
+    @property
+    def deadline_label(self) -> str:
+        return deadline_label(self.deadline, self.deadline_pending_year)
 
     @property
     def is_editable(self) -> bool:
@@ -174,6 +190,9 @@ class Transfer(models.Model):
     sent_at = models.DateTimeField("移交时间", auto_now_add=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due = models.DateField("办理期限")
+    due_days = models.PositiveSmallIntegerField("办理期限（工作日）", default=10)
+    due_pending_year = models.PositiveSmallIntegerField("期限待定年度", null=True, blank=True)
+    due_note = models.CharField("期限调整说明", max_length=300, blank=True)
     receipt_no = models.CharField("回执编号", max_length=100, blank=True)
     receipt_date = models.DateField("回执日期", null=True, blank=True)
     status = models.CharField(
@@ -189,6 +208,10 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.to_department or self.to_agency}"
+
+    @property
+    def due_label(self) -> str:
+        return deadline_label(self.due, self.due_pending_year)
 
 
 class ProposalStatus(models.TextChoices):
@@ -209,6 +232,8 @@ class ListingProposal(models.Model):
         "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="决定部门（登记机关）"
     )
     due = models.DateField("决定期限")
+    due_pending_year = models.PositiveSmallIntegerField("期限待定年度", null=True, blank=True)
+    due_note = models.CharField("期限调整说明", max_length=300, blank=True)
     status = models.CharField(
         "状态", max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
@@ -225,6 +250,10 @@ class ListingProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object.name}：{self.reason}"
+
+    @property
+    def due_label(self) -> str:
+        return deadline_label(self.due, self.due_pending_year)
 
 
 class CalendarDay(models.Model):
@@ -248,6 +277,9 @@ class CalendarYear(models.Model):
     year = models.PositiveIntegerField("年度", unique=True)
     declared_by = models.CharField("录入人", max_length=100)
     declared_at = models.DateTimeField(auto_now_add=True)
+    notice_number = models.CharField("通知文号", max_length=60, blank=True)
+    notice_date = models.DateField("通知日期", null=True, blank=True)
+    incomplete_reason = models.CharField("节日不全的说明", max_length=300, blank=True)
 
     class Meta:
         ordering = ["year"]

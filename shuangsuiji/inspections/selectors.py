@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from shuangsuiji.codes.errors import UnknownCalendarYear
 from shuangsuiji.directory.models import CheckItem, InspectionObject
 from shuangsuiji.org.models import Department
 
@@ -33,10 +32,7 @@ OPEN = [RecordStatus.SUBMITTED]
 def due_soon(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Submitted, unpublished records whose deadline is within REMINDER_DAYS working days (not yet overdue)."""
     today = today or timezone.localdate()
-    try:
-        horizon = work_calendar().add_working_days(today, REMINDER_DAYS)
-    except UnknownCalendarYear:
-        horizon = today + datetime.timedelta(days=REMINDER_DAYS + 4)
+    horizon = work_calendar().deadline(today, REMINDER_DAYS).day
     return qs.filter(status__in=OPEN, deadline__gte=today, deadline__lte=horizon).order_by("deadline")
 
 

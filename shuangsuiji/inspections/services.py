@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.services import record as audit
-from shuangsuiji.codes.errors import UnknownCalendarYear
+from shuangsuiji.codes.errors import WorkdayError
 from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionObject, Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
@@ -22,10 +22,16 @@ from shuangsuiji.org.models import Department
 from . import categories as cat
 from . import selectors
 from .calendar import LISTING_DECISION_DAYS, deadline_after
+from .calendar_services import (  # noqa: F401 - the calendar's services, reachable where every service is
+    calendar_day_remove,
+    calendar_day_set,
+    calendar_notice_import,
+    calendar_year_declare,
+    deadlines_recompute,
+    notice_read,
+)
 from .models import (
     Attachment,
-    CalendarDay,
-    CalendarYear,
     InspectionRecord,
     ItemResult,
     ListingProposal,
@@ -344,9 +350,13 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
     errors = record_errors(rec)
     rec.result_date = rec.result_date or rec.inspection_date
     try:
-        rec.deadline = deadline_after(rec.result_date)
-    except UnknownCalendarYear as e:
-        errors.append(("公示期限", str(e)))
+        deadline = deadline_after(rec.result_date)
+    except (
+        WorkdayError
+    ) as e:  # a date beyond 1900–2200; a missing calendar only makes the deadline provisional
+        errors.append(("检查日期", str(e)))
+    else:
+        rec.deadline, rec.deadline_pending_year, rec.deadline_note = deadline.day, deadline.pending_year, ""
     if errors:
         raise RowInvalid(errors)
     rec.status = RecordStatus.SUBMITTED
@@ -404,9 +414,19 @@ def _propose_listing(actor, rec: InspectionRecord) -> None:
             continue
         due = deadline_after(timezone.localdate(), LISTING_DECISION_DAYS)
         proposal = ListingProposal.objects.create(
-            object=rec.object, record=rec, reason=reason, department=registrar, due=due
+            object=rec.object,
+            record=rec,
+            reason=reason,
+            department=registrar,
+            due=due.day,
+            due_pending_year=due.pending_year,
         )
-        audit(actor=actor, action="listing.propose", target=proposal, after={"reason": reason, "due": due})
+        audit(
+            actor=actor,
+            action="listing.propose",
+            target=proposal,
+            after={"reason": reason, "due": proposal.due_label},
+        )
 
 
 @transaction.atomic
@@ -519,6 +539,7 @@ def transfer_create(
         errors.append(("移交内容", "请写明移交的问题与线索"))
     if errors:
         raise RowInvalid(errors)
+    due = deadline_after(timezone.localdate(), due_days)
     transfer = Transfer.objects.create(
         record=rec,
         kind=kind,
@@ -527,13 +548,19 @@ def transfer_create(
         basis=basis,
         content=content.strip(),
         sent_by=actor,
-        due=deadline_after(timezone.localdate(), due_days),
+        due=due.day,
+        due_days=due_days,
+        due_pending_year=due.pending_year,
     )
     audit(
         actor=actor,
         action="transfer.create",
         target=transfer,
-        after={"kind": kind, "to": str(transfer.to_department or transfer.to_agency), "due": transfer.due},
+        after={
+            "kind": kind,
+            "to": str(transfer.to_department or transfer.to_agency),
+            "due": transfer.due_label,
+        },
     )
     return transfer
 
@@ -609,64 +636,7 @@ def proposal_decide(*, actor, proposal: ListingProposal, listed: bool, note: str
     return proposal
 
 
-# --- 节假日日历与站内消息 ---------------------------------------------------------------------------------------------
-
-
-def _ensure_sysadmin(actor) -> None:
-    if actor.role not in (Role.SYSADMIN, Role.SYSTEM) and not actor.is_superuser:
-        raise PermissionDenied("只有系统管理员可以维护节假日日历")
-
-
-@transaction.atomic
-def calendar_day_set(*, actor, date: Any, is_workday: bool, note: str = "") -> CalendarDay:
-    """An administrator's holiday or make-up working day; it wins over the maintained package."""
-    _ensure_sysadmin(actor)
-    day = _parse_date(date, "日期")
-    if day is None:
-        raise RowInvalid([("日期", "请填写日期")])
-    existing = CalendarDay.objects.select_for_update().filter(date=day).first()
-    before = {"is_workday": existing.is_workday, "note": existing.note} if existing else None
-    entry, _ = CalendarDay.objects.update_or_create(
-        date=day, defaults={"is_workday": bool(is_workday), "note": (note or "").strip()[:100]}
-    )
-    audit(
-        actor=actor,
-        action="calendar.day_set",
-        target=entry,
-        before=before,
-        after={"date": day, "is_workday": entry.is_workday, "note": entry.note},
-    )
-    return entry
-
-
-@transaction.atomic
-def calendar_day_remove(*, actor, day: CalendarDay) -> None:
-    _ensure_sysadmin(actor)
-    day = CalendarDay.objects.select_for_update().get(pk=day.pk)
-    audit(
-        actor=actor,
-        action="calendar.day_remove",
-        target=day,
-        before={"date": day.date, "is_workday": day.is_workday, "note": day.note},
-    )
-    day.delete()
-
-
-@transaction.atomic
-def calendar_year_declare(*, actor, year: Any) -> CalendarYear:
-    """Declare that every holiday and make-up day of `year` has been entered, so deadlines may cross it."""
-    _ensure_sysadmin(actor)
-    try:
-        value = int(str(year).strip())
-    except ValueError:
-        raise RowInvalid([("年度", f"“{year}”不是有效年度")]) from None
-    if not 2000 <= value <= 2100:
-        raise RowInvalid([("年度", "年度应在 2000—2100 之间")])
-    if CalendarYear.objects.filter(year=value).exists():
-        raise RowInvalid([("年度", f"{value} 年已声明录入完毕")])
-    entry = CalendarYear.objects.create(year=value, declared_by=actor.display_name[:100])
-    audit(actor=actor, action="calendar.year_declare", target=entry, after={"year": value})
-    return entry
+# --- 站内消息 --------------------------------------------------------------------------------------------------------
 
 
 def notifications_mark_read(*, actor, notification_ids: list[int] | None = None) -> int:

@@ -11,10 +11,29 @@ def _unread(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def _calendar_warning(user) -> str:
+    """From 1 November, the people who enter or chase the calendar see that next year's is missing."""
+    from shuangsuiji.accounts.models import Role
+
+    if not user.is_authenticated or user.role not in (Role.SYSADMIN, Role.OFFICE):
+        return ""
+    from django.utils import timezone
+
+    from shuangsuiji.codes.workdays import WorkCalendar
+    from shuangsuiji.inspections.calendar import missing_years, missing_years_message
+    from shuangsuiji.inspections.models import CalendarYear
+
+    # Only which years are declared matters here: no need to load the day entries on every page.
+    calendar = WorkCalendar(known_years=CalendarYear.objects.values_list("year", flat=True))
+    years = missing_years(timezone.localdate(), calendar)
+    return missing_years_message(years) if years else ""
+
+
 def platform(request):
     user = request.user
     return {
         "unread_notifications": _unread(user),
+        "calendar_warning": _calendar_warning(user),
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "CITY_NAME": settings.CITY_NAME,
         "DEMO_MODE": settings.DEMO_MODE,

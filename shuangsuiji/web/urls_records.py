@@ -33,6 +33,8 @@ urlpatterns = [
     path("calendar/days/", v.calendar_day_set, name="calendar_day_set"),
     path("calendar/days/<int:pk>/remove/", v.calendar_day_remove, name="calendar_day_remove"),
     path("calendar/years/", v.calendar_year_declare, name="calendar_year_declare"),
+    path("calendar/notice/preview/", v.calendar_notice_preview, name="calendar_notice_preview"),
+    path("calendar/notice/", v.calendar_notice_import, name="calendar_notice_import"),
     path("notifications/", v.notification_list, name="notification_list"),
     path("notifications/read/", v.notification_read, name="notification_read"),
 ]

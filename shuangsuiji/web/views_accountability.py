@@ -70,7 +70,7 @@ def _sections(report: selectors.Report) -> list[dict[str, Any]]:
             "what": f"检查记录 {r.pk}（v{r.version}）",
             "object": r.object.name,
             "date": r.deadline,
-            "why": f"公示期限 {r.deadline}，实际公示于 {timezone.localtime(r.published_at):%Y-%m-%d}",
+            "why": f"公示期限 {r.deadline_label}，实际公示于 {timezone.localtime(r.published_at):%Y-%m-%d}",
             "url": f"/records/{r.pk}/",
         }
         for r in report.published_late
@@ -79,7 +79,7 @@ def _sections(report: selectors.Report) -> list[dict[str, Any]]:
             "what": f"检查记录 {r.pk}（v{r.version}）",
             "object": r.object.name,
             "date": r.deadline,
-            "why": f"公示期限 {r.deadline} 已过，仍为“{r.get_status_display()}”",
+            "why": f"公示期限 {r.deadline_label} 已过，仍为“{r.get_status_display()}”",
             "url": f"/records/{r.pk}/",
         }
         for r in report.unpublished_overdue

@@ -4,6 +4,7 @@ department), call one service, redirect."""
 
 from __future__ import annotations
 
+import calendar as pycalendar
 import datetime
 
 from django.contrib import messages
@@ -18,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.models import AuditEvent
+from shuangsuiji.codes.errors import WorkdayError
 from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionObject, Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import Selection, TeamMember
 from shuangsuiji.inspections import categories as cat
 from shuangsuiji.inspections import selectors, services
-from shuangsuiji.inspections.calendar import UnknownCalendarYear, deadline_after, work_calendar
+from shuangsuiji.inspections.calendar import deadline_after, missing_years, work_calendar
 from shuangsuiji.inspections.models import (
     Attachment,
     CalendarDay,
@@ -36,6 +38,7 @@ from shuangsuiji.inspections.models import (
     SignatureStatus,
     TransferKind,
     TransferStatus,
+    deadline_label,
 )
 from shuangsuiji.org.models import Department
 
@@ -56,7 +59,6 @@ FIELD_KEYS = {
     "检查结果": "categories",
     "分事项结果": "item_results_err",
     "不予公示": "withhold",
-    "公示期限": "inspection_date",
 }
 TEXT_FIELDS = [
     "outside_window_reason",
@@ -389,7 +391,7 @@ def record_edit(request, pk: int):
             except ValidationError as e:
                 pairs = [("状态", m) for m in e.messages]
             else:
-                messages.success(request, f"已提交审核，应于 {rec.deadline:%Y-%m-%d} 前完成审核公示。")
+                messages.success(request, f"已提交审核，应于 {rec.deadline_label} 前完成审核公示。")
                 return redirect(f"/records/{rec.pk}/")
         if not pairs:
             messages.success(request, "已暂存。")
@@ -672,12 +674,36 @@ def _ensure_sysadmin(user) -> None:
         raise PermissionDenied("只有系统管理员可以维护节假日日历")
 
 
+def _month_grids(year: int, days: dict) -> list[dict]:
+    """Twelve month grids (Monday first) of ``year``: each cell a date with its kind for the confirmation page."""
+    grids = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycalendar.Calendar().monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                if day.month != month:
+                    cells.append(None)
+                    continue
+                entry = days.get(day)
+                if entry is not None:
+                    kind = "makeup" if entry[0] else "holiday"
+                    note = entry[1]
+                else:
+                    kind, note = ("weekend" if day.weekday() >= 5 else "work"), ""
+                cells.append({"day": day, "kind": kind, "note": note})
+            weeks.append(cells)
+        grids.append({"month": month, "weeks": weeks})
+    return grids
+
+
 @require_GET
 @login_required
 def calendar_page(request):
     _ensure_sysadmin(request.user)
-    known = sorted(work_calendar().known_years or [])
-    start = request.GET.get("start", "").strip()
+    calendar = work_calendar()
+    known = sorted(calendar.known_years or [])
+    start = request.GET.get("start", "").strip()[:20]
     computed = error = None
     if start:
         try:
@@ -686,9 +712,12 @@ def calendar_page(request):
             error = f"“{start}”不是有效日期，应为 YYYY-MM-DD"
         else:
             try:
-                computed = deadline_after(day)
-            except UnknownCalendarYear as e:
+                deadline = deadline_after(day, calendar=calendar)
+            except WorkdayError as e:
                 error = str(e)
+            else:
+                computed = deadline_label(deadline.day, deadline.pending_year)
+    pending = InspectionRecord.objects.filter(deadline_pending_year__isnull=False)
     return render(
         request,
         "web/calendar.html",
@@ -697,11 +726,67 @@ def calendar_page(request):
             "years": CalendarYear.objects.all(),
             "known_range": f"{known[0]}—{known[-1]}" if known else "—",
             "known_years": known,
+            "missing": missing_years(timezone.localdate(), calendar),
+            "pending_count": pending.count(),
+            "pending_years": sorted(set(pending.values_list("deadline_pending_year", flat=True))),
             "start": start,
             "computed": computed,
             "error": error,
         },
     )
+
+
+@require_POST
+@login_required
+def calendar_notice_preview(request):
+    """Read the pasted notice and show it on a month calendar for confirmation; nothing is stored here."""
+    _ensure_sysadmin(request.user)
+    text = request.POST.get("text", "")[:50_000]
+    try:
+        notice = services.notice_read(text)
+    except RowInvalid as e:
+        return render(
+            request,
+            "web/calendar_notice.html",
+            {"text": text, "problems": [f"{f}：{m}" for f, m in e.errors]},
+            status=422,
+        )
+    days = notice.days()
+    replaced = CalendarYear.objects.filter(year=notice.year).first()
+    return render(
+        request,
+        "web/calendar_notice.html",
+        {
+            "text": text,
+            "notice": notice,
+            "grids": _month_grids(notice.year, days),
+            "outside": [(d, w, n) for d, (w, n) in days.items() if d.year != notice.year],
+            "replaced": replaced,
+            "pending": InspectionRecord.objects.filter(deadline_pending_year=notice.year).count(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def calendar_notice_import(request):
+    _ensure_sysadmin(request.user)
+    try:
+        entry = services.calendar_notice_import(
+            actor=request.user,
+            text=request.POST.get("text", "")[:50_000],
+            reason=request.POST.get("reason", ""),
+        )
+    except RowInvalid as e:
+        for field, message in e.errors:
+            messages.error(request, f"{field}：{message}")
+        return redirect("/calendar/")
+    messages.success(
+        request,
+        f"已按通知录入 {entry.year} 年节假日安排并声明录入完毕；涉及 {entry.year} 年的暂定期限已全部重算"
+        f"（期限有变动的记录已通知各部门审核员）。",
+    )
+    return redirect("/calendar/")
 
 
 @require_POST
@@ -733,11 +818,13 @@ def calendar_day_remove(request, pk: int):
 @require_POST
 @login_required
 def calendar_year_declare(request):
-    year = request.POST.get("year", "")
+    year = request.POST.get("year", "")[:10]
     return _act(
         request,
-        lambda: services.calendar_year_declare(actor=request.user, year=year),
-        f"已声明 {year} 年节假日录入完毕。",
+        lambda: services.calendar_year_declare(
+            actor=request.user, year=year, reason=request.POST.get("reason", "")
+        ),
+        f"已声明 {year} 年节假日录入完毕；涉及该年的暂定期限已重算。",
         "/calendar/",
     )
 

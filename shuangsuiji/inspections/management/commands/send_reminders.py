@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role, User
+from shuangsuiji.inspections.calendar import missing_years, missing_years_message
 from shuangsuiji.inspections.models import InspectionRecord, Notification
 from shuangsuiji.inspections.selectors import due_soon, overdue
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         sent = 0
         for label, qs in (("即将到期", due_soon(records, today)), ("已逾期", overdue(records, today))):
             for rec in qs:
-                message = f"【{label}】{rec.object.name} 的检查结果应于 {rec.deadline:%Y-%m-%d} 前公示"
+                message = f"【{label}】{rec.object.name} 的检查结果应于 {rec.deadline_label} 前公示"
                 users = User.objects.filter(
                     department_id=rec.department_id,
                     is_active=True,
@@ -38,3 +39,22 @@ class Command(BaseCommand):
                     if user.email:
                         send_mail("双随机平台提醒", message, None, [user.email], fail_silently=True)
         self.stdout.write(f"已发送提醒 {sent} 条")
+        self._calendar(today)
+
+    def _calendar(self, today) -> None:
+        """From 1 November, tell the system administrators and the joint office that next year is not entered."""
+        years = missing_years(today)
+        if not years:
+            return
+        message = missing_years_message(years)
+        self.stdout.write(f"节假日：{message}")
+        users = User.objects.filter(is_active=True, role__in=[Role.SYSADMIN, Role.OFFICE])
+        for user in users:
+            Notification.objects.get_or_create(
+                user=user,
+                key=f"calendar-missing:{'-'.join(map(str, years))}",
+                defaults={
+                    "message": message[:300],
+                    "link": "/calendar/" if user.role == Role.SYSADMIN else "",
+                },
+            )
