@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.draws.services import draw_dir
@@ -143,7 +144,7 @@ def test_record_team_publication_and_attachments_are_in_the_pack(client, amy, ri
     publication = json.loads((folder / "publication.json").read_text("utf-8"))
     assert publication["deadline"] == rec.deadline.isoformat()
     assert publication["reviewer"] == rita.display_name and publication["on_time"] is True
-    assert publication["published_at"].startswith(rec.published_at.date().isoformat())
+    assert publication["published_at"].startswith(timezone.localtime(rec.published_at).date().isoformat())
     scheme = json.loads((folder / "scheme.json").read_text("utf-8"))
     assert scheme["task_no"] == rec.selection.draw.scheme.task_no
     plan = json.loads((folder / "plan.json").read_text("utf-8"))
