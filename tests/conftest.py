@@ -10,7 +10,11 @@ audrey — 审计管理员 (the only reader of the audit trail)
 sergei — 安全管理员
 """
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.org.models import Department, Region
@@ -34,6 +38,24 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(request):
+    """``@pytest.mark.today("2026-11-27")``: the test runs on that Beijing date (10:00, the clock ticking).
+
+    For tests whose explicit dates (a 2026 task window, a 2026 plan) only make sense on a given day; every other
+    test runs on the real date, so a far-date CI run (faketime) still finds code that breaks on another day.
+    Autouse, so it starts before the named users are made: they are made on the pinned day too.
+    """
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    day = datetime.date.fromisoformat(marker.args[0])
+    moment = datetime.datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -59,7 +59,9 @@ def test_a_record_walks_from_draft_to_the_public_search(selection, amy, rita):
 
     rec = ok(clerk.post(f"/records/{rec['id']}/submit", COMPLETE))
     assert rec["status"] == "submitted" and not rec["editable"]
-    assert rec["deadline"] == deadline_after(datetime.date.fromisoformat(rec["inspection_date"])).isoformat()
+    deadline = deadline_after(datetime.date.fromisoformat(rec["inspection_date"]))
+    assert rec["deadline"] == deadline.day.isoformat()
+    assert rec["deadline_provisional"] == deadline.provisional
 
     assert ok(public.get("/public/results", q=selection.object.code))["count"] == 0
     rec = ok(reviewer.post(f"/records/{rec['id']}/review", {"approve": True}))
@@ -194,4 +196,11 @@ def test_lists_filter_by_status_kind_and_due(selection, amy):
 def test_the_deadline_calculator_counts_working_days(amy):
     body = ok(ApiClient(amy).get("/calendar/deadline", date="2025-09-30", days=20))
     # 国庆中秋 2025-10-01..08 are holidays; Saturday 2025-10-11 is a make-up working day.
-    assert body == {"date": "2025-09-30", "days": 20, "deadline": "2025-11-04"}
+    assert body == {
+        "date": "2025-09-30",
+        "days": 20,
+        "deadline": "2025-11-04",
+        "deadline_provisional": False,
+        "pending_year": None,
+        "label": "2025-11-04",
+    }

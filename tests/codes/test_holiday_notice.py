@@ -83,7 +83,11 @@ def test_a_make_up_day_on_a_weekday_is_refused() -> None:
 
 
 def test_an_impossible_date_and_an_unknown_festival_are_both_named() -> None:
-    text = _notice(2026).replace("2月15日（农历腊月二十八、周日）", "2月30日").replace("三、清明节", "三、植树节")
+    text = (
+        _notice(2026)
+        .replace("2月15日（农历腊月二十八、周日）", "2月30日")
+        .replace("三、清明节", "三、植树节")
+    )
     with pytest.raises(NoticeError) as caught:
         parse_notice(text)
     assert (9, "“2月30日”不是有效日期") in caught.value.problems

@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shuangsuiji.codes import FESTIVALS, Deadline, WorkCalendar, WorkdayError, festival_days, provisional_holidays
+from shuangsuiji.codes import (
+    FESTIVALS,
+    Deadline,
+    WorkCalendar,
+    WorkdayError,
+    festival_days,
+    provisional_holidays,
+)
 
 
 def test_the_statutory_days_of_2027_are_the_lunar_and_solar_dates_of_the_law() -> None:

@@ -13,6 +13,10 @@ from shuangsuiji.planning.models import SchemeStatus
 from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
 
 
+# The helper's task window is 1–20 December 2026; recusal and open-task rules compare it with today.
+pytestmark = pytest.mark.today("2026-11-27")
+
+
 @pytest.fixture(autouse=True)
 def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path

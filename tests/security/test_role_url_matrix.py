@@ -365,6 +365,20 @@ POLICY: list[Case] = [
     ),
     *page("calendar_day_remove", "POST", SYSADMIN_ONLY, "/calendar/days/{cal_day}/remove/"),
     *page("calendar_year_declare", "POST", SYSADMIN_ONLY, "/calendar/years/", {"year": "2031"}),
+    *page(
+        "calendar_notice_preview",
+        "POST",
+        SYSADMIN_ONLY,
+        "/calendar/notice/preview/",
+        {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
+    ),
+    *page(
+        "calendar_notice_import",
+        "POST",
+        SYSADMIN_ONLY,
+        "/calendar/notice/",
+        {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
+    ),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
     # --- public portal ----------------------------------------------------------------------------------------------
