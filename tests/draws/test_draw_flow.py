@@ -12,7 +12,6 @@ from shuangsuiji.draws.services import DrawRefused, draw_dir
 from shuangsuiji.planning.models import SchemeStatus
 from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
 
-
 # The helper's task window is 1–20 December 2026; recusal and open-task rules compare it with today.
 pytestmark = pytest.mark.today("2026-11-27")
 

@@ -54,7 +54,9 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
 
 def test_the_deploy_check_is_clean_behind_a_tls_terminating_proxy(tmp_path):
     env = production_env(
-        SECURE_PROXY_SSL_HEADER="true", SECURE_SSL_REDIRECT="true", SQLITE_PATH=str(tmp_path / "empty.sqlite3")
+        SECURE_PROXY_SSL_HEADER="true",
+        SECURE_SSL_REDIRECT="true",
+        SQLITE_PATH=str(tmp_path / "empty.sqlite3"),
     )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
