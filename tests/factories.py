@@ -3,6 +3,8 @@
 import datetime
 import itertools
 
+from django.utils import timezone
+
 from shuangsuiji.codes.idcard import id_check_char
 from shuangsuiji.codes.uscc import uscc_check_char
 from shuangsuiji.directory.models import CheckItem, InspectionObject, Inspector, ObjectKind, RiskClass
@@ -40,12 +42,14 @@ def entity(name: str | None = None, **kw) -> InspectionObject:
 
 def inspector(dept_code: str = "SCJG", name: str | None = None, **kw) -> Inspector:
     n = next(_seq)
+    # A certificate valid for years around the business date, whatever year the suite runs in.
+    this_year = timezone.localdate().year
     defaults = {
         "department": Department.objects.get(code=dept_code),
         "name": name or f"检查员{n}",
         "cert_no": f"41048{n:06d}",
-        "cert_issued": datetime.date(2022, 1, 1),
-        "cert_expires": datetime.date(2030, 12, 31),
+        "cert_issued": datetime.date(2020, 1, 1),
+        "cert_expires": datetime.date(this_year + 4, 12, 31),
         "id_number": id_number(n=n % 1000),
         "phone": f"138{n:08d}"[:11],
         "qualifications": ["食品"],
