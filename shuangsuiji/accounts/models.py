@@ -34,6 +34,11 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # Base32 TOTP secret of the administrators' second factor; empty until enrolled.
     totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
+    # Kept on the account, not in the session: logging in again must not give fresh guesses (security.totp_attempt).
+    totp_last_step = models.BigIntegerField("最近一次接受的动态口令时间步", null=True, blank=True)
+    totp_failures = models.PositiveSmallIntegerField("动态口令连续错误次数", default=0)
+    totp_failures_since = models.DateTimeField("首次错误时间", null=True, blank=True)
+    totp_locked_at = models.DateTimeField("动态口令锁定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import enum
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from shuangsuiji.audit.services import record
+from shuangsuiji.codes.totp import matching_step
 
 from .models import ADMIN_ROLES, ApiToken, User
 from .scoping import ensure_perm
@@ -76,3 +82,65 @@ def api_token_revoke(*, actor, prefix: str) -> ApiToken:
         after={"revoked": True, "user": token.user.username, "name": token.name, "prefix": token.prefix},
     )
     return token
+
+
+# --- the administrators' second factor -------------------------------------------------------------------------------
+
+TOTP_MAX_FAILURES = 5
+TOTP_FAILURE_WINDOW = datetime.timedelta(minutes=30)
+
+
+class TotpOutcome(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    REPLAYED = "replayed"
+    LOCKED = "locked"
+
+
+@transaction.atomic
+def totp_attempt(*, user: User, code: str, secret: str) -> TotpOutcome:
+    """One try at the second factor, counted on the account under a row lock (not in the session).
+
+    Five failures within 30 minutes lock the account's second factor until the security administrator unlocks it;
+    a time step once accepted is never accepted again for the account (no replay), however soon it is sent again.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+    if user.totp_locked_at is not None:
+        record(actor=user, action="auth.totp_refused_locked")
+        return TotpOutcome.LOCKED
+    step = matching_step(secret, code)
+    if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
+        user.totp_last_step, user.totp_failures, user.totp_failures_since = step, 0, None
+        user.save(update_fields=["totp_last_step", "totp_failures", "totp_failures_since"])
+        record(actor=user, action="auth.totp_ok")
+        return TotpOutcome.OK
+    outcome = TotpOutcome.WRONG if step is None else TotpOutcome.REPLAYED
+    if user.totp_failures_since is None or now - user.totp_failures_since > TOTP_FAILURE_WINDOW:
+        user.totp_failures, user.totp_failures_since = 0, now
+    user.totp_failures += 1
+    fields = ["totp_failures", "totp_failures_since"]
+    record(
+        actor=user, action="auth.totp_failed", after={"failures": user.totp_failures, "why": outcome.value}
+    )
+    if user.totp_failures >= TOTP_MAX_FAILURES:
+        user.totp_locked_at = now
+        fields.append("totp_locked_at")
+        record(actor=user, action="auth.totp_locked", after={"failures": user.totp_failures})
+        outcome = TotpOutcome.LOCKED
+    user.save(update_fields=fields)
+    return outcome
+
+
+@transaction.atomic
+def totp_unlock(*, actor, user: User) -> User:
+    """The security administrator lifts a locked second factor (another account's, never their own)."""
+    ensure_perm(actor, "security.manage")
+    if actor.pk == user.pk:
+        raise PermissionDenied("不能解锁自己的动态口令，请由另一位安全管理员办理")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"locked_at": user.totp_locked_at, "failures": user.totp_failures}
+    user.totp_locked_at, user.totp_failures, user.totp_failures_since = None, 0, None
+    user.save(update_fields=["totp_locked_at", "totp_failures", "totp_failures_since"])
+    record(actor=actor, action="auth.totp_unlock", target=user, before=before)
+    return user

@@ -31,13 +31,26 @@ def totp(secret: str, at: float | None = None, digits: int = DIGITS) -> str:
     return _hotp(key, int((time.time() if at is None else at) // STEP), digits)
 
 
-def verify_totp(secret: str, code: str, at: float | None = None, window: int = 1) -> bool:
-    """True when `code` matches the current step or one step either side (clock drift)."""
+def matching_step(secret: str, code: str, at: float | None = None, window: int = 1) -> int | None:
+    """The time step (counter) whose code `code` is, within one step either side of now (clock drift), or None.
+
+    The caller remembers the last step it accepted and refuses any step not after it, so a code is never replayed.
+    """
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != DIGITS:
-        return False
+        return None
     now = time.time() if at is None else at
-    return any(hmac.compare_digest(totp(secret, now + d * STEP), code) for d in range(-window, window + 1))
+    found = None
+    for d in range(-window, window + 1):
+        # Compare every candidate (no early exit), so the time taken does not tell which step matched.
+        if hmac.compare_digest(totp(secret, now + d * STEP), code):
+            found = int((now + d * STEP) // STEP)
+    return found
+
+
+def verify_totp(secret: str, code: str, at: float | None = None, window: int = 1) -> bool:
+    """True when `code` matches the current step or one step either side (clock drift)."""
+    return matching_step(secret, code, at, window) is not None
 
 
 def provisioning_uri(secret: str, account: str, issuer: str = "shuangsuiji") -> str:

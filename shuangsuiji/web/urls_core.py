@@ -13,6 +13,11 @@ urlpatterns = [
     path(
         "security/users/<int:pk>/reset-totp/", views_security.security_reset_totp, name="security_reset_totp"
     ),
+    path(
+        "security/users/<int:pk>/unlock-totp/",
+        views_security.security_unlock_totp,
+        name="security_unlock_totp",
+    ),
     path("", views.home, name="home"),
     path("healthz", views.healthz),
     path("objects/", views.object_list, name="object_list"),

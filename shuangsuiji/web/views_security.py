@@ -9,15 +9,14 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangsuiji.accounts import scoping
+from shuangsuiji.accounts import scoping, services
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.security import needs_totp
 from shuangsuiji.audit.services import record
-from shuangsuiji.codes.totp import new_secret, provisioning_uri, verify_totp
-
-MAX_TOTP_FAILURES = 5
+from shuangsuiji.codes.totp import new_secret, provisioning_uri
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,29 +24,33 @@ MAX_TOTP_FAILURES = 5
 def totp_verify(request):
     user = request.user
     if not needs_totp(user) or request.session.get("otp_ok"):
-        return redirect("/")
+        return redirect(safe_next(request, request.GET.get("next")))
     enrolling = not user.totp_secret
     secret = user.totp_secret or request.session.setdefault("totp_pending", new_secret())
     error = ""
     if request.method == "POST":
-        if verify_totp(secret, request.POST.get("code", "")):
+        outcome = services.totp_attempt(user=user, code=request.POST.get("code", "")[:20], secret=secret)
+        if outcome == services.TotpOutcome.OK:
             with transaction.atomic():
                 if enrolling:
                     User.objects.filter(pk=user.pk).update(totp_secret=secret)
                     request.session.pop("totp_pending", None)
-                record(actor=user, action="auth.totp_enrolled" if enrolling else "auth.totp_ok")
+                    record(actor=user, action="auth.totp_enrolled")
             request.session["otp_ok"] = True
             request.session.cycle_key()
-            return redirect(request.GET.get("next") or "/")
-        failures = request.session.get("totp_failures", 0) + 1
-        request.session["totp_failures"] = failures
-        with transaction.atomic():
-            record(actor=user, action="auth.totp_failed", after={"failures": failures})
-        if failures >= MAX_TOTP_FAILURES:
+            return redirect(safe_next(request, request.GET.get("next")))
+        if outcome == services.TotpOutcome.LOCKED:
             logout(request)
-            messages.error(request, "动态口令连续错误，已退出登录。")
+            messages.error(
+                request,
+                f"动态口令 30 分钟内连续错误 {services.TOTP_MAX_FAILURES} 次，已锁定并退出登录；请联系安全管理员解锁。",
+            )
             return redirect("/login/")
-        error = "动态口令不正确，请重新输入。"
+        error = (
+            "该动态口令已经使用过，请等待验证器显示下一个口令。"
+            if outcome == services.TotpOutcome.REPLAYED
+            else "动态口令不正确，请重新输入。"
+        )
     return render(
         request,
         "web/totp.html",
@@ -58,6 +61,15 @@ def totp_verify(request):
             "uri": provisioning_uri(secret, user.username) if enrolling else "",
         },
     )
+
+
+def safe_next(request, target: str | None) -> str:
+    """Where to go after signing in: `target` only if it stays on this site; otherwise the home page."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,8 +130,20 @@ def security_unlock(request):
 def security_reset_totp(request, pk: int):
     _ensure_security_admin(request.user)
     target = get_object_or_404(User, pk=pk)
+    if target.pk == request.user.pk:
+        raise PermissionDenied("不能重置自己的动态口令，请由另一位安全管理员办理")
     with transaction.atomic():
-        User.objects.filter(pk=target.pk).update(totp_secret="")
+        User.objects.filter(pk=target.pk).update(totp_secret="", totp_last_step=None)
         record(actor=request.user, action="auth.totp_reset", target=target)
     messages.success(request, f"已重置 {target.username} 的动态口令，下次登录时重新绑定。")
+    return redirect("/security/")
+
+
+@require_POST
+@login_required
+def security_unlock_totp(request, pk: int):
+    _ensure_security_admin(request.user)
+    target = get_object_or_404(User, pk=pk)
+    services.totp_unlock(actor=request.user, user=target)
+    messages.success(request, f"已解锁 {target.username} 的动态口令。")
     return redirect("/security/")

@@ -28,3 +28,15 @@ def test_it_accepts_one_step_of_clock_drift_and_nothing_more():
     assert not verify_totp(secret, code, at=1_000_000 + 95)
     assert not verify_totp(secret, "12345", at=1_000_000)
     assert not verify_totp(secret, "abcdef", at=1_000_000)
+
+
+def test_the_matching_step_names_the_time_step_of_the_code() -> None:
+    from shuangsuiji.codes.totp import matching_step
+
+    secret = new_secret()
+    at = 1_000_000.0
+    assert matching_step(secret, totp(secret, at), at=at) == int(at // 30)
+    assert matching_step(secret, totp(secret, at - 30), at=at) == int(at // 30) - 1
+    assert matching_step(secret, totp(secret, at + 30), at=at) == int(at // 30) + 1
+    assert matching_step(secret, totp(secret, at - 60), at=at) is None
+    assert matching_step(secret, "12a456", at=at) is None

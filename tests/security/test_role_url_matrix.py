@@ -174,6 +174,7 @@ POLICY: list[Case] = [
     *page("security", "GET", SECURITY_ADMIN_ONLY, "/security/"),
     *page("security_unlock", "POST", SECURITY_ADMIN_ONLY, "/security/unlock/", {"username": "amy"}),
     *page("security_reset_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/reset-totp/"),
+    *page("security_unlock_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/unlock-totp/"),
     *page("home", "GET", SIGNED_IN, "/"),
     *page("healthz", "GET", EVERYONE, "/healthz"),
     # --- 检查对象名录库 (city-wide) ---------------------------------------------------------------------------------
