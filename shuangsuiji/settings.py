@@ -36,7 +36,9 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = envbool("DEBUG", "True")
-DEMO_MODE = envbool("DEMO_MODE", "True")
+# Demo mode (demo accounts, development keys) follows DEBUG unless set: a production start (DEBUG=false) that
+# forgets DEMO_MODE is not a demo and gets no development key (issue 11).
+DEMO_MODE = envbool("DEMO_MODE", str(DEBUG))
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量")

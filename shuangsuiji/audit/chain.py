@@ -13,20 +13,45 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
+from django.core import checks
 
 from .models import AuditChainHead, AuditEvent
 
 DEV_KEY = "dev-only-audit-key-change-me"
 
 
+def _configured_key() -> str:
+    return os.environ.get("AUDIT_HMAC_KEY") or getattr(settings, "AUDIT_HMAC_KEY", "") or ""
+
+
 def chain_key() -> bytes:
-    key = os.environ.get("AUDIT_HMAC_KEY") or getattr(settings, "AUDIT_HMAC_KEY", "")
-    if not key:
-        if settings.DEBUG or settings.DEMO_MODE:
-            key = DEV_KEY
-        else:
-            raise RuntimeError("生产环境必须设置环境变量 AUDIT_HMAC_KEY（审计链密钥，不得存放在数据库中）")
+    key = _configured_key()
+    development = settings.DEBUG or settings.DEMO_MODE
+    if not key or (key == DEV_KEY and not development):
+        if not development:
+            raise RuntimeError(
+                "生产环境必须设置环境变量 AUDIT_HMAC_KEY（审计链密钥，不得存放在数据库中，不得使用开发密钥）"
+            )
+        key = DEV_KEY
     return key.encode("utf-8")
+
+
+@checks.register(checks.Tags.security)
+def check_audit_key(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Outside development and demo mode, no key or the published development key is an error: anyone could then
+    recompute the chain after editing the audit trail. `wsgi.py` refuses to serve on this error."""
+    if settings.DEBUG or settings.DEMO_MODE:
+        return []
+    key = _configured_key()
+    if key and key != DEV_KEY:
+        return []
+    return [
+        checks.Error(
+            "生产环境未设置 AUDIT_HMAC_KEY（或仍是开发密钥）：审计链可被伪造。",
+            hint="设置至少 32 字节的随机值，保存在数据库和备份之外。",
+            id="shuangsuiji.E002",
+        )
+    ]
 
 
 def mac_of(key: bytes, prev_mac: str, content: bytes) -> str:

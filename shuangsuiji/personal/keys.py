@@ -26,13 +26,14 @@ def _configured(name: str) -> str:
 @functools.cache
 def sealer() -> Sealer:
     secret = _configured("PERSONAL_DATA_KEY")
-    if not secret:
-        if settings.DEBUG or settings.DEMO_MODE:
-            secret = DEV_KEY
-        else:
+    development = settings.DEBUG or settings.DEMO_MODE
+    if not secret or (secret == DEV_KEY and not development):
+        if not development:
             raise RuntimeError(
-                "生产环境必须设置环境变量 PERSONAL_DATA_KEY（个人信息加密密钥，不得存放在数据库中）"
+                "生产环境必须设置环境变量 PERSONAL_DATA_KEY（个人信息加密密钥，不得存放在数据库中，"
+                "不得使用开发密钥）"
             )
+        secret = DEV_KEY
     old = [
         SealKey.from_secret(s.strip()) for s in _configured("PERSONAL_DATA_OLD_KEYS").split(",") if s.strip()
     ]
@@ -45,14 +46,18 @@ def _forget_keys(*, setting: str, **kwargs: object) -> None:
         sealer.cache_clear()
 
 
-@checks.register(checks.Tags.security, deploy=True)
+@checks.register(checks.Tags.security)
 def check_personal_data_key(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
-    """`check --deploy` fails when production would have no key to encrypt personal data with."""
-    if settings.DEBUG or settings.DEMO_MODE or _configured("PERSONAL_DATA_KEY"):
+    """Outside development and demo mode, no key or the published development key is an error: the platform would
+    otherwise seal ID numbers with a key everyone knows. `wsgi.py` refuses to serve on this error."""
+    if settings.DEBUG or settings.DEMO_MODE:
+        return []
+    secret = _configured("PERSONAL_DATA_KEY")
+    if secret and secret != DEV_KEY:
         return []
     return [
         checks.Error(
-            "生产环境未设置 PERSONAL_DATA_KEY：身份证号、手机号无法加密存储。",
+            "生产环境未设置 PERSONAL_DATA_KEY（或仍是开发密钥）：身份证号、手机号无法安全加密存储。",
             hint="设置至少 32 字节的随机值（例如 python -c 'import secrets; print(secrets.token_hex(32))'），"
             "并像 AUDIT_HMAC_KEY 一样保存在数据库之外。",
             id="shuangsuiji.E001",

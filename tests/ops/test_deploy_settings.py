@@ -102,3 +102,61 @@ def test_seed_demo_creates_no_accounts_outside_demo_mode(db, settings):
 def test_migrations_create_no_accounts(db):
     # A fresh production database holds no account at all: the first administrator is made with createsuperuser.
     assert not User.objects.exists()
+
+
+def production_without_demo_mode(tmp_path, **extra) -> dict:
+    """DEBUG off and DEMO_MODE left unset, as an operator who forgets it would start the platform."""
+    env = production_env(SQLITE_PATH=str(tmp_path / "empty.sqlite3"), **extra)
+    del env["DEMO_MODE"]
+    return env
+
+
+@pytest.mark.parametrize(
+    ("drop", "dev", "code"),
+    [
+        ("AUDIT_HMAC_KEY", None, "shuangsuiji.E002"),
+        ("PERSONAL_DATA_KEY", None, "shuangsuiji.E001"),
+        (None, ("AUDIT_HMAC_KEY", "dev-only-audit-key-change-me"), "shuangsuiji.E002"),
+        (None, ("PERSONAL_DATA_KEY", "dev-only-personal-data-key-change-me"), "shuangsuiji.E001"),
+    ],
+)
+def test_production_without_a_real_key_fails_the_check_and_refuses_to_serve(tmp_path, drop, dev, code):
+    env = production_without_demo_mode(tmp_path)
+    if drop:
+        del env[drop]
+    if dev:
+        env[dev[0]] = dev[1]
+    result = manage("check", env=env)
+    assert result.returncode != 0 and code in result.stderr
+    served = subprocess.run(
+        [sys.executable, "-c", "import shuangsuiji.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert served.returncode != 0 and "ImproperlyConfigured" in served.stderr and code in served.stderr
+
+
+def test_production_with_its_keys_serves(tmp_path):
+    env = production_without_demo_mode(tmp_path)
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import shuangsuiji.wsgi; from django.conf import settings; print(settings.DEMO_MODE)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip() == "False"  # DEMO_MODE follows DEBUG
+
+
+def test_the_audit_chain_refuses_the_development_key_outside_development(settings):
+    from shuangsuiji.audit.chain import DEV_KEY, chain_key
+
+    settings.DEBUG, settings.DEMO_MODE, settings.AUDIT_HMAC_KEY = False, False, DEV_KEY
+    with pytest.raises(RuntimeError, match="不得使用开发密钥"):
+        chain_key()
+    settings.AUDIT_HMAC_KEY = ""
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
+        chain_key()
