@@ -137,6 +137,30 @@ def template_workbook(kind: str) -> bytes:
     return _save(wb)
 
 
+# Text that Excel or WPS would take for a formula (CWE-1236: "=HYPERLINK(…)", "+1", "@SUM", a leading tab or CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def literal(ws: Any, value: Any) -> Any:
+    """`value` as it should go into a cell: a formula-like text becomes a text cell with a quote prefix, so that
+    neither opening nor editing the file runs it. Every workbook the platform writes passes its values through this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return as_text(WriteOnlyCell(ws, value=value))
+    return value
+
+
+def as_text(cell: Any) -> Any:
+    """Keep a formula-like text in `cell` as text (see literal)."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def literal_row(ws: Any, values: Iterable[Any]) -> list[Any]:
+    return [literal(ws, v) for v in values]
+
+
 def _display(value: Any) -> Any:
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
         return value.date()
@@ -181,15 +205,15 @@ def error_workbook(
     )
     for number, cells in rows:
         padded = list(cells) + [None] * (len(headers) - len(cells))
-        reason = WriteOnlyCell(ws, value=_safe("；".join(by_row.get(number, []))))
+        reason = as_text(WriteOnlyCell(ws, value=_safe("；".join(by_row.get(number, [])))))
         reason.fill = ERROR_FILL
-        ws.append([number, *(_display(v) for v in padded[: len(headers)]), reason])
+        ws.append([number, *literal_row(ws, (_display(v) for v in padded[: len(headers)])), reason])
     detail = wb.create_sheet("错误明细")
     detail.column_dimensions["B"].width = 28
     detail.column_dimensions["C"].width = 80
     detail.append([header_cell("行"), header_cell("列"), header_cell("原因")])
     for number, column, reason in error_list:
-        detail.append([number, column, _safe(reason)])
+        detail.append(literal_row(detail, [number, column, _safe(reason)]))
     if truncated:
         detail.append([None, None, "错误过多，仅列出前面的部分；请修正后重新校验"])
     return _save(wb)
@@ -260,7 +284,11 @@ def write_export(kind: str, queryset, *, unmasked: bool) -> tuple[bytes, int]:
         count += 1
         if count > EXCEL_MAX_DATA_ROWS:
             raise ExportTooLarge(f"导出行数超过 Excel 上限（{EXCEL_MAX_DATA_ROWS} 行），请缩小筛选范围")
-        ws.append([_export_value(kind, c.name, getattr(obj, c.name), names, unmasked) for c in columns])
+        ws.append(
+            literal_row(
+                ws, (_export_value(kind, c.name, getattr(obj, c.name), names, unmasked) for c in columns)
+            )
+        )
     return _save(wb), count
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from shuangsuiji.directory.workbooks import literal_row
+
 from .models import Draw, Selection
 
 
@@ -44,7 +46,7 @@ def register_workbook(draw: Draw, rows: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "登记表"
-    ws.append([f"市场主体执法检查登记表　{draw.scheme.task_no}　{draw.scheme.name}"])
+    ws.append(literal_row(ws, [f"市场主体执法检查登记表　{draw.scheme.task_no}　{draw.scheme.name}"]))
     ws["A1"].font = Font(bold=True, size=14)
     headers = [
         "序号",
@@ -64,19 +66,22 @@ def register_workbook(draw: Draw, rows: list[dict[str, Any]]) -> bytes:
         c.font = Font(bold=True)
     for n, r in enumerate(rows, start=1):
         ws.append(
-            [
-                n,
-                r["task_no"],
-                r["object"].code,
-                r["object"].name,
-                r["object"].address,
-                "；".join(r["items"]),
-                "、".join(r["methods"]),
-                r["window"],
-                "；".join(f"{d}·{name}·{cert}" for d, name, cert in r["team"]),
-                "",
-                "",
-            ]
+            literal_row(
+                ws,
+                [
+                    n,
+                    r["task_no"],
+                    r["object"].code,
+                    r["object"].name,
+                    r["object"].address,
+                    "；".join(r["items"]),
+                    "、".join(r["methods"]),
+                    r["window"],
+                    "；".join(f"{d}·{name}·{cert}" for d, name, cert in r["team"]),
+                    "",
+                    "",
+                ],
+            )
         )
     for col, width in zip("ABCDEFGHIJK", [6, 24, 22, 30, 30, 30, 14, 24, 40, 16, 18], strict=True):
         ws.column_dimensions[col].width = width

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from shuangsuiji.accountability import evidence, selectors
 from shuangsuiji.accounts import scoping
+from shuangsuiji.directory.workbooks import literal_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -140,14 +141,17 @@ def accountability_xlsx(request):
     for section in _sections(report):
         for line in section["lines"]:
             ws.append(
-                [
-                    section["title"],
-                    line["what"],
-                    line["object"],
-                    line["date"],
-                    line["why"],
-                    request.build_absolute_uri(line["url"]),
-                ]
+                literal_row(
+                    ws,
+                    [
+                        section["title"],
+                        line["what"],
+                        line["object"],
+                        line["date"],
+                        line["why"],
+                        request.build_absolute_uri(line["url"]),
+                    ],
+                )
             )
     ws.append([])
     for section in _sections(report):
