@@ -35,6 +35,14 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # Built-in date formats of Chinese-locale Excel/WPS that openpyxl's table does not list.
 _CJK_DATE_FORMAT_IDS = set(range(27, 37)) | set(range(50, 59))
 CHUNK = 1 << 16
+# Limits that keep a hostile or broken upload from exhausting memory (issue 11): checked while streaming, before
+# anything is kept. A template has fewer than 20 columns; Excel itself stops at 1,048,576 rows and 32,767 characters
+# in a cell.
+MAX_COLUMNS = 100
+MAX_ROWS = 1_048_576
+MAX_CELL_CHARS = 32_767
+MAX_SHEET_XML_BYTES = 1536 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 512 * 1024 * 1024
 
 
 class TableError(Exception):
@@ -100,15 +108,28 @@ def _csv_rows(f: IO[bytes]) -> Iterator[Row]:
     try:
         sample = text.read(64 * 1024)
         text.seek(0)
-        dialect: Any = csv.excel
-        if sample:
-            try:
-                dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;")
-            except csv.Error:
-                dialect = csv.excel
+        # Excel's own dialect (quotes doubled inside quoted fields); only the delimiter is taken from the header
+        # line. csv.Sniffer guessed doublequote from the header alone and split "舞钢市""老王""烩面馆, 二店" wrongly.
+        header = sample.split("\n", 1)[0]
+        delimiter = max((",", "\t", ";"), key=header.count) if any(d in header for d in ",\t;") else ","
+        dialect: Any = type("Upload", (csv.excel,), {"delimiter": delimiter})
+        csv.field_size_limit(MAX_CELL_CHARS + 1)
         try:
-            yield from enumerate(csv.reader(text, dialect), start=1)
-        except (UnicodeDecodeError, csv.Error) as e:
+            for number, cells in enumerate(csv.reader(text, dialect), start=1):
+                if number > MAX_ROWS:
+                    raise TableError(f"文件超过 {MAX_ROWS:,} 行（Excel 的行数上限），请分成几个文件上传")
+                if len(cells) > MAX_COLUMNS:
+                    raise TableError(
+                        f"第 {number} 行有 {len(cells)} 列，超过模板允许的 {MAX_COLUMNS} 列，请删除多余的列后重新上传"
+                    )
+                yield number, cells
+        except UnicodeDecodeError as e:
+            raise TableError(f"CSV 文件无法读取：{e}") from None
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                raise TableError(
+                    f"有单元格超过 {MAX_CELL_CHARS:,} 个字符（Excel 单元格的上限），请检查文件"
+                ) from None
             raise TableError(f"CSV 文件无法读取：{e}") from None
     finally:
         text.detach()
@@ -144,9 +165,11 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
 def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
     if not part or part not in zf.namelist():
         return []
+    if zf.getinfo(part).file_size > MAX_SHARED_STRINGS_BYTES:
+        raise TableError(_too_big("共享字符串", MAX_SHARED_STRINGS_BYTES))
     strings: list[str] = []
     buf: list[str] = []
-    state = {"in_t": False, "skip": 0}
+    state = {"in_t": False, "skip": 0, "chars": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
         n = _local(name)
@@ -165,17 +188,35 @@ def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
             state["skip"] -= 1
         elif n == "si":
             strings.append("".join(buf))
+            state["chars"] = 0
 
     def data(d: str) -> None:
         if state["in_t"]:
+            state["chars"] += len(d)
+            if state["chars"] > MAX_CELL_CHARS:
+                raise TableError(_cell_too_long())
             buf.append(d)
 
     p = expat.ParserCreate()
     p.buffer_text = True
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, data
     with zf.open(part) as src:
-        p.ParseFile(src)
+        read = 0
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            read += len(chunk)
+            if read > MAX_SHARED_STRINGS_BYTES:  # the declared size may lie; count what is actually inflated
+                raise TableError(_too_big("共享字符串", MAX_SHARED_STRINGS_BYTES))
+            p.Parse(chunk, False)
+        p.Parse(b"", True)
     return strings
+
+
+def _too_big(what: str, limit: int) -> str:
+    return f"工作簿的{what}解压后超过 {limit // (1024 * 1024)} MB，不像一份名录；请只保留模板中的列后重新保存上传"
+
+
+def _cell_too_long() -> str:
+    return f"有单元格超过 {MAX_CELL_CHARS:,} 个字符（Excel 单元格的上限），请检查文件"
 
 
 def _date_styles(zf: zipfile.ZipFile, part: str | None) -> set[int]:
@@ -247,7 +288,16 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
     epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
 
     ready: list[Row] = []
-    st: dict[str, Any] = {"row": 0, "cells": None, "t": None, "s": 0, "col": -1, "cap": False, "skip": 0}
+    st: dict[str, Any] = {
+        "row": 0,
+        "cells": None,
+        "t": None,
+        "s": 0,
+        "col": -1,
+        "cap": False,
+        "skip": 0,
+        "chars": 0,
+    }
     buf: list[str] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -256,10 +306,17 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
         if name == "c":
             cells = st["cells"]
             ref = attrs.get("r")
-            st["col"] = _col_index(ref) if ref else len(cells)
+            col = _col_index(ref) if ref else -1
+            st["col"] = col if col >= 0 else len(cells)
+            if st["col"] >= MAX_COLUMNS:
+                raise TableError(
+                    f"第 {st['row']} 行在第 {st['col'] + 1} 列有内容，超过模板允许的 {MAX_COLUMNS} 列；"
+                    "请删除多余的列后重新上传"
+                )
             st["t"] = attrs.get("t", "n")
             s = attrs.get("s")
-            st["s"] = int(s) if s else 0
+            st["s"] = int(s) if s and s.isdigit() else 0
+            st["chars"] = 0
             buf.clear()
         elif name == "v" or (name == "t" and not st["skip"]):
             st["cap"] = True
@@ -267,7 +324,9 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
             st["skip"] += 1
         elif name == "row":
             ref = attrs.get("r")
-            st["row"] = int(ref) if ref else st["row"] + 1
+            st["row"] = int(ref) if ref and ref.isdigit() else st["row"] + 1
+            if st["row"] > MAX_ROWS:
+                raise TableError(f"工作表超过 {MAX_ROWS:,} 行（Excel 的行数上限），请分成几个文件上传")
             st["cells"] = []
 
     def end(name: str) -> None:
@@ -277,23 +336,28 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
             text = "".join(buf)
             t = st["t"]
             value: Cell
-            if t == "s":
-                value = shared[int(text)] if text else None
-            elif t in ("inlineStr", "str", "e"):
-                value = text
-            elif t == "b":
-                value = text in ("1", "true")
-            elif t == "d":
-                value = _iso_datetime(text)
-            elif text == "":
-                value = None
-            else:
-                value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-                if st["s"] in date_styles:
-                    try:
-                        value = from_excel(value, epoch)
-                    except (OverflowError, ValueError):
-                        pass
+            try:
+                if t == "s":
+                    value = shared[int(text)] if text else None
+                elif t in ("inlineStr", "str", "e"):
+                    value = text
+                elif t == "b":
+                    value = text in ("1", "true")
+                elif t == "d":
+                    value = _iso_datetime(text)
+                elif text == "":
+                    value = None
+                else:
+                    value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                    if st["s"] in date_styles:
+                        try:
+                            value = from_excel(value, epoch)
+                        except (OverflowError, ValueError):
+                            pass
+            except (ValueError, IndexError):
+                raise TableError(
+                    f"第 {st['row']} 行第 {st['col'] + 1} 列的内容无法读取（文件可能已损坏），请在 Excel/WPS 中重新保存后上传"
+                ) from None
             cells = st["cells"]
             col = st["col"]
             if col >= len(cells):
@@ -311,14 +375,23 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
 
     def data(d: str) -> None:
         if st["cap"]:
+            st["chars"] += len(d)
+            if st["chars"] > MAX_CELL_CHARS:
+                raise TableError(_cell_too_long())
             buf.append(d)
 
     p = expat.ParserCreate()
     p.buffer_text = True
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, data
     try:
+        if zf.getinfo(sheet).file_size > MAX_SHEET_XML_BYTES:
+            raise TableError(_too_big("工作表", MAX_SHEET_XML_BYTES))
         with zf.open(sheet) as src:
+            read = 0
             for chunk in iter(lambda: src.read(CHUNK), b""):
+                read += len(chunk)
+                if read > MAX_SHEET_XML_BYTES:
+                    raise TableError(_too_big("工作表", MAX_SHEET_XML_BYTES))
                 p.Parse(chunk, False)
                 if ready:
                     yield from ready
