@@ -8,6 +8,34 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
 
+class MinimumLengthValidator:
+    """Django's own says it in English (its zh-hans catalogue lacks the 5.x wording)."""
+
+    def __init__(self, min_length: int = 8):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if len(password) < self.min_length:
+            raise ValidationError(
+                f"密码至少 {self.min_length} 个字符，实为 {len(password)} 个", code="too_short"
+            )
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 个字符。"
+
+
+class UsernameValidator:
+    """A password must not contain the account's username (checked case-insensitively)."""
+
+    def validate(self, password, user=None):
+        username = (getattr(user, "username", "") or "").lower()
+        if len(username) >= 3 and username in password.lower():
+            raise ValidationError("密码不能包含用户名", code="username")
+
+    def get_help_text(self):
+        return "密码不能包含用户名。"
+
+
 class CharacterClassesValidator:
     def __init__(self, min_classes: int | None = None):
         self.min_classes = min_classes or getattr(settings, "PASSWORD_MIN_CLASSES", 3)
@@ -35,10 +63,9 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or not user.pk:
             return
-        previous = [
-            user.password,
-            *user.password_history.values_list("password", flat=True)[: self.history - 1],
-        ]
+        # The history holds the current hash too (password_changed adds it); look at `history` entries of it
+        # besides the current one, so that exactly the last `history` distinct passwords are refused.
+        previous = [user.password, *user.password_history.values_list("password", flat=True)[: self.history]]
         if any(p and check_password(password, p) for p in previous):
             raise ValidationError(f"不能使用最近 {self.history} 次用过的密码", code="reused")
 

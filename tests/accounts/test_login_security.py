@@ -117,3 +117,21 @@ def test_five_wrong_codes_sign_the_administrator_out(client, sam):
     for _ in range(5):
         client.post("/login/totp/", {"code": "000000"})
     assert "_auth_user_id" not in client.session
+
+
+def test_after_five_passwords_the_first_of_them_is_still_refused(alice):
+    # Issue 11 (10): after Hist1 … Hist5, Hist1 was accepted again (the history held the current hash twice).
+    for n in range(1, 6):
+        alice.set_password(f"Hist{n}@pass")
+        alice.save()
+    for n in range(1, 6):
+        with pytest.raises(ValidationError, match="最近 5 次"):
+            validate_password(f"Hist{n}@pass", alice)
+
+
+def test_a_password_with_the_username_or_too_short_is_refused_in_chinese(alice):
+    with pytest.raises(ValidationError, match="密码不能包含用户名"):
+        validate_password("Alice@2026x", alice)
+    with pytest.raises(ValidationError) as caught:
+        validate_password("Ab1!", alice)
+    assert caught.value.messages[0] == "密码至少 8 个字符，实为 4 个"
