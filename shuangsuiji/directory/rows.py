@@ -35,6 +35,18 @@ class RowInvalid(Exception):
         super().__init__("；".join(f"{c}：{r}" for c, r in errors))
 
 
+def length_errors(model: Any, **values: Any) -> list[tuple[str, str]]:
+    """(label, reason) for each text longer than its column allows: PostgreSQL refuses it with a DataError (a 500)
+    where SQLite would store it."""
+    errors = []
+    for name, value in values.items():
+        field_ = model._meta.get_field(name)
+        limit = getattr(field_, "max_length", None)
+        if limit and isinstance(value, str) and len(value.strip()) > limit:
+            errors.append((str(field_.verbose_name), f"不超过 {limit} 个字符，实为 {len(value.strip())} 个"))
+    return errors
+
+
 @dataclass
 class Lookups:
     """Reference data resolved by name or code, loaded once per import rather than once per row."""
@@ -106,11 +118,18 @@ def _bool(v: str, lk: Lookups) -> bool:
     raise _Err(f"“{v}”应填“是”或“否”")
 
 
+# The largest value an integer column holds on PostgreSQL; "1e30" or "Infinity" must be a row error, not a 500.
+MAX_INT_COLUMN = 2_147_483_647
+
+
 def _int_nonneg(v: str, lk: Lookups) -> int:
     try:
-        n = int(Decimal(v))
-        if Decimal(v) != n:
+        d = Decimal(v)
+        if not d.is_finite() or d != d.to_integral_value():
             raise InvalidOperation
+        if d > MAX_INT_COLUMN:
+            raise _Err(f"“{v}”过大（不超过 {MAX_INT_COLUMN:,}）")
+        n = int(d)
     except (InvalidOperation, ValueError):
         raise _Err(f"“{v}”不是整数") from None
     if n < 0:

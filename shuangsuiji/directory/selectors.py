@@ -49,10 +49,11 @@ def _flag(value: Any) -> bool | None:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An id from a query parameter, or None: decimal digits only ("²" is a digit int() refuses) that fit a bigint."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdecimal() or len(text) > 18:
         return None
+    return int(text)
 
 
 def filter_objects(qs: QuerySet, params: Mapping[str, Any]) -> QuerySet:

@@ -22,7 +22,7 @@ from .models import (
     Licence,
     Supervision,
 )
-from .rows import COLUMNS, Lookups, RowInvalid, validate_row
+from .rows import COLUMNS, Lookups, RowInvalid, length_errors, validate_row
 
 
 def row_of(kind: str, obj) -> dict[str, Any]:
@@ -137,6 +137,9 @@ def licence_add(
         errors.append(("许可证编号", "必填项不能为空"))
     if valid_from and valid_to and valid_from > valid_to:
         errors.append(("有效期至", "有效期至早于有效期起"))
+    errors += length_errors(Licence, name=name, number=number)
+    if errors:
+        raise RowInvalid(errors)
     if Licence.objects.filter(department_id=actor.department_id, number=number.strip()).exists():
         errors.append(("许可证编号", f"本部门已有编号为 {number.strip()} 的许可证"))
     if errors:

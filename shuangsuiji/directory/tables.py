@@ -273,7 +273,7 @@ def _col_index(ref: str) -> int:
 
 
 def _row_number(ref: str) -> int:
-    digits = "".join(ch for ch in ref if ch.isdigit())
+    digits = "".join(ch for ch in ref if "0" <= ch <= "9")
     return int(digits) if digits else 0
 
 
@@ -315,7 +315,7 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
                 )
             st["t"] = attrs.get("t", "n")
             s = attrs.get("s")
-            st["s"] = int(s) if s and s.isdigit() else 0
+            st["s"] = int(s) if s and s.isascii() and s.isdecimal() else 0
             st["chars"] = 0
             buf.clear()
         elif name == "v" or (name == "t" and not st["skip"]):
@@ -324,7 +324,7 @@ def _xlsx_rows(f: IO[bytes]) -> Iterator[Row]:
             st["skip"] += 1
         elif name == "row":
             ref = attrs.get("r")
-            st["row"] = int(ref) if ref and ref.isdigit() else st["row"] + 1
+            st["row"] = int(ref) if ref and ref.isascii() and ref.isdecimal() else st["row"] + 1
             if st["row"] > MAX_ROWS:
                 raise TableError(f"工作表超过 {MAX_ROWS:,} 行（Excel 的行数上限），请分成几个文件上传")
             st["cells"] = []

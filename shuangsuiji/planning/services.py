@@ -14,7 +14,7 @@ from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
 from shuangsuiji.audit.services import record
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
-from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.directory.rows import RowInvalid, length_errors
 from shuangsuiji.org.models import Department
 
 from .models import (
@@ -212,7 +212,8 @@ def plan_batch_add(*, actor, plan: AnnualPlan, name: str, month: int, note: str 
         if not 1 <= month <= 12:
             raise ValueError
     except (TypeError, ValueError):
-        errors.append(("计划月份", f"“{month}”应为 1 到 12 的月份"))
+        errors.append(("计划月份", f"“{str(month)[:20]}”应为 1 到 12 的月份"))
+    errors += length_errors(PlanBatch, name=name, note=note)
     if errors:
         raise RowInvalid(errors)
     seq = (plan.batches.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
@@ -345,6 +346,34 @@ def plan_adjust(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
 # --- 抽查工作方案 ---------------------------------------------------------------------------------------------------
 
 
+# One set of bounds for the pages and the API (issue 11, item 9): years the platform runs, and integers that fit
+# their columns and keep the window arithmetic (window_start − same_item_days) inside Python's dates.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
+MAX_COUNT = 10_000_000
+MAX_RESERVE = 100_000
+MAX_SLOTS = 100
+
+
+def bounded_int(value: Any, field: str, *, default: int, lo: int, hi: int, errors: list) -> int:
+    """`value` as an integer in [lo, hi]; blank gives `default`; anything else adds a Chinese error for `field`."""
+    if value in (None, ""):
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; 12 digits bound the work on hostile input.
+        if not (text.isdecimal() and len(text) <= 12):
+            errors.append((field, f"应为 {lo}—{hi} 之间的整数"))
+            return default
+        number = int(text)
+    if not lo <= number <= hi:
+        errors.append((field, f"应为 {lo}—{hi} 之间的整数，实为 {number}"))
+        return default
+    return number
+
+
 def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if not strata:
         raise RowInvalid([("分层抽查比例", "至少设置一个分层的比例或数量")])
@@ -364,16 +393,20 @@ def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if spec.get("ratio") not in (None, ""):
                 entry["ratio"] = format(parse_ratio(spec["ratio"], field).normalize(), "f")
             elif spec.get("count") not in (None, ""):
-                count = int(spec["count"])
-                if count < 0:
-                    raise ValueError
-                entry["count"] = count
+                bad: list[tuple[str, str]] = []
+                entry["count"] = bounded_int(
+                    spec["count"], f"{field} 数量", default=0, lo=0, hi=MAX_COUNT, errors=bad
+                )
+                if bad:
+                    raise RowInvalid(bad)
             else:
                 raise RowInvalid([(field, "请设置比例或数量")])
-            reserve = int(spec.get("reserve") or 0)
-            if reserve < 0:
-                raise ValueError
-            entry["reserve"] = reserve
+            bad = []
+            entry["reserve"] = bounded_int(
+                spec.get("reserve"), f"{field} 候补数", default=0, lo=0, hi=MAX_RESERVE, errors=bad
+            )
+            if bad:
+                raise RowInvalid(bad)
         except RowInvalid as e:
             errors.extend(e.errors)
             continue
@@ -437,18 +470,44 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
     elif not (data.get("adhoc_reason") or "").strip():
         errors.append(("计划外方案理由", "不依据计划批次制定方案时必须写明理由"))
     try:
-        window_start = datetime.date.fromisoformat(str(data.get("window_start")))
-        window_end = datetime.date.fromisoformat(str(data.get("window_end")))
+        window_start = datetime.date.fromisoformat(str(data.get("window_start"))[:20])
+        window_end = datetime.date.fromisoformat(str(data.get("window_end"))[:20])
     except ValueError:
         errors.append(("检查期限", "请填写有效的开始与结束日期（YYYY-MM-DD）"))
         window_start = window_end = None
+    else:
+        if not (FIRST_DAY <= window_start <= LAST_DAY and FIRST_DAY <= window_end <= LAST_DAY):
+            errors.append(("检查期限", f"检查期限应在 {FIRST_DAY.year}—{LAST_DAY.year} 年之间"))
+    numbers = {
+        "yearly_cap": bounded_int(
+            data.get("yearly_cap"), "年度抽查次数上限", default=2, lo=1, hi=100, errors=errors
+        ),
+        "same_item_days": bounded_int(
+            data.get("same_item_days"), "同一事项间隔天数", default=365, lo=0, hi=3650, errors=errors
+        ),
+        # 0 is a setting (complaints do not raise the ratio), not "use the default".
+        "raise_complaints": bounded_int(
+            data.get("raise_complaints"), "投诉举报次数", default=3, lo=0, hi=100_000, errors=errors
+        ),
+    }
     if not (data.get("name") or "").strip():
         errors.append(("方案名称", "必填项不能为空"))
     if errors:
         raise RowInvalid(errors)
     strata = _clean_strata(data.get("strata") or {})
     lead = actor.department
-    slots = {str(k): int(v) for k, v in (data.get("team_slots") or {lead.code: 2}).items()}
+    slot_errors: list[tuple[str, str]] = []
+    raw_slots = data.get("team_slots") or {lead.code: 2}
+    if not isinstance(raw_slots, dict) or len(raw_slots) > 50:
+        raise RowInvalid([("检查组人数", "应为按部门代码的人数，至多 50 个部门")])
+    slots = {
+        str(k)[:20]: bounded_int(
+            v, f"检查组人数（{str(k)[:20]}）", default=1, lo=1, hi=MAX_SLOTS, errors=slot_errors
+        )
+        for k, v in raw_slots.items()
+    }
+    if slot_errors:
+        raise RowInvalid(slot_errors)
     unknown = set(slots) - set(Department.objects.filter(active=True).values_list("code", flat=True))
     if unknown:
         raise RowInvalid([("检查组人数", f"未知部门代码：{'、'.join(sorted(unknown))}")])
@@ -482,16 +541,11 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
         window_end=window_end,
         team_slots=slots,
         publish_list_at=publish_at,
-        yearly_cap=int(data.get("yearly_cap") or 2),
-        same_item_days=int(
-            data.get("same_item_days") if data.get("same_item_days") not in (None, "") else 365
-        ),
+        yearly_cap=numbers["yearly_cap"],
+        same_item_days=numbers["same_item_days"],
         raise_abnormal=bool(data.get("raise_abnormal", True)),
         raise_dishonest=bool(data.get("raise_dishonest", True)),
-        # 0 is a setting (complaints do not raise the ratio), not "use the default".
-        raise_complaints=int(
-            data.get("raise_complaints") if data.get("raise_complaints") not in (None, "") else 3
-        ),
+        raise_complaints=numbers["raise_complaints"],
         created_by=actor,
     )
     SchemeItem.objects.bulk_create(

@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 def _filters(request, *, with_year: bool = True) -> dict:
     department = selectors.department_by_code(request.GET.get("department"))
     year = request.GET.get("year", "")
-    year_value = int(year) if year.isdigit() else None
+    year_value = int(year) if year.isdecimal() and len(year) <= 4 else None
     qs = {"department": department.code if department else "", "year": year if year_value else ""}
     if not with_year:
         qs.pop("year")

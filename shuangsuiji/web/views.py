@@ -28,6 +28,7 @@ from shuangsuiji.directory.models import (
 from shuangsuiji.directory.rows import KIND_LABELS, RowInvalid
 from shuangsuiji.org.models import Department, Region
 
+from . import params
 from .forms import form_fields, values_from_instance, values_from_post
 
 PAGE_SIZE = 50
@@ -462,10 +463,11 @@ def audit_list(request):
         qs = qs.filter(actor_name__contains=f["actor"])
     if f.get("target"):
         qs = qs.filter(target_repr__contains=f["target"])
+    since, until = params.date_or_none(f.get("since")), params.date_or_none(f.get("until"))
     if f.get("since"):
-        qs = qs.filter(at__date__gte=f["since"])
+        qs = qs.filter(at__date__gte=since) if since else qs.none()
     if f.get("until"):
-        qs = qs.filter(at__date__lte=f["until"])
+        qs = qs.filter(at__date__lte=until) if until else qs.none()
     actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
     return render(
         request,

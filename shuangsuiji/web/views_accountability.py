@@ -20,6 +20,8 @@ from shuangsuiji.accountability import evidence, selectors
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.workbooks import literal_row
 
+from . import params
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,7 +38,7 @@ def _report(request) -> selectors.Report:
         raise Http404
     wanted = request.GET.get("department", "")
     if wanted:
-        if not wanted.isdigit():
+        if params.int_or_none(wanted) is None:
             raise Http404
         # A department outside the user's reach is simply not found, as everywhere else (accounts/scoping.py).
         department = get_object_or_404(departments, pk=int(wanted))

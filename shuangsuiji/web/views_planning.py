@@ -16,6 +16,7 @@ from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import RAISED_STRATUM, PlanBatch, PlanItem, PlanKind, PublishListAt
 
+from . import params
 from .views import _page
 
 
@@ -46,7 +47,8 @@ def _act(request, fn, success: str, redirect_to: str):
 def plan_list(request):
     qs = scoping.plans_for(request.user)
     if request.GET.get("year"):
-        qs = qs.filter(year=request.GET["year"])
+        year = params.int_or_none(request.GET["year"], hi=9999)
+        qs = qs.filter(year=year) if year is not None else qs.none()
     return render(request, "web/plan_list.html", {"page": _page(request, qs), "f": request.GET, "qs": ""})
 
 
@@ -61,10 +63,10 @@ def plan_create(request):
             plan = services.plan_create(
                 actor=request.user,
                 kind=request.POST.get("kind", ""),
-                year=int(request.POST.get("year") or 0),
+                year=params.int_or_none(request.POST.get("year"), hi=9999) or 0,
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                participant_ids=[int(p) for p in request.POST.getlist("participants") if p.isdigit()],
+                participant_ids=params.ids(request.POST.getlist("participants")),
             )
         except (RowInvalid, ValueError) as e:
             errors = _errors(e) if isinstance(e, RowInvalid) else ["年度应为数字"]
@@ -120,7 +122,7 @@ def _plan_for_action(request, pk: int):
 @login_required
 def plan_item_add(request, pk: int):
     plan = _plan_for_action(request, pk)
-    item = get_object_or_404(CheckItem.objects.valid(), pk=request.POST.get("item") or 0)
+    item = get_object_or_404(CheckItem.objects.valid(), pk=params.int_or_none(request.POST.get("item")) or 0)
     return _act(
         request,
         lambda: services.plan_item_add(
@@ -257,7 +259,7 @@ def scheme_data_from_post(post) -> dict:
         if key.startswith("slots_") and value.strip():
             slots[key.removeprefix("slots_")] = value.strip()
     filters = {
-        "regions": [int(r) for r in post.getlist("f_regions") if r.isdigit()],
+        "regions": params.ids(post.getlist("f_regions")),
         "kinds": post.getlist("f_kinds"),
         "risk_classes": post.getlist("f_risk"),
         "industries": [
@@ -273,12 +275,12 @@ def scheme_data_from_post(post) -> dict:
         raise RowInvalid([("检查组人数", "人数应为整数")]) from None
     return {
         "name": post.get("name", ""),
-        "batch_id": int(post["batch"]) if post.get("batch", "").isdigit() else None,
+        "batch_id": params.int_or_none(post.get("batch"), lo=1),
         "adhoc_reason": post.get("adhoc_reason", ""),
         "directed": post.get("directed") == "1",
         "filters": {k: v for k, v in filters.items() if v not in (None, [], "")},
         "strata": strata,
-        "item_ids": [int(i) for i in post.getlist("items") if i.isdigit()],
+        "item_ids": params.ids(post.getlist("items")),
         "methods": post.getlist("methods"),
         "window_start": post.get("window_start", ""),
         "window_end": post.get("window_end", ""),

@@ -42,6 +42,7 @@ from shuangsuiji.inspections.models import (
 )
 from shuangsuiji.org.models import Department
 
+from . import params
 from .views import _page, _querystring_without_page
 from .views_planning import _act, _errors
 
@@ -265,7 +266,7 @@ def record_new(request):
                     obj=obj,
                     trigger=request.POST.get("trigger", ""),
                     trigger_ref=request.POST.get("trigger_ref", ""),
-                    item_ids=[int(i) for i in request.POST.getlist("items") if i.isdigit()],
+                    item_ids=params.ids(request.POST.getlist("items")),
                 )
             except RowInvalid as e:
                 errors = _errors(e)
@@ -319,12 +320,12 @@ def _form_data(request, rec: InspectionRecord, offered_ids: set[int], hidden: se
     data["categories"] = post.getlist("categories")
     data["measures"] = post.getlist("measures")
     data["cert_shown"] = bool(post.get("cert_shown"))
-    ids = [int(i) for i in post.getlist("member_ids") if i.isdigit() and int(i) in offered_ids]
+    ids = [i for i in params.ids(post.getlist("member_ids")) if i in offered_ids]
     data["member_ids"] = ids + sorted(hidden)
     results = []
     allowed = set(rec.item_results.values_list("item_id", flat=True))
     for raw in post.getlist("item_ids"):
-        if raw.isdigit() and int(raw) in allowed:
+        if params.int_or_none(raw) in allowed:
             results.append(
                 {
                     "item_id": int(raw),
@@ -507,7 +508,7 @@ def transfer_create(request, pk: int):
             rec=rec,
             kind=request.POST.get("kind", ""),
             content=request.POST.get("content", ""),
-            to_department_id=int(to_department) if to_department.isdigit() else None,
+            to_department_id=params.int_or_none(to_department, lo=1),
             to_agency=request.POST.get("to_agency", ""),
             basis=request.POST.get("basis", "") if request.POST.get("basis") in TRANSFER_BASES else "",
         ),
@@ -842,7 +843,7 @@ def notification_list(request):
 @require_POST
 @login_required
 def notification_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = params.ids(request.POST.getlist("id"))
     n = services.notifications_mark_read(actor=request.user, notification_ids=ids or None)
     messages.success(request, f"已将 {n} 条消息标为已读。")
     return redirect("/notifications/")

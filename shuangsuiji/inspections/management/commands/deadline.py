@@ -22,7 +22,7 @@ class Command(BaseCommand):
             start = datetime.date.fromisoformat(date)
         except ValueError:
             raise CommandError(f"“{date[:40]}”不是有效日期，应为 YYYY-MM-DD", returncode=2) from None
-        if not str(days).isdigit() or int(days) > 365:
+        if not str(days).isdecimal() or len(str(days)) > 3 or int(days) > 365:
             raise CommandError(f"--days 应为 0—365 之间的整数，实为“{str(days)[:20]}”", returncode=2)
         try:
             deadline = deadline_after(start, int(days))
