@@ -53,7 +53,16 @@ def draws_root() -> Path:
 
 
 def draw_dir(draw: Draw) -> Path:
-    return draws_root() / draw.files_dir
+    """The draw's public DRAW-v1 directory. A drawn draw's result.json is written after the ceremony commits; if
+    that rename never happened (a crash right after the commit), the committed certificate is written here again."""
+    directory = draws_root() / draw.files_dir
+    if draw.status == DrawStatus.DRAWN and draw.certificate_json:
+        result = directory / "result.json"
+        if not result.exists():
+            tmp = directory / ".result.json.tmp"
+            tmp.write_text(draw.certificate_json, encoding="utf-8")
+            tmp.replace(result)
+    return directory
 
 
 def ensure_operator(actor, scheme: TaskScheme) -> None:
@@ -298,6 +307,7 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
             raise RowInvalid([(f"随机源 {source['name']}", "请输入公开随机源的值")])
         values[source["name"]] = value
     directory = draw_dir(draw)
+    _remove_stale_outputs(directory)
     try:
         certificate = engine.run_draw(directory, values)
     except engine.TeamImpossibleError as e:
@@ -315,14 +325,20 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         return draw
     except engine.DrawError as e:
         raise RowInvalid([("随机源", str(e))]) from None
-    engine.write_certificate(certificate, directory / "result.json")
+    # The certificate reveals the server secret: it reaches the public directory only once the draw is committed.
+    # Written to a pending name now and renamed after commit; a crash before the commit leaves no result.json,
+    # and the next attempt removes the pending file (issue 11, item 13).
+    body = engine.certificate_bytes(certificate)
+    pending = directory / PENDING_CERTIFICATE
+    pending.write_bytes(body)
+    transaction.on_commit(lambda: pending.replace(directory / "result.json"))
     _store_results(draw, certificate)
     Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
     Draw.objects.filter(pk=draw.pk).update(
         status=DrawStatus.DRAWN,
         reveals={s["name"]: s["value"] for s in certificate["sources"]},
         seed=certificate["seed"],
-        certificate_json=(directory / "result.json").read_text(encoding="utf-8"),
+        certificate_json=body.decode("utf-8"),
         drawn_at=timezone.now(),
         drawn_by=actor,
     )
@@ -336,6 +352,15 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         after={"seed": certificate["seed"], "selected": selected, "witnesses": witnesses},
     )
     return draw
+
+
+PENDING_CERTIFICATE = ".result.json.pending"
+
+
+def _remove_stale_outputs(directory) -> None:
+    """What an earlier attempt killed mid-ceremony may have left: never a certificate of an uncommitted draw."""
+    for name in (PENDING_CERTIFICATE, ".result.json.tmp", "result.json"):
+        (directory / name).unlink(missing_ok=True)
 
 
 def _canonical(draw: Draw, values: dict[str, str]) -> dict[str, str]:

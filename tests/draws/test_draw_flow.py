@@ -148,3 +148,35 @@ def test_freezing_is_refused_while_an_overlapping_task_keeps_its_list_secret(ali
     second = published_scheme(alice, entities=0, inspectors=0, items=[first.items.first().item])
     with pytest.raises(DrawRefused, match="名单尚未公示"):
         services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)
+
+
+def test_a_ceremony_that_dies_before_its_commit_leaves_no_certificate_on_disk(
+    alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Issue 11 (13): result.json, which reveals the server secret, stayed on disk after SIGKILL mid-ceremony.
+    scheme = published_scheme(alice)
+    draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
+    directory = draw_dir(draw)
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("进程在提交前终止")
+
+    monkeypatch.setattr(services, "_store_results", killed)
+    with pytest.raises(RuntimeError):
+        services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw.refresh_from_db()
+    assert draw.status == DrawStatus.FROZEN
+    assert not (directory / "result.json").exists()
+    assert draw.secret not in "".join(
+        p.read_text() for p in directory.iterdir() if p.name != services.PENDING_CERTIFICATE
+    )
+    # A SIGKILL leaves the pending file behind; the next attempt removes it before anything else.
+    assert (directory / services.PENDING_CERTIFICATE).exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    # After the commit the certificate is renamed into place; nothing pending is left.
+    assert draw.status == DrawStatus.DRAWN
+    assert (directory / "result.json").read_text(encoding="utf-8") == draw.certificate_json
+    assert not (directory / services.PENDING_CERTIFICATE).exists()
+    assert engine.verify(draw_dir(draw)).ok
