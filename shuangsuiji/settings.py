@@ -31,9 +31,23 @@ def database_from_url(url: str) -> dict:
             "TEST": {"NAME": os.environ.get("DB_TEST_NAME", "test_shuangsuiji")},
         }
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path or BASE_DIR / "db.sqlite3"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": parsed.path or BASE_DIR / "db.sqlite3",
+            **SQLITE,
+        }
     raise ValueError(f"不支持的 DATABASE_URL：{parsed.scheme}（仅支持 postgres:// 与 sqlite://）")
 
+
+# The embedded database under concurrent POSTs: writers take the lock when their transaction begins (no "database
+# is locked" when two readers both try to upgrade) and wait up to 20 s for it; WAL lets readers go on meanwhile.
+SQLITE = {
+    "OPTIONS": {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+}
 
 DEBUG = envbool("DEBUG", "True")
 # Demo mode (demo accounts, development keys) follows DEBUG unless set: a production start (DEBUG=false) that
@@ -123,6 +137,7 @@ DATABASES = {
     else {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        **SQLITE,
     }
 }
 

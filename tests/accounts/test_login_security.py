@@ -135,3 +135,13 @@ def test_a_password_with_the_username_or_too_short_is_refused_in_chinese(alice):
     with pytest.raises(ValidationError) as caught:
         validate_password("Ab1!", alice)
     assert caught.value.messages[0] == "密码至少 8 个字符，实为 4 个"
+
+
+def test_the_admin_site_changes_no_password_and_no_group_without_the_audit(client, sam):
+    # Issue 11 (11): /admin/password_change/ changed the password with no audit event.
+    from tests.conftest import login
+
+    login(client, sam)
+    r = client.get("/admin/password_change/")
+    assert r.status_code == 302 and r["Location"] == "/password/change/"
+    assert client.get("/admin/auth/group/").status_code == 404
