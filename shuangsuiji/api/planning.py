@@ -202,6 +202,15 @@ def publish_scheme(request, id: PathId):
     return _scheme(request, scheme.pk)
 
 
+@router.post("/schemes/{id}/accept", response={200: SchemeDetailOut, **ACTION_ERRORS}, tags=SCHEMES)
+def accept_scheme(request, id: PathId):
+    """参加部门的部门管理员确认本部门参加另一部门牵头的任务（派出检查人员）。不来自列明该部门的联合计划的名额，
+    须经确认才能冻结名单。"""
+    scheme = _scheme(request, id)
+    services.scheme_accept(actor=request.auth, scheme=scheme)
+    return _scheme(request, scheme.pk)
+
+
 @router.post("/schemes/{id}/close", response={200: SchemeDetailOut, **ACTION_ERRORS}, tags=SCHEMES)
 def close_scheme(request, id: PathId):
     """结束任务（已抽取的方案）。"""

@@ -374,6 +374,15 @@ class SchemeOut(Schema):
 class SchemeDetailOut(SchemeOut):
     items: list[SchemeItemOut]
     draws: list[SchemeDrawOut] = Field(description="冻结与抽取记录（含被重新抽取取代的）")
+    awaiting_consent: list[str] = Field(
+        description="尚未确认参加、也不在列明该部门的联合计划中的参加部门代码；非空时不能冻结名单"
+    )
+
+    @staticmethod
+    def resolve_awaiting_consent(obj) -> list[str]:
+        from shuangsuiji.planning.services import slots_without_consent
+
+        return [d.code for d in slots_without_consent(obj)]
 
     @staticmethod
     def resolve_items(obj) -> list:

@@ -24,7 +24,7 @@ from shuangsuiji.directory.models import InspectionObject, Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning.models import SchemeStatus, TaskScheme
-from shuangsuiji.planning.services import scheme_set_status
+from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
 from .models import (
@@ -56,7 +56,7 @@ def draw_dir(draw: Draw) -> Path:
     """The draw's public DRAW-v1 directory. A drawn draw's result.json is written after the ceremony commits; if
     that rename never happened (a crash right after the commit), the committed certificate is written here again."""
     directory = draws_root() / draw.files_dir
-    if draw.status == DrawStatus.DRAWN and draw.certificate_json:
+    if draw.certificate_json:  # set only by a committed ceremony (drawn, or drawn and later superseded)
         result = directory / "result.json"
         if not result.exists():
             tmp = directory / ".result.json.tmp"
@@ -122,6 +122,13 @@ def draw_freeze(
             [("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")]
         )
     public_sources = _clean_sources(sources)
+    unconsented = slots_without_consent(scheme)
+    if unconsented:
+        names = "、".join(d.name for d in unconsented)
+        raise DrawRefused(
+            f"{names}的检查人员名额既不来自列明该部门的联合抽查计划，也未经该部门同意；"
+            f"请由该部门管理员在方案页面确认参加后再冻结名单"
+        )
     hidden = _hidden_open_lists(scheme)
     if hidden:
         # Freezing now would publish, as OPEN_TASK exclusions, the objects of a drawn list that is still secret.

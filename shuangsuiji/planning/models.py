@@ -196,6 +196,24 @@ class TaskScheme(models.Model):
         return sorted(self.team_slots)
 
 
+class SchemeConsent(models.Model):
+    """A participating department's administrator accepts that its inspectors are drawn for another department's
+    task (art. 11: joint tasks by agreement). Needed for every slot outside the lead department that no approved
+    joint plan naming that department covers (issue 11, item 7)."""
+
+    scheme = models.ForeignKey(TaskScheme, on_delete=models.CASCADE, related_name="consents")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参加部门同意"
+        constraints = [models.UniqueConstraint(fields=["scheme", "department"], name="uniq_scheme_consent")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}/{self.department_id}"
+
+
 class SchemeItem(models.Model):
     scheme = models.ForeignKey(TaskScheme, on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey(

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import (
     PlanStatus,
     PlanVersion,
     PublishListAt,
+    SchemeConsent,
     SchemeItem,
     SchemeStatus,
     TaskCounter,
@@ -611,3 +613,46 @@ def scheme_set_status(scheme: TaskScheme, target: str) -> None:
     check_transition(SCHEME_TRANSITIONS, scheme.status, target, SchemeStatus)
     TaskScheme.objects.filter(pk=scheme.pk).update(status=target, updated_at=timezone.now())
     scheme.status = target
+
+
+# --- participating departments (art. 11; issue 11, item 7) --------------------------------------------------------
+
+
+def slots_without_consent(scheme: TaskScheme) -> list[Department]:
+    """Departments with team slots in `scheme` that have neither an approved joint plan naming them nor consented."""
+    others = [code for code in scheme.team_slots if code != scheme.department.code]
+    if not others:
+        return []
+    covered: set[int] = set()
+    plan = scheme.plan
+    if plan is not None and plan.kind == PlanKind.JOINT and plan.versions.exists():
+        covered |= set(plan.participants.values_list("pk", flat=True)) | {plan.department_id}
+    covered |= set(scheme.consents.values_list("department_id", flat=True))
+    return [
+        d for d in Department.objects.filter(code__in=others).order_by("sort", "code") if d.pk not in covered
+    ]
+
+
+@transaction.atomic
+def scheme_accept(*, actor, scheme: TaskScheme) -> SchemeConsent:
+    """A participating department's administrator agrees to send inspectors to another department's task."""
+    scheme = TaskScheme.objects.select_for_update().select_related("department").get(pk=scheme.pk)
+    if actor.role != Role.DEPT_ADMIN or actor.department_id is None:
+        raise PermissionDenied("只有参加部门的部门管理员可以确认参加")
+    code = actor.department.code
+    if code not in scheme.team_slots or actor.department_id == scheme.department_id:
+        raise PermissionDenied("本部门不是该任务的参加部门")
+    if scheme.status not in (SchemeStatus.DRAFT, SchemeStatus.PUBLISHED):
+        raise RowInvalid([("方案状态", f"方案当前为“{scheme.get_status_display()}”，名单冻结后不再需要确认")])
+    if scheme.consents.filter(department_id=actor.department_id).exists():
+        raise RowInvalid([("参加部门", f"{actor.department.name}已确认参加该任务")])
+    consent = SchemeConsent.objects.create(
+        scheme=scheme, department_id=actor.department_id, accepted_by=actor
+    )
+    record(
+        actor=actor,
+        action="scheme.accept",
+        target=scheme,
+        after={"department": code, "slots": scheme.team_slots[code]},
+    )
+    return consent

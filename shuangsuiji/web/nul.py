@@ -1,7 +1,7 @@
 """Refuse a request carrying a NUL character in any query or form value or JSON body (issue 11, item 8).
 
 PostgreSQL text cannot hold NUL, so such a value used to end in a 500 there (and be stored on SQLite). One check for
-every page and API operation, before any view runs: a Chinese 400, nothing written.
+every page and API operation, before any view runs: a Chinese 400 (422 in the API), nothing written.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class RefuseNulMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(
-                {"detail": "数据校验未通过", "errors": [{"field": "请求", "reason": MESSAGE}]},
-                status=400,
+                {"detail": "请求参数校验未通过", "errors": [{"field": "请求", "reason": MESSAGE}]},
+                status=422,  # as every other refused body of the API
                 json_dumps_params={"ensure_ascii": False},
             )
         return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
     path("schemes/<int:pk>/", views_planning.scheme_detail, name="scheme_detail"),
     path("schemes/<int:pk>/publish/", views_planning.scheme_publish, name="scheme_publish"),
+    path("schemes/<int:pk>/accept/", views_planning.scheme_accept, name="scheme_accept"),
     path("schemes/<int:pk>/close/", views_planning.scheme_close, name="scheme_close"),
     path("schemes/<int:pk>/freeze/", views_draws.freeze, name="draw_freeze"),
     path("draws/<int:pk>/", views_draws.draw_detail, name="draw_detail"),

@@ -14,7 +14,14 @@ from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, RiskClass
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning import services
-from shuangsuiji.planning.models import RAISED_STRATUM, PlanBatch, PlanItem, PlanKind, PublishListAt
+from shuangsuiji.planning.models import (
+    RAISED_STRATUM,
+    PlanBatch,
+    PlanItem,
+    PlanKind,
+    PublishListAt,
+    SchemeStatus,
+)
 
 from . import params
 from .views import _page
@@ -315,6 +322,8 @@ def scheme_detail(request, pk: int):
     scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
     own = request.user.department_id == scheme.department_id and request.user.role == Role.DEPT_ADMIN
     regions = dict(Region.objects.values_list("id", "name"))
+    unconsented = services.slots_without_consent(scheme)
+    mine = request.user.department if request.user.role == Role.DEPT_ADMIN else None
     return render(
         request,
         "web/scheme_detail.html",
@@ -324,7 +333,25 @@ def scheme_detail(request, pk: int):
             "draws": scheme.draws.all(),
             "own": own,
             "filter_regions": [regions.get(r, r) for r in scheme.filters.get("regions", [])],
+            "unconsented": unconsented,
+            "consents": scheme.consents.select_related("department", "accepted_by"),
+            "can_accept": mine is not None
+            and mine in unconsented
+            and scheme.status in (SchemeStatus.DRAFT, SchemeStatus.PUBLISHED),
+            "my_slots": scheme.team_slots.get(mine.code) if mine else None,
         },
+    )
+
+
+@require_POST
+@login_required
+def scheme_accept(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    return _act(
+        request,
+        lambda: services.scheme_accept(actor=request.user, scheme=scheme) and None,
+        "已确认本部门参加该任务。",
+        f"/schemes/{scheme.pk}/",
     )
 
 

@@ -24,6 +24,7 @@ PLANNING_AND_DRAW_OPERATIONS = {
     ("get", "/api/v1/schemes/{id}"),
     ("post", "/api/v1/schemes/{id}/publish"),
     ("post", "/api/v1/schemes/{id}/close"),
+    ("post", "/api/v1/schemes/{id}/accept"),
     ("post", "/api/v1/schemes/{id}/freeze"),
     ("get", "/api/v1/draws/{id}"),
     ("post", "/api/v1/draws/{id}/perform"),

@@ -99,6 +99,12 @@ def test_a_department_walks_from_plan_to_registration_form_through_the_api(
     assert scheme["status"] == "draft" and scheme["plan_id"] == plan["id"] and scheme["is_joint"]
     scheme = call(a.post(f"/schemes/{scheme['id']}/publish"))
     assert scheme["task_no"] == "舞市监抽查〔2026〕1号"
+    # A department plan does not name WJW: its administrator accepts the task before the list is frozen.
+    assert scheme["awaiting_consent"] == ["WJW"]
+    r = a.post(f"/schemes/{scheme['id']}/freeze", {"sources": SOURCES, "announced": ANNOUNCED})
+    assert r.status_code == 409 and "未经该部门同意" in r.json()["detail"]
+    scheme = call(ApiClient(bob).post(f"/schemes/{scheme['id']}/accept"))
+    assert scheme["awaiting_consent"] == []
 
     draw = call(a.post(f"/schemes/{scheme['id']}/freeze", {"sources": SOURCES, "announced": ANNOUNCED}), 201)
     assert draw["status"] == "frozen" and draw["params"]["draw_id"] == draw["draw_id"]

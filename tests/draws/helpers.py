@@ -7,7 +7,9 @@ from shuangsuiji.planning import services as planning
 from tests import factories
 
 
-def published_scheme(actor, *, entities=40, inspectors=4, team_slots=None, strata=None, items=None, **extra):
+def published_scheme(
+    actor, *, entities=40, inspectors=4, team_slots=None, strata=None, items=None, consent=True, **extra
+):
     risk = {c.code: c for c in RiskClass.objects.all()}
     for n in range(entities):
         factories.entity(risk_class=risk["A" if n % 4 else "D"])
@@ -27,7 +29,27 @@ def published_scheme(actor, *, entities=40, inspectors=4, team_slots=None, strat
         "team_slots": team_slots or {actor.department.code: 2},
     } | extra
     scheme = planning.scheme_create(actor=actor, data=data)
-    return planning.scheme_publish(actor=actor, scheme=scheme)
+    scheme = planning.scheme_publish(actor=actor, scheme=scheme)
+    if consent:
+        accept_for_every_department(scheme)
+    return scheme
+
+
+def accept_for_every_department(scheme) -> None:
+    """Each participating department's administrator accepts the task (tests/draws/test_consent.py tests the rule)."""
+    from shuangsuiji.accounts.models import Role, User
+    from shuangsuiji.org.models import Department
+
+    for code in scheme.team_slots:
+        if code == scheme.department.code:
+            continue
+        department = Department.objects.get(code=code)
+        admin = User.objects.filter(
+            department=department, role=Role.DEPT_ADMIN
+        ).first() or User.objects.create_user(
+            username=f"{code.lower()}_consent", role=Role.DEPT_ADMIN, department=department
+        )
+        planning.scheme_accept(actor=admin, scheme=scheme)
 
 
 SOURCES = [{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}]

@@ -168,6 +168,10 @@ def build_world() -> World:
     scheme_frozen = published_scheme(alice, entities=0, inspectors=0)
     draw_frozen = draws.draw_freeze(actor=alice, scheme=scheme_frozen, sources=SOURCES, announced=ANNOUNCED)
     scheme_published = published_scheme(alice, entities=0, inspectors=0)
+    # SCJG's task with a WJW slot that WJW has not accepted yet (issue 11, item 7).
+    scheme_joint = published_scheme(
+        alice, entities=0, inspectors=0, team_slots={"SCJG": 2, "WJW": 1}, consent=False
+    )
     scheme_draft = planning.scheme_create(actor=alice, data=_scheme_data(item))
 
     selected = list(
@@ -229,6 +233,7 @@ def build_world() -> World:
         "plan_approved": plan_approved.pk,
         "scheme_draft": scheme_draft.pk,
         "scheme_published": scheme_published.pk,
+        "scheme_joint": scheme_joint.pk,
         "scheme_drawn": scheme_drawn.pk,
         "draw": draw.pk,
         "draw_frozen": draw_frozen.pk,

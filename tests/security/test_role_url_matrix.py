@@ -460,6 +460,8 @@ POLICY: list[Case] = [
     *page("scheme_detail", "GET", SCJG_READERS, "/schemes/{scheme_drawn}/", owner="SCJG"),
     *page("scheme_publish", "POST", SCJG_ADMIN, "/schemes/{scheme_draft}/publish/", owner="SCJG"),
     *page("scheme_close", "POST", SCJG_ADMIN, "/schemes/{scheme_drawn}/close/", owner="SCJG"),
+    # Only the participating department's administrator accepts a task of another department (issue 11, item 7).
+    *page("scheme_accept", "POST", frozenset({OTHER_DEPT_ADMIN}), "/schemes/{scheme_joint}/accept/"),
     # The freeze and ceremony forms are shown only to who may submit them: the lead department's administrator.
     *page("draw_freeze", "GET", SCJG_ADMIN, "/schemes/{scheme_published}/freeze/", owner="SCJG"),
     *page(
@@ -670,6 +672,7 @@ POLICY: list[Case] = [
     *api("GET", "/schemes/{id}", SCJG_READERS, "/schemes/{scheme_drawn}", owner="SCJG"),
     *api("POST", "/schemes/{id}/publish", SCJG_ADMIN, "/schemes/{scheme_draft}/publish", owner="SCJG"),
     *api("POST", "/schemes/{id}/close", SCJG_ADMIN, "/schemes/{scheme_drawn}/close", owner="SCJG"),
+    *api("POST", "/schemes/{id}/accept", frozenset({OTHER_DEPT_ADMIN}), "/schemes/{scheme_joint}/accept"),
     *api(
         "POST",
         "/schemes/{id}/freeze",
