@@ -11,3 +11,5 @@ class OpsConfig(AppConfig):
         # Register the key checks (E001, E002) however the process starts: manage.py, gunicorn, tests.
         from shuangsuiji.audit import chain  # noqa: F401
         from shuangsuiji.personal import keys  # noqa: F401
+
+        from . import checks  # noqa: F401

@@ -145,3 +145,14 @@ def test_the_admin_site_changes_no_password_and_no_group_without_the_audit(clien
     r = client.get("/admin/password_change/")
     assert r.status_code == 302 and r["Location"] == "/password/change/"
     assert client.get("/admin/auth/group/").status_code == 404
+
+
+def test_a_flood_of_failed_logins_for_unknown_names_writes_one_audit_event_a_minute(client, alice):
+    # Issue 11 (14): 136 anonymous failures in 15 s wrote 136 audit events.
+    for n in range(30):
+        client.post("/login/", {"username": f"nobody{n}", "password": "x"})
+    events = AuditEvent.objects.filter(action="auth.login_failed")
+    assert events.count() == 1 and events.get().after["unknown_account"] is True
+    # A real account's failures are each recorded (and django-axes locks it after five).
+    client.post("/login/", {"username": "alice", "password": "wrong"})
+    assert events.filter(after__username="alice").count() == 1

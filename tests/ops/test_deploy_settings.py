@@ -160,3 +160,11 @@ def test_the_audit_chain_refuses_the_development_key_outside_development(setting
     settings.AUDIT_HMAC_KEY = ""
     with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
         chain_key()
+
+
+@pytest.mark.postgres_only
+def test_the_check_warns_when_the_app_connects_as_a_postgresql_superuser(db, capsys):
+    # CI connects as the superuser `postgres`; docs/deploy.md gives production its own non-superuser role.
+    call_command("check")
+    out = capsys.readouterr()
+    assert "shuangsuiji.W011" in out.out + out.err
