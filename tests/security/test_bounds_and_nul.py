@@ -39,6 +39,7 @@ def test_a_nul_character_is_refused_in_chinese_on_pages_and_in_the_api(client, a
 
     login(client, alice)
     r = client.get("/objects/?q=舞钢\x00市")
-    assert r.status_code == 400 and "空字符（NUL）" in r.content.decode()
+    assert r.status_code == 400 and "q：不能包含空字符" in r.content.decode()
+    # The API's schemas refuse it field by field.
     r = ApiClient(alice).post("/objects", {"name": "舞钢\u0000市", "code": "x"})
-    assert r.status_code == 422 and r.json()["errors"][0]["reason"].startswith("请求中含有不可见的空字符")
+    assert r.status_code == 422 and "空字符" in str(r.json()["errors"])
