@@ -80,12 +80,26 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    # Issue 11 (12): a token ends (default 90 days after creation) and carries only what it was made for.
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    # "METHOD /api/v1/prefix" entries, e.g. "GET /api/v1/" (read only); "*" as method allows every method.
+    scope = models.JSONField("可调用的接口", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+    def allows(self, method: str, path: str) -> bool:
+        """Whether this token may call `method path`; a token made before scopes existed keeps every operation."""
+        if not self.scope:
+            return True
+        for entry in self.scope:
+            want, _, prefix = str(entry).partition(" ")
+            if want in ("*", method.upper()) and path.startswith(prefix):
+                return True
+        return False
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -40,6 +40,16 @@ def password_expired(user) -> bool:
     return bool(max_age) and changed < timezone.now() - datetime.timedelta(days=max_age)
 
 
+def account_locked(user) -> bool:
+    """Whether django-axes holds the account locked (AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME)."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).exists()
+
+
 class SessionSecurityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

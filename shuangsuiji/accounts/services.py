@@ -29,9 +29,29 @@ def _token_prefix(key: str) -> str:
     return key.removeprefix("ssj_")[:TOKEN_PREFIX_LEN]
 
 
+TOKEN_DAYS = 90
+READ_ONLY = ["GET /api/v1/"]
+
+
+def _clean_scope(scope: list[str] | None) -> list[str]:
+    entries = [" ".join(str(e).split()) for e in (scope or ["* /api/v1/"]) if str(e).strip()]
+    for entry in entries:
+        method, _, prefix = entry.partition(" ")
+        if method not in ("*", "GET", "POST", "PATCH", "PUT", "DELETE") or not prefix.startswith("/api/v1/"):
+            raise ApiTokenError(f"令牌范围“{entry[:60]}”应写成“方法 /api/v1/路径前缀”，如“GET /api/v1/”")
+    if len(entries) > 50:
+        raise ApiTokenError("令牌范围最多 50 项")
+    return entries
+
+
 @transaction.atomic
-def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`. Returns the token and its key: the key is shown once and only its hash is kept."""
+def api_token_create(
+    *, actor, user: User, name: str, days: int = TOKEN_DAYS, scope: list[str] | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`. Returns the token and its key: the key is shown once and only its hash is kept.
+
+    It ends after `days` (default 90, at most 366) and may call only what `scope` names ("GET /api/v1/" = read only;
+    default every operation of the user)."""
     ensure_perm(actor, "accounts.manage")
     name = (name or "").strip()
     if not name:
@@ -45,18 +65,43 @@ def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
         raise ApiTokenError(
             f"用户 {user.username} 是{user.get_role_display()}：管理员账号须用密码加动态口令登录，不能使用接口令牌"
         )
+    if not 1 <= int(days) <= 366:
+        raise ApiTokenError("令牌有效期应为 1—366 天")
+    entries = _clean_scope(scope)
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=_token_prefix(key), key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name,
+        prefix=_token_prefix(key),
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + datetime.timedelta(days=int(days)),
+        scope=entries,
     )
     record(
         actor=actor,
         action="api_token.create",
         target=token,
         # Never the key or its hash: the prefix is enough to recognise the token later.
-        after={"user": user.username, "name": name, "prefix": token.prefix},
+        after={
+            "user": user.username,
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+            "scope": entries,
+        },
     )
     return token, key
+
+
+def token_state(token: ApiToken) -> str:
+    """How the security administrator sees a token: 有效至…, 已过期, 已吊销, or a legacy one without an end."""
+    if token.revoked:
+        return "已吊销"
+    if token.expires_at is None:
+        return "无期限（旧令牌，请重新签发）"
+    if token.expires_at <= timezone.now():
+        return "已过期"
+    return f"有效至 {timezone.localtime(token.expires_at):%Y-%m-%d}"
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 """API authentication: a token for systems (the provincial platform, art. 6), the session for the browser."""
 
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from shuangsuiji.accounts.models import ADMIN_ROLES, ApiToken
+from shuangsuiji.accounts.security import account_locked, password_expired
 
 
 class TokenAuth(APIKeyHeader):
@@ -24,7 +26,17 @@ class TokenAuth(APIKeyHeader):
         )
         if token is None:
             return None
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # A token stops with the account: expired, its password expired, or locked after failed logins.
+        if token.expires_at is not None and token.expires_at <= now:
+            return None
+        if password_expired(token.user) or account_locked(token.user):
+            return None
+        if not token.allows(request.method, request.path):
+            raise HttpError(
+                403, f"该令牌不能调用 {request.method} {request.path}（令牌范围：{'、'.join(token.scope)}）"
+            )
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request.user = token.user
         return token.user
 

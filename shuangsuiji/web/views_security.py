@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping, services
-from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.models import ApiToken, User
 from shuangsuiji.accounts.security import needs_totp
 from shuangsuiji.audit.services import record
 from shuangsuiji.codes.totp import new_secret, provisioning_uri
@@ -102,6 +102,10 @@ def security_home(request):
         "web/security.html",
         {
             "attempts": AccessAttempt.objects.order_by("-attempt_time")[:100],
+            "tokens": [
+                (t, services.token_state(t))
+                for t in ApiToken.objects.select_related("user").order_by("-id")[:200]
+            ],
             "admins": User.objects.filter(role__in=["sysadmin", "security_admin", "auditor"]).order_by(
                 "username"
             ),

@@ -167,3 +167,68 @@ def test_a_token_issued_to_an_administrator_before_the_rule_is_refused(db, audre
     key = ApiToken.new_key()
     ApiToken.objects.create(user=audrey, name="旧令牌", prefix=key[4:12], key_hash=ApiToken.hash_key(key))
     assert ApiClient(token=key).get("/regions").status_code == 401
+
+
+# --- issue 11 (12): tokens end, carry only their scope, and stop with the account -------------------------------------
+
+
+def test_a_token_ends_after_its_days(db, alice):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    key = run("create", "--user", "alice", "--name", "省级平台对接", "--days", "30").strip().splitlines()[-1]
+    token = ApiToken.objects.get()
+    assert (token.expires_at - timezone.now()).days in (29, 30)
+    assert ApiClient(token=key).get("/objects").status_code == 200
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
+        assert ApiClient(token=key).get("/objects").status_code == 401
+
+
+def test_a_read_only_token_cannot_write(db, alice):
+    key = run("create", "--user", "alice", "--name", "只读", "--read-only").strip().splitlines()[-1]
+    assert ApiToken.objects.get().scope == ["GET /api/v1/"]
+    c = ApiClient(token=key)
+    assert c.get("/objects").status_code == 200
+    r = c.post("/objects", {"name": "舞钢市某店", "code": "x"})
+    assert r.status_code == 403 and "该令牌不能调用 POST /api/v1/objects" in r.json()["detail"]
+
+
+def test_a_token_for_named_operations_calls_only_those(db, alice):
+    key = (
+        run("create", "--user", "alice", "--name", "事项", "--allow", "GET /api/v1/items")
+        .strip()
+        .splitlines()[-1]
+    )
+    c = ApiClient(token=key)
+    assert c.get("/items").status_code == 200
+    assert c.get("/objects").status_code == 403
+
+
+def test_a_token_stops_while_its_account_is_locked_or_its_password_expired(db, client, alice):
+    import datetime
+
+    from django.utils import timezone
+
+    from shuangsuiji.accounts.models import User
+
+    key = token_for(alice)
+    for _ in range(5):
+        client.post("/login/", {"username": "alice", "password": "wrong"})
+    assert ApiClient(token=key).get("/objects").status_code == 401
+    from axes.utils import reset
+
+    reset(username="alice")
+    assert ApiClient(token=key).get("/objects").status_code == 200
+    User.objects.filter(pk=alice.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=91))
+    assert ApiClient(token=key).get("/objects").status_code == 401
+
+
+def test_the_security_administrator_sees_every_token_with_its_state_and_scope(db, client, alice, sergei):
+    from tests.conftest import login
+
+    run("create", "--user", "alice", "--name", "省级平台对接", "--read-only")
+    login(client, sergei)
+    page = client.get("/security/").content.decode()
+    assert "省级平台对接" in page and "有效至" in page and "GET /api/v1/" in page

@@ -1,7 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from shuangsuiji.accounts.models import ApiToken, User, system_user
-from shuangsuiji.accounts.services import ApiTokenError, api_token_create, api_token_revoke
+from shuangsuiji.accounts.services import (
+    READ_ONLY,
+    ApiTokenError,
+    api_token_create,
+    api_token_revoke,
+    token_state,
+)
 
 
 class Command(BaseCommand):
@@ -12,6 +19,14 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="为用户创建令牌")
         create.add_argument("--user", required=True, help="令牌所属用户名；接口按该用户的部门和权限执行")
         create.add_argument("--name", required=True, help="用途，如：省级平台对接")
+        create.add_argument("--days", type=int, default=90, help="有效天数（1—366），默认 90")
+        create.add_argument("--read-only", action="store_true", help="只能调用 GET（只读）")
+        create.add_argument(
+            "--allow",
+            action="append",
+            default=None,
+            help="只允许这些接口，可重复，如 --allow 'POST /api/v1/records/' --allow 'GET /api/v1/'",
+        )
         revoke = sub.add_parser("revoke", help="吊销令牌")
         revoke.add_argument("prefix", help="令牌前缀（list 中显示）或完整令牌")
         sub.add_parser("list", help="列出令牌（不含令牌本身）")
@@ -26,8 +41,14 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"没有用户 {options['user']}")
-        token, key = api_token_create(actor=system_user(), user=user, name=options["name"])
-        self.stdout.write(f"已为 {user.username} 创建令牌“{token.name}”（前缀 {token.prefix}）。")
+        scope = READ_ONLY if options["read_only"] else options["allow"]
+        token, key = api_token_create(
+            actor=system_user(), user=user, name=options["name"], days=options["days"], scope=scope
+        )
+        self.stdout.write(
+            f"已为 {user.username} 创建令牌“{token.name}”（前缀 {token.prefix}），有效期至 "
+            f"{timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}，范围：{'、'.join(token.scope)}。"
+        )
         self.stdout.write("令牌只显示这一次，请立即妥善保存 / shown once, store it now:")
         self.stdout.write(key)
 
@@ -37,6 +58,7 @@ class Command(BaseCommand):
 
     def _list(self, options):
         for t in ApiToken.objects.select_related("user").order_by("id"):
-            state = "已吊销" if t.revoked else "有效"
-            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "从未使用"
-            self.stdout.write(f"{t.prefix}  {state}  {t.user.username}  {t.name}  最近使用：{used}")
+            self.stdout.write(
+                f"{t.prefix}  {token_state(t)}  {t.user.username}  {t.name}  "
+                f"范围：{'、'.join(t.scope) or '全部'}  最近使用：{t.last_used_at or '从未使用'}"
+            )
