@@ -7,6 +7,8 @@ import hmac
 import json
 import secrets
 import shutil
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,10 @@ from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
 from shuangsuiji.audit.services import record
 from shuangsuiji.bulk import bulk_insert
-from shuangsuiji.directory.models import InspectionObject, Inspector
+from shuangsuiji.directory.models import InspectionObject, Inspector, ItemCategory
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
-from shuangsuiji.planning.models import SchemeStatus, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
@@ -142,6 +144,9 @@ def draw_freeze(
         raise RowInvalid([(f"检查人员（{d}）", m) for d, m in inputs.inspectors_missing.items()])
     if not inputs.candidates:
         raise RowInvalid([("候选对象", "按方案条件没有可抽取的对象")])
+    errors = effective_ratio_errors(scheme, dict(inputs.strata_counts))
+    if errors:
+        raise RowInvalid(errors)
 
     seq = (previous.seq + 1) if previous else 1
     draw_id = f"{scheme.task_no}-{seq}"
@@ -359,6 +364,60 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         after={"seed": certificate["seed"], "selected": selected, "witnesses": witnesses},
     )
     return draw
+
+
+def _share_of(spec: dict[str, Any], n: int) -> Fraction:
+    """The share a rule asks of a stratum of `n` candidates: its ratio, or for a count k / n (k at most n).
+
+    A ratio's rounding up to whole objects (ceil) is not held against it: at least one object of a small stratum
+    is drawn, and two equal ratios stay equal."""
+    if "count" in spec:
+        return Fraction(min(n, int(spec["count"])), n)
+    return Fraction(Decimal(spec["ratio"]))
+
+
+def effective_ratio_errors(scheme: TaskScheme, counts: dict[str, int]) -> list[tuple[str, str]]:
+    """Rules on the shares actually drawn, known only once the list is frozen (issue 17, items 3 and 4).
+
+    Art. 8: a general item's ratio cap bounds every ordinary stratum's share, whether the rule is a ratio or a count
+    (a count of 10 of 10 was accepted under a cap of 0.1). Art. 9 (适当提高): the raised stratum asks at least the
+    share of the highest ordinary stratum. Shares as in _share_of.
+    """
+    errors: list[tuple[str, str]] = []
+    ordinary = {
+        c: _share_of(spec, counts[c])
+        for c, spec in scheme.strata.items()
+        if c != RAISED_STRATUM and counts.get(c)
+    }
+    caps = [
+        (si.item, Fraction(Decimal(si.item.ratio_cap)))
+        for si in scheme.items.select_related("item")
+        if si.item.category == ItemCategory.GENERAL and si.item.ratio_cap is not None
+    ]
+    for code, share in ordinary.items():
+        if "count" not in scheme.strata[code]:
+            continue
+        for item, cap in caps:
+            if share > cap:
+                errors.append(
+                    (
+                        f"分层 {code}",
+                        f"抽取 {scheme.strata[code]['count']} 户占该层 {counts[code]} 户的 {float(share):.1%}，"
+                        f"超过一般检查事项“{item.name}”的抽查比例上限 {float(cap):.1%}（第八条）",
+                    )
+                )
+    raised = scheme.strata.get(RAISED_STRATUM)
+    if raised and counts.get(RAISED_STRATUM) and ordinary:
+        share, highest = _share_of(raised, counts[RAISED_STRATUM]), max(ordinary.values())
+        if share < highest:
+            errors.append(
+                (
+                    f"分层 {RAISED_STRATUM}",
+                    f"提高比例层抽取 {float(share):.1%}，低于普通分层的最高比例 {float(highest):.1%}；"
+                    "提高比例层应不低于普通分层（第九条“适当提高”）",
+                )
+            )
+    return errors
 
 
 PENDING_CERTIFICATE = ".result.json.pending"

@@ -440,6 +440,20 @@ def _scheme_errors(
         errors.append(("检查组人数", "每个参与部门至少 1 人"))
     if ON_SITE in methods and sum(int(n) for n in slots.values()) < 2:
         errors.append(("检查组人数", "实地核查时执法检查人员不得少于 2 人（第十三条）"))
+    strata = scheme_data["strata"]
+    raised = strata.get(RAISED_STRATUM, {})
+    ordinary = [
+        Decimal(spec["ratio"]) for c, spec in strata.items() if c != RAISED_STRATUM and "ratio" in spec
+    ]
+    if "ratio" in raised and ordinary and Decimal(raised["ratio"]) < max(ordinary):
+        # Art. 9 适当提高: counts are compared at freeze time, when the strata's sizes are known.
+        errors.append(
+            (
+                f"分层 {RAISED_STRATUM}",
+                f"提高比例层的比例 {raised['ratio']} 低于普通分层的最高比例 {_fmt(max(ordinary))}；"
+                "提高比例层应不低于普通分层（第九条“适当提高”）",
+            )
+        )
     for item in items:
         if item.status != ItemStatus.VALID:
             errors.append(("抽查事项", f"事项“{item.name}”已停用"))

@@ -69,6 +69,10 @@ def test_a_department_walks_from_plan_to_registration_form(client, alice, olivia
     client.post(f"/schemes/{scheme.pk}/publish/")
     scheme.refresh_from_db()
     assert scheme.task_no == "舞市监抽查〔2026〕1号"
+    # The plan is SCJG's own: WJW's administrator accepts sending an inspector before the list is frozen.
+    login(client, bob)
+    assert client.post(f"/schemes/{scheme.pk}/accept/").status_code == 302
+    login(client, alice)
 
     r = client.post(
         f"/schemes/{scheme.pk}/freeze/",
