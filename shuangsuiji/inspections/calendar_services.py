@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.audit.services import record as audit
-from shuangsuiji.codes.errors import WorkdayError
 from shuangsuiji.codes.holiday_notice import HolidayNotice, NoticeError, parse_notice
 from shuangsuiji.codes.holidays import FESTIVALS, FIRST_YEAR, LAST_YEAR, main_day
 from shuangsuiji.codes.workdays import WorkCalendar
@@ -342,7 +341,6 @@ def _notify_reviewers(entry: CalendarYear, moved: list[dict[str, Any]]) -> None:
 
 
 __all__ = [
-    "WorkdayError",
     "calendar_day_remove",
     "calendar_day_set",
     "calendar_notice_import",

@@ -349,11 +349,10 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
     check_transition(RECORD_TRANSITIONS, rec.status, RecordStatus.SUBMITTED, RecordStatus)
     errors = record_errors(rec)
     rec.result_date = rec.result_date or rec.inspection_date
+    # A missing calendar only makes the deadline provisional; a date beyond 1900–2200 cannot be computed at all.
     try:
         deadline = deadline_after(rec.result_date)
-    except (
-        WorkdayError
-    ) as e:  # a date beyond 1900–2200; a missing calendar only makes the deadline provisional
+    except WorkdayError as e:
         errors.append(("检查日期", str(e)))
     else:
         rec.deadline, rec.deadline_pending_year, rec.deadline_note = deadline.day, deadline.pending_year, ""

@@ -26,7 +26,7 @@ from shuangsuiji.inspections.models import (
 from shuangsuiji.planning.models import AnnualPlan
 from tests.api.conftest import ApiClient
 from tests.conftest import login
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.inspections.helpers import drawn_selection
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # An invented 2027 notice in the official form (the real one is not out as these tests are written).
@@ -52,12 +52,8 @@ def media(tmp_path, settings):
 
 
 def drawn(actor, start: datetime.date, end: datetime.date) -> list[Selection]:
-    scheme = published_scheme(actor, window_start=start.isoformat(), window_end=end.isoformat())
-    from shuangsuiji.draws import services as draws
-
-    draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = draws.draw_perform(actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
-    return list(Selection.objects.filter(draw=draw, active=True).order_by("id"))
+    first = drawn_selection(actor, window_start=start.isoformat(), window_end=end.isoformat())
+    return list(Selection.objects.filter(draw=first.draw, active=True).order_by("id"))
 
 
 def submitted(clerk, selection, day: datetime.date) -> InspectionRecord:
