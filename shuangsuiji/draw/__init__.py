@@ -39,6 +39,11 @@ After the draw (spec §8)
         The replacement for an unavailable inspector, and whether it exceeds the cap; `loads_from_teams`
         and `department_cap` give its inputs from a certificate.
 
+Sealed strata, DRAW-v1.1 (docs/draw-v1.1-sealed.md)
+    random_stratum_codes(n), project_files(full_dir, public_dir, sealed) -> str (public commitment),
+    project_certificate(certificate, public_params_bytes) -> dict, verify_public(public_dir), verify_full(full_dir,
+    public_dir), firm_proof(...), verify_proof(proof, public_dir); reports are `SealedReport`.
+
 RFC 3797 (spec §10)
     rfc3797_key(sources) -> str, rfc3797_select(items, key, count) -> list[str]
 """
@@ -78,11 +83,43 @@ from .errors import (
     UnsortedFileError,
 )
 from .rfc3797 import rfc3797_key, rfc3797_select
+from .sealed import (
+    PUBLIC_CANDIDATES,
+    PUBLIC_FILES,
+    PUBLIC_PARAMS,
+    PUBLIC_RESULT,
+    SEALED_SOURCE,
+    SPEC_SEALED,
+    SealedReport,
+    firm_proof,
+    project_certificate,
+    project_files,
+    random_stratum_codes,
+    sealed_value,
+    verify_full,
+    verify_proof,
+    verify_public,
+)
 from .seed import make_secret, secret_commitment
 from .substitution import next_reserve
 from .teams import choose_replacement, department_cap, loads_from_teams
 
 __all__ = [
+    "PUBLIC_CANDIDATES",
+    "PUBLIC_FILES",
+    "PUBLIC_PARAMS",
+    "PUBLIC_RESULT",
+    "SEALED_SOURCE",
+    "SPEC_SEALED",
+    "SealedReport",
+    "firm_proof",
+    "project_certificate",
+    "project_files",
+    "random_stratum_codes",
+    "sealed_value",
+    "verify_full",
+    "verify_proof",
+    "verify_public",
     "BlankLineError",
     "ByteOrderMarkError",
     "CertificateFormatError",

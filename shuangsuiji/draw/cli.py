@@ -16,6 +16,7 @@ from .certificate import commitment_of, run_draw, verify, write_certificate
 from .errors import DrawError, SourceValueError
 from .files import RESULT
 from .rfc3797 import rfc3797_key, rfc3797_select
+from .sealed import PUBLIC_PARAMS, SealedReport, verify_full, verify_proof, verify_public
 
 DESCRIPTION = """\
 DRAW-v1 公开可验证抽取（双随机、一公开）。完整规范见 docs/draw-v1.md。
@@ -29,6 +30,11 @@ DRAW-v1 公开可验证抽取（双随机、一公开）。完整规范见 docs/
      `shuangsuiji draw 文件夹 --reveal 名称=值 ...` 生成证书 result.json。
   4. 验证：任何人用 `shuangsuiji verify 文件夹` 重新计算全部结果，
      一致则输出“通过”（退出码 0），否则指出第一处不一致（退出码 1）。
+
+密封分层（DRAW-v1.1，分层依据不公开的风险分类时，见 docs/draw-v1.1-sealed.md）：
+  公开核验 `shuangsuiji verify 公开文件夹`（含 params-public.json）；
+  完整核验 `shuangsuiji verify 完整文件夹 --public 公开文件夹`；
+  企业本户 `shuangsuiji verify-proof 证明.json 公开文件夹`。
 
 退出码：0 成功；1 验证发现不一致；2 用法或输入错误。所有子命令都支持 --json。
 """
@@ -71,6 +77,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dir", type=Path, help="抽取文件夹")
     p.add_argument("result", type=Path, nargs="?", help="证书路径（默认 文件夹/result.json）")
+    p.add_argument(
+        "--public",
+        type=Path,
+        metavar="公开文件夹",
+        help="完整核验（DRAW-v1.1 密封分层）：再核对公开文件夹是完整文件的确切投影",
+    )
+
+    p = sub.add_parser(
+        "verify-proof",
+        parents=[common],
+        help="核验企业本户的证明（DRAW-v1.1）",
+        description="核对企业拿到的本户证明：本户在冻结时承诺的候选名单中、所在分层、抽取结果与公开证书一致。",
+    )
+    p.add_argument("proof", type=Path, help="证明文件（JSON）")
+    p.add_argument("public", type=Path, help="公开文件夹（含 params-public.json）")
 
     p = sub.add_parser(
         "rfc3797",
@@ -154,15 +175,46 @@ def _draw(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _sealed_report(out: TextIO, as_json: bool, report: SealedReport, title: str) -> int:
+    lines = [f"{title}：{'通过 / OK' if report.ok else '不通过 / FAILED'}"]
+    if not report.ok:
+        lines.append(f"第一处不一致在 {report.path}\n{report.message}")
+    else:
+        lines.append(report.message)
+    lines += ["已核验 / checked:"] + [f"  - {x}" for x in report.checked]
+    if report.unchecked:
+        lines += ["未能核验 / not checked here:"] + [f"  - {x}" for x in report.unchecked]
+    _emit(out, as_json, report.as_json(), "\n".join(lines))
+    return 0 if report.ok else 1
+
+
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
     if not args.dir.is_dir():
         raise DrawError(f"找不到抽取文件夹 {args.dir}。")
+    if args.public is not None:
+        if not args.public.is_dir():
+            raise DrawError(f"找不到公开文件夹 {args.public}。")
+        report_full = verify_full(args.dir, args.public, args.result)
+        return _sealed_report(out, args.json, report_full, "完整核验（DRAW-v1.1）/ full check")
+    if (args.dir / PUBLIC_PARAMS).exists() and not (args.dir / "params.json").exists():
+        report_public = verify_public(args.dir, args.result)
+        return _sealed_report(out, args.json, report_public, "公开核验（DRAW-v1.1）/ public check")
     report = verify(args.dir, args.result)
     if report.ok:
         _emit(out, args.json, report.as_json(), "通过 / OK：证书与重新计算的结果完全一致。")
         return 0
     _emit(out, args.json, report.as_json(), f"不通过：第一处不一致在 {report.path}\n{report.message}")
     return 1
+
+
+def _verify_proof(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        proof = json.loads(args.proof.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DrawError(f"证明文件 {args.proof} 不是有效的 JSON：{e}") from None
+    if not isinstance(proof, dict):
+        raise DrawError("证明文件顶层必须是 JSON 对象。")
+    return _sealed_report(out, args.json, verify_proof(proof, args.public), "本户证明 / per-firm proof")
 
 
 def _rfc3797(args: argparse.Namespace, out: TextIO) -> int:
@@ -182,7 +234,13 @@ def _rfc3797(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-_COMMANDS = {"commit": _commit, "draw": _draw, "verify": _verify, "rfc3797": _rfc3797}
+_COMMANDS = {
+    "commit": _commit,
+    "draw": _draw,
+    "verify": _verify,
+    "verify-proof": _verify_proof,
+    "rfc3797": _rfc3797,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
