@@ -56,6 +56,18 @@ class Draw(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     failure = models.TextField("失败原因", blank=True)
+    # DRAW-v1.1 (docs/draw-v1.1-sealed.md): strata on confidential attributes. The directory holds the full DRAW-v1
+    # files; the public sees only their projection in public/. `commitment` is then the public commitment and
+    # `full_commitment` the DRAW-v1 one; `seed` stays the draw seed (substitutions need it), never shown publicly.
+    sealed = models.BooleanField("密封分层", default=False)
+    sealed_reason = models.CharField("密封理由", max_length=200, blank=True)
+    sealed_secret = models.CharField(max_length=128, editable=False, blank=True)
+    full_commitment = models.CharField("完整文件承诺值", max_length=64, blank=True)
+    public_params_json = models.TextField("params-public.json", blank=True)
+    public_seed = models.CharField("公开种子", max_length=64, blank=True)
+    public_certificate_json = models.TextField("result-public.json", blank=True)
+    # Draws made before sealing existed whose public files revealed strata: their public copy is withdrawn.
+    public_withdrawn = models.TextField("公开文件撤回说明", blank=True)
 
     objects = DrawQuerySet.as_manager()
 

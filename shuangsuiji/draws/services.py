@@ -29,6 +29,7 @@ from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
+from .strata import scheme_plan
 from .models import (
     Draw,
     DrawStatus,
@@ -50,6 +51,9 @@ class DrawRefused(RowInvalid):
         super().__init__([("抽取", message)])
 
 
+PUBLIC_DIR = "public"
+
+
 def draws_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "draws"
 
@@ -59,12 +63,32 @@ def draw_dir(draw: Draw) -> Path:
     that rename never happened (a crash right after the commit), the committed certificate is written here again."""
     directory = draws_root() / draw.files_dir
     if draw.certificate_json:  # set only by a committed ceremony (drawn, or drawn and later superseded)
-        result = directory / "result.json"
-        if not result.exists():
-            tmp = directory / ".result.json.tmp"
-            tmp.write_text(draw.certificate_json, encoding="utf-8")
-            tmp.replace(result)
+        _heal(directory / "result.json", draw.certificate_json)
+        if draw.sealed:
+            _heal(directory / PUBLIC_DIR / engine.PUBLIC_RESULT, draw.public_certificate_json)
     return directory
+
+
+def public_dir(draw: Draw) -> Path:
+    """The folder the public may download: the projection of a sealed draw, the DRAW-v1 folder of an open one."""
+    directory = draw_dir(draw)
+    return directory / PUBLIC_DIR if draw.sealed else directory
+
+
+def public_file_names(draw: Draw) -> list[str]:
+    """The public files of a draw once drawn (the portal adds the certificate only when the list is public)."""
+    if draw.public_withdrawn:
+        return []
+    if draw.sealed:
+        return [*engine.PUBLIC_FILES, engine.PUBLIC_RESULT]
+    return ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+
+
+def _heal(path: Path, text: str) -> None:
+    if text and not path.exists():
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
 
 
 def ensure_operator(actor, scheme: TaskScheme) -> None:
@@ -150,11 +174,24 @@ def draw_freeze(
 
     seq = (previous.seq + 1) if previous else 1
     draw_id = f"{scheme.task_no}-{seq}"
+    plan = scheme_plan(scheme)
     secret = engine.make_secret()
     all_sources = [
         {"name": "server", "kind": "secret", "commitment": engine.secret_commitment(secret, hash_name)}
     ]
     all_sources += public_sources
+    blind = ""
+    if plan.sealed:
+        # DRAW-v1.1: one more secret, committed now and revealed only in the full certificate; the priorities
+        # depend on it, so the public seed and candidate list tell nobody which stratum an object is in.
+        blind = engine.make_secret()
+        all_sources.append(
+            {
+                "name": engine.SEALED_SOURCE,
+                "kind": "secret",
+                "commitment": engine.secret_commitment(blind, hash_name),
+            }
+        )
     frozen_at = timezone.now()
     files_dir = f"{scheme.pk}/{seq}"
     directory = draws_root() / files_dir
@@ -172,15 +209,20 @@ def draw_freeze(
     if redraw_reason:
         extra["redraw_of"] = previous.draw_id
         extra["redraw_reason"] = redraw_reason.strip()
-    opaque = opaque_strata(draw_id, scheme.strata)
+    if plan.sealed:
+        extra["projection"] = engine.SPEC_SEALED
+        # Random codes from the CSPRNG: a code derived from public values could be recomputed by anyone.
+        opaque = dict(zip(sorted(plan.rules), engine.random_stratum_codes(len(plan.rules)), strict=True))
+    else:
+        opaque = opaque_strata(draw_id, plan.rules)
     pseudo = pseudonyms(code for _, code in inputs.inspectors)
     commitment = engine.write_draw_files(
         directory,
-        candidates=((opaque[stratum], code) for stratum, code in inputs.candidates),
+        candidates=((opaque[plan.groups[stratum]], code) for stratum, code in inputs.candidates),
         excluded=inputs.excluded,
         inspectors=((dept, pseudo[code]) for dept, code in inputs.inspectors),
         recusals=((pseudo[code], obj) for code, obj in inputs.recusals),
-        strata={opaque[code]: scheme.strata[code] for code in scheme.strata},
+        strata={opaque[key]: rule for key, rule in plan.rules.items()},
         teams=dict(scheme.team_slots),
         sources=all_sources,
         draw_id=draw_id,
@@ -189,6 +231,10 @@ def draw_freeze(
     )
     params_text = (directory / "params.json").read_text(encoding="utf-8")
     params = json.loads(params_text)
+    public_commitment, public_params = commitment, ""
+    if plan.sealed:
+        public_commitment = engine.project_files(directory, directory / PUBLIC_DIR, blind)
+        public_params = (directory / PUBLIC_DIR / engine.PUBLIC_PARAMS).read_text(encoding="utf-8")
     if previous is not None and previous.status != DrawStatus.SUPERSEDED:
         Draw.objects.filter(pk=previous.pk).update(status=DrawStatus.SUPERSEDED)
         # The superseded draw's objects are no longer to be inspected; its certificate stays public.
@@ -199,12 +245,17 @@ def draw_freeze(
         seq=seq,
         draw_id=draw_id,
         hash_name=hash_name,
-        commitment=commitment,
+        commitment=public_commitment,
         params_json=params_text,
         files_dir=files_dir,
         file_hashes=params["files"],
         secret=secret,
-        strata_map={v: k for k, v in opaque.items()},
+        sealed=plan.sealed,
+        sealed_reason=plan.reason,
+        sealed_secret=blind,
+        full_commitment=commitment if plan.sealed else "",
+        public_params_json=public_params,
+        strata_map={v: plan.label(k) for k, v in opaque.items()},
         inspector_map={v: k for k, v in pseudo.items()},
         sources=all_sources,
         announced=announced.strip(),
@@ -223,7 +274,9 @@ def draw_freeze(
         action="draw.redraw_freeze" if redraw_reason else "draw.freeze",
         target=draw,
         after={
-            "commitment": commitment,
+            "commitment": public_commitment,
+            "full_commitment": commitment if plan.sealed else "",
+            "sealed": plan.sealed,
             "candidates": len(inputs.candidates),
             "excluded": len(inputs.excluded),
             "inspectors": len(inputs.inspectors),
@@ -311,6 +364,8 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         raise RowInvalid([("监督人员", "请登记至少一名监督人员的姓名和单位")])
     _claim(draw)
     values = {"server": draw.secret}
+    if draw.sealed:
+        values[engine.SEALED_SOURCE] = draw.sealed_secret
     for source in draw.sources:
         if source["kind"] == "secret":
             continue
@@ -344,6 +399,13 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
     pending = directory / PENDING_CERTIFICATE
     pending.write_bytes(body)
     transaction.on_commit(lambda: pending.replace(directory / "result.json"))
+    public_body, public_seed = b"", ""
+    if draw.sealed:
+        public = engine.project_certificate(certificate, draw.public_params_json.encode("utf-8"))
+        public_body, public_seed = engine.certificate_bytes(public), public["seed"]
+        public_pending = directory / PUBLIC_DIR / PENDING_CERTIFICATE
+        public_pending.write_bytes(public_body)
+        transaction.on_commit(lambda: public_pending.replace(directory / PUBLIC_DIR / engine.PUBLIC_RESULT))
     _store_results(draw, certificate)
     Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
     Draw.objects.filter(pk=draw.pk).update(
@@ -351,6 +413,8 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         reveals={s["name"]: s["value"] for s in certificate["sources"]},
         seed=certificate["seed"],
         certificate_json=body.decode("utf-8"),
+        public_seed=public_seed,
+        public_certificate_json=public_body.decode("utf-8"),
         drawn_at=timezone.now(),
         drawn_by=actor,
     )
@@ -361,9 +425,29 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         actor=actor,
         action="draw.perform",
         target=draw,
-        after={"seed": certificate["seed"], "selected": selected, "witnesses": witnesses},
+        after={
+            "seed": public_seed or certificate["seed"],
+            "selected": selected,
+            "witnesses": witnesses,
+            "fingerprint": fingerprint(draw),
+        },
     )
     return draw
+
+
+def fingerprint(draw: Draw) -> str:
+    """What the witnesses sign on the paper record: the first 16 hex digits of the commitment(s) and, once drawn,
+    of the seed, in groups of four. Enough to tell this draw from any other when the full files are checked later."""
+
+    def groups(value: str) -> str:
+        return " ".join(value[i : i + 4] for i in range(0, 16, 4)).upper()
+
+    parts = [groups(draw.commitment)]
+    if draw.sealed:
+        parts.append(groups(draw.full_commitment))
+    if draw.seed:
+        parts.append(groups(draw.seed))
+    return " / ".join(parts)
 
 
 def _share_of(spec: dict[str, Any], n: int) -> Fraction:
@@ -427,10 +511,14 @@ def _remove_stale_outputs(directory) -> None:
     """What an earlier attempt killed mid-ceremony may have left: never a certificate of an uncommitted draw."""
     for name in (PENDING_CERTIFICATE, ".result.json.tmp", "result.json"):
         (directory / name).unlink(missing_ok=True)
+    for name in (PENDING_CERTIFICATE, f".{engine.PUBLIC_RESULT}.tmp", engine.PUBLIC_RESULT):
+        (directory / PUBLIC_DIR / name).unlink(missing_ok=True)
 
 
 def _canonical(draw: Draw, values: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in values.items() if k != "server"} | {"server": "（已公开于失败记录）"}
+    # The sealed value never goes public, not even for a failed draw: with it the candidates' priorities follow.
+    kept = {k: v for k, v in values.items() if k not in ("server", engine.SEALED_SOURCE)}
+    return kept | {"server": "（已公开于失败记录）"}
 
 
 def _store_results(draw: Draw, certificate: dict[str, Any]) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ObjectKind
+from shuangsuiji.draw import SEALED_SOURCE
+from shuangsuiji.draws.services import public_file_names
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole, Substitution, TeamMember
 from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning.models import (
@@ -38,8 +40,6 @@ from shuangsuiji.planning.models import (
 )
 
 # Files public from the freeze; result.json follows once drawn (and once the drawn list is public).
-FROZEN_FILES = ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv"]
-CERTIFICATE_FILE = "result.json"
 
 
 # ---------------------------------------------------------------------------------------------- filters
@@ -258,11 +258,27 @@ def certificate_public(draw: Draw, today: datetime.date) -> bool:
 
 
 def draw_files(draw: Draw, today: datetime.date) -> list[str]:
-    return FROZEN_FILES + ([CERTIFICATE_FILE] if certificate_public(draw, today) else [])
+    """What the public may download: the projection of a sealed draw (DRAW-v1.1), the DRAW-v1 files of an open one,
+    nothing of a draw whose public copy was withdrawn; the certificate only when the list itself is public."""
+    names = public_file_names(draw)
+    if not names:
+        return []
+    return names[:-1] + (names[-1:] if certificate_public(draw, today) else [])
 
 
 def draw_strata(draw: Draw, with_counts: bool) -> list[dict[str, Any]]:
-    """The strata as params.json announces them (code, ratio or count, reserves), plus N and k once public."""
+    """The strata as params.json announces them (code, ratio or count, reserves), plus N and k once public.
+
+    A sealed draw shows its random codes with counts only (N known at freeze, k and reserves as the rule gives
+    them): a ratio next to a code is harmless only where no object can be tied to the code, and a count is enough."""
+    if draw.public_withdrawn:
+        return []
+    if draw.sealed:
+        summary = json.loads(draw.public_params_json)["sealed"]["strata"]
+        return [
+            {"code": code, "ratio": "", "reserve": s["reserves"], "N": s["N"], "k": s["k"]}
+            for code, s in summary.items()
+        ]
     params = json.loads(draw.params_json)
     counts = json.loads(draw.certificate_json)["strata"] if with_counts and draw.certificate_json else {}
     return [
@@ -282,6 +298,8 @@ def public_sources(draw: Draw, reveal: bool) -> list[dict[str, str]]:
     reveals = (draw.reveals or {}) if reveal else {}
     out = []
     for s in draw.sources:
+        if s["name"] == SEALED_SOURCE:
+            continue  # revealed only in the full files, to those entitled to them
         if s["kind"] == "secret":
             value = reveals.get(s["name"], "") if draw.status != DrawStatus.FAILED else ""
             label = "服务器密钥（抽取前仅公布其哈希承诺）"
@@ -302,10 +320,15 @@ def drawn_list(draw: Draw) -> list[dict[str, Any]]:
     sels = Selection.objects.filter(draw=draw).filter(
         Q(role=SelectionRole.SELECTED) | Q(active=True) | Q(replaces__isnull=False)
     )
-    rows = sorted(
-        sels.values("id", "stratum", "role", "rank", "priority", "active", "object__name", "object__code"),
-        key=lambda r: (r["stratum"], r["role"] != SelectionRole.SELECTED, r["rank"]),
+    values = sels.values(
+        "id", "stratum", "role", "rank", "priority", "active", "object__name", "object__code"
     )
+    if draw.sealed or draw.public_withdrawn:
+        # Sorted by code, without stratum, rank or priority: any of them would tie the object to its stratum.
+        rows = sorted(values, key=lambda r: (r["role"] != SelectionRole.SELECTED, r["object__code"]))
+    else:
+        rows = sorted(values, key=lambda r: (r["stratum"], r["role"] != SelectionRole.SELECTED, r["rank"]))
+    sealed = draw.sealed or bool(draw.public_withdrawn)
     teams: dict[int, list[dict[str, str]]] = {}
     if current:
         members = (
@@ -331,10 +354,10 @@ def drawn_list(draw: Draw) -> list[dict[str, Any]]:
             state = "已替换"
         out.append(
             {
-                "stratum": r["stratum"],
+                "stratum": "" if sealed else r["stratum"],
                 "role": "抽中" if r["role"] == SelectionRole.SELECTED else "候补",
-                "rank": r["rank"],
-                "priority": r["priority"],
+                "rank": "" if sealed else r["rank"],
+                "priority": "" if sealed else r["priority"],
                 "name": r["object__name"],
                 "code": r["object__code"],
                 "state": state,

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.draws.models import Draw, DrawStatus
-from shuangsuiji.draws.services import draw_dir
+from shuangsuiji.draws.services import public_dir
 from shuangsuiji.planning.models import AnnualPlan, TaskScheme
-from shuangsuiji.web.views_draws import serve_draw_file
 
 from . import selectors
 
@@ -150,15 +149,13 @@ def draw_file(request, pk: int, name: str):
         draw = selectors.public_draw(pk)
     except Draw.DoesNotExist:
         raise Http404 from None
-    today = timezone.localdate()
-    if name not in selectors.draw_files(draw, today):
+    if name not in selectors.draw_files(draw, timezone.localdate()):
         raise Http404
-    if name == selectors.CERTIFICATE_FILE and draw.status != DrawStatus.DRAWN:
-        # A superseded draw keeps its certificate public; serve_draw_file serves only the current draw's.
-        path = draw_dir(draw) / name
-        if not path.exists():
-            raise Http404
-        response = FileResponse(open(path, "rb"), content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f"attachment; filename={name}"
-        return response
-    return serve_draw_file(draw, name)
+    # Always from the public folder: for a sealed draw that is the projection, never the full files.
+    path = public_dir(draw) / name
+    if not path.exists():
+        raise Http404
+    content_type = "application/json" if name.endswith(".json") else "text/csv"
+    response = FileResponse(open(path, "rb"), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename={name}"
+    return response

@@ -26,17 +26,23 @@ def test_a_frozen_list_commits_to_files_that_verify_after_the_ceremony(alice):
     assert scheme.task_no == "舞市监抽查〔2026〕1号"
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     assert draw.status == DrawStatus.FROZEN and draw.candidates_count == 40
-    assert engine.commitment_of(draw_dir(draw)) == draw.commitment
+    # A and D have different ratios: the strata are sealed, the public commitment is that of the projection.
+    assert draw.sealed and engine.commitment_of(draw_dir(draw)) == draw.full_commitment
+    assert engine.verify_public(services.public_dir(draw)).ok
     params = json.loads(draw.params_json)
     assert draw.secret not in draw.params_json and params["task_no"] == scheme.task_no
-    # Risk classes are never public: the files carry opaque stratum codes, the map stays inside.
-    assert sorted(params["strata"]) == ["S1", "S2"] and sorted(draw.strata_map.values()) == ["A", "D"]
+    # Risk classes are never public: the files carry random stratum codes, the map stays inside.
+    assert all(len(c) == 9 and c.startswith("S") for c in params["strata"])
+    assert sorted(draw.strata_map.values()) == ["A", "D"]
     assert ",A," not in (draw_dir(draw) / "candidates.csv").read_text().replace("\n", ",")
 
     draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
     assert draw.status == DrawStatus.DRAWN
     report = engine.verify(draw_dir(draw))
     assert report.ok, report.message
+    assert engine.verify_public(services.public_dir(draw)).ok
+    full = engine.verify_full(draw_dir(draw), services.public_dir(draw))
+    assert full.ok, (full.path, full.message)
     selected = Selection.objects.filter(draw=draw, active=True)
     assert selected.count() == 3 + 5  # ceil(30 × 0.1) + ceil(10 × 0.5)
     for sel in selected:
@@ -168,8 +174,9 @@ def test_a_ceremony_that_dies_before_its_commit_leaves_no_certificate_on_disk(
     assert draw.status == DrawStatus.FROZEN
     assert not (directory / "result.json").exists()
     assert draw.secret not in "".join(
-        p.read_text() for p in directory.iterdir() if p.name != services.PENDING_CERTIFICATE
+        p.read_text() for p in directory.rglob("*") if p.is_file() and p.name != services.PENDING_CERTIFICATE
     )
+    assert not (directory / "public" / engine.PUBLIC_RESULT).exists()
     # A SIGKILL leaves the pending file behind; the next attempt removes it before anything else.
     assert (directory / services.PENDING_CERTIFICATE).exists()
     monkeypatch.undo()
@@ -179,4 +186,6 @@ def test_a_ceremony_that_dies_before_its_commit_leaves_no_certificate_on_disk(
     assert draw.status == DrawStatus.DRAWN
     assert (directory / "result.json").read_text(encoding="utf-8") == draw.certificate_json
     assert not (directory / services.PENDING_CERTIFICATE).exists()
+    assert not (directory / "public" / services.PENDING_CERTIFICATE).exists()
     assert engine.verify(draw_dir(draw)).ok
+    assert engine.verify_full(directory, directory / "public").ok

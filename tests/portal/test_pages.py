@@ -18,8 +18,8 @@ def _urls(scheme, draw):
         "/portal/plans/",
         "/portal/tasks/",
         f"/portal/tasks/{scheme.pk}/",
-        f"/portal/draws/{draw.pk}/files/params.json",
-        f"/portal/draws/{draw.pk}/files/result.json",
+        f"/portal/draws/{draw.pk}/files/params-public.json",
+        f"/portal/draws/{draw.pk}/files/result-public.json",
     ]
 
 

@@ -64,16 +64,42 @@ def test_a_joint_task_is_listed_under_each_participating_department(client, alic
     assert scheme.task_no in client.get("/portal/tasks/?department=WJW").content.decode()
 
 
+V1_FROZEN = ("params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv")
+SEALED_FROZEN = (
+    "params-public.json",
+    "candidates-public.csv",
+    "excluded.csv",
+    "inspectors.csv",
+    "recusals.csv",
+)
+ONE_RATIO = {"A": {"ratio": "0.1", "reserve": 2}, "D": {"ratio": "0.1", "reserve": 2}}
+
+
 def test_a_frozen_draw_publishes_its_commitment_and_files_before_the_ceremony(client, alice):
-    scheme, draw = frozen(alice)
+    scheme, draw = frozen(alice, strata=ONE_RATIO)
+    assert not draw.sealed  # one ratio for every class: nothing confidential, the DRAW-v1 files are public
     page = _page(client, scheme)
     assert draw.commitment in page and "福利彩票双色球第2026137期" in page
     assert draw.secret not in page
-    for name in ("params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv"):
+    for name in V1_FROZEN:
         assert f"/portal/draws/{draw.pk}/files/{name}" in page
         assert client.get(f"/portal/draws/{draw.pk}/files/{name}").status_code == 200
     assert client.get(f"/portal/draws/{draw.pk}/files/result.json").status_code == 404
     assert client.get(f"/portal/draws/{draw.pk}/files/secret.txt").status_code == 404
+
+
+def test_a_sealed_draw_publishes_only_the_projection_and_never_the_full_files(client, alice):
+    scheme, draw = frozen(alice)
+    assert draw.sealed
+    page = _page(client, scheme)
+    assert draw.commitment in page and draw.full_commitment not in page.replace(draw.commitment, "")
+    assert "密封" in page
+    for name in SEALED_FROZEN:
+        assert f"/portal/draws/{draw.pk}/files/{name}" in page
+        assert client.get(f"/portal/draws/{draw.pk}/files/{name}").status_code == 200
+    for name in ("params.json", "candidates.csv", "result.json", "result-public.json"):
+        assert client.get(f"/portal/draws/{draw.pk}/files/{name}").status_code == 404
+    assert draw.sealed_secret not in page and "sealed" not in page.replace("sealed-", "")
 
 
 def test_a_draw_of_a_draft_scheme_or_an_unknown_draw_is_404(client, db):
@@ -85,9 +111,18 @@ def test_the_drawn_list_is_shown_at_the_draw_when_the_scheme_says_so(client, ali
     page = _page(client, scheme)
     sel = Selection.objects.filter(draw=draw, active=True).select_related("object").first()
     assert sel.object.name in page and sel.object.code in page
-    assert draw.seed in page and "周监督（舞钢市司法局）" in page
+    assert draw.public_seed in page and "周监督（舞钢市司法局）" in page
+    # Sealed: neither the draw seed nor any priority or rank, which would tie an object to its stratum.
+    assert draw.seed not in page and sel.priority not in page
+    assert "shuangsuiji verify" in page and "verify-proof" in page
+
+
+def test_an_open_draw_shows_priorities_and_the_shell_spot_check(client, alice):
+    scheme, draw = drawn(alice, publish_list_at="draw", strata=ONE_RATIO)
+    page = _page(client, scheme)
+    sel = Selection.objects.filter(draw=draw, active=True).first()
+    assert draw.seed in page and sel.priority in page
     assert f"printf '%s' \"{draw.seed}," in page and "sha256sum" in page
-    assert "shuangsuiji verify" in page
 
 
 def test_the_drawn_list_is_hidden_until_the_window_ends_when_the_scheme_says_so(client, alice):
@@ -96,11 +131,11 @@ def test_the_drawn_list_is_hidden_until_the_window_ends_when_the_scheme_says_so(
     for sel in Selection.objects.filter(draw=draw).select_related("object"):
         assert sel.object.name not in page
     # Neither the seed nor the revealed secret: with either, the public candidates.csv gives the list away.
-    assert draw.seed not in page and draw.secret not in page
+    assert draw.seed not in page and draw.secret not in page and draw.public_seed not in page
     assert "名单将于检查期结束后（2026-12-20 之后）公示" in page
     assert draw.commitment in page and "周监督" in page
-    assert client.get(f"/portal/draws/{draw.pk}/files/result.json").status_code == 404
-    assert client.get(f"/portal/draws/{draw.pk}/files/candidates.csv").status_code == 200
+    assert client.get(f"/portal/draws/{draw.pk}/files/result-public.json").status_code == 404
+    assert client.get(f"/portal/draws/{draw.pk}/files/candidates-public.csv").status_code == 200
 
 
 def test_the_hidden_list_appears_once_the_window_has_ended(client, alice):
@@ -108,8 +143,8 @@ def test_the_hidden_list_appears_once_the_window_has_ended(client, alice):
     close_window(scheme)
     page = _page(client, scheme)
     sel = Selection.objects.filter(draw=draw, active=True).select_related("object").first()
-    assert sel.object.name in page and draw.seed in page
-    assert client.get(f"/portal/draws/{draw.pk}/files/result.json").status_code == 200
+    assert sel.object.name in page and draw.public_seed in page
+    assert client.get(f"/portal/draws/{draw.pk}/files/result-public.json").status_code == 200
 
 
 def test_inspectors_appear_by_name_and_certificate_number_only(client, alice):
@@ -138,8 +173,8 @@ def test_a_superseded_draw_stays_public_with_its_redraw_reason(client, alice):
     page = _page(client, scheme)
     assert first.commitment in page and second.commitment in page
     assert "彩票停开，改期抽取" in page and "已被重新抽取取代" in page
-    assert client.get(f"/portal/draws/{first.pk}/files/params.json").status_code == 200
-    assert client.get(f"/portal/draws/{first.pk}/files/result.json").status_code == 200
+    assert client.get(f"/portal/draws/{first.pk}/files/params-public.json").status_code == 200
+    assert client.get(f"/portal/draws/{first.pk}/files/result-public.json").status_code == 200
 
 
 def test_substitutions_are_public_with_reason_who_and_when(client, alice):

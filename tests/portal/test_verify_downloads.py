@@ -8,6 +8,9 @@ import pytest
 from tests.portal.helpers import drawn
 
 FILES = ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+SEALED = ["params-public.json", "candidates-public.csv", "excluded.csv", "inspectors.csv", "recusals.csv"]
+SEALED += ["result-public.json"]
+ONE_RATIO = {"A": {"ratio": "0.1", "reserve": 2}, "D": {"ratio": "0.1", "reserve": 2}}
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +19,7 @@ def media(tmp_path, settings):
 
 
 def test_the_files_downloaded_from_the_portal_verify_with_the_standalone_command(client, alice, tmp_path):
-    scheme, draw = drawn(alice)
+    scheme, draw = drawn(alice, strata=ONE_RATIO)
     page = client.get(f"/portal/tasks/{scheme.pk}/").content.decode()
     download = tmp_path / "下载"
     download.mkdir()
@@ -45,8 +48,30 @@ def test_the_files_downloaded_from_the_portal_verify_with_the_standalone_command
     )
 
 
+def test_a_sealed_draws_public_files_pass_the_public_check_from_the_command_line(client, alice, tmp_path):
+    scheme, draw = drawn(alice)
+    page = client.get(f"/portal/tasks/{scheme.pk}/").content.decode()
+    download = tmp_path / "公开"
+    download.mkdir()
+    for name in SEALED:
+        url = f"/portal/draws/{draw.pk}/files/{name}"
+        assert url in page
+        (download / name).write_bytes(b"".join(client.get(url).streaming_content))
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.draw", "verify", str(download)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "公开核验" in done.stdout and "通过" in done.stdout and "未能核验" in done.stdout
+    lines = (download / "candidates-public.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (download / "candidates-public.csv").write_text("".join(lines[1:]), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.draw", "verify", str(download)], capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "不通过" in done.stdout
+
+
 def test_a_tampered_download_does_not_verify(client, alice, tmp_path):
-    _, draw = drawn(alice)
+    _, draw = drawn(alice, strata=ONE_RATIO)
     download = tmp_path / "dl"
     download.mkdir()
     for name in FILES:
