@@ -29,7 +29,6 @@ from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
-from .strata import scheme_plan
 from .models import (
     Draw,
     DrawStatus,
@@ -40,6 +39,7 @@ from .models import (
     TeamMember,
     Witness,
 )
+from .strata import scheme_plan
 
 SOURCE_KINDS = {"numbers": "彩票开奖号码", "digits": "现场掷骰数字"}
 

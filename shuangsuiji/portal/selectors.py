@@ -27,8 +27,8 @@ from django.db.models import Q, QuerySet
 
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ObjectKind
 from shuangsuiji.draw import SEALED_SOURCE
-from shuangsuiji.draws.services import public_file_names
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole, Substitution, TeamMember
+from shuangsuiji.draws.services import public_file_names
 from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning.models import (
     AnnualPlan,
