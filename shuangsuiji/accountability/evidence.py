@@ -23,11 +23,12 @@ from typing import IO, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from shuangsuiji import draw as engine
 from shuangsuiji.accounts import scoping
 from shuangsuiji.audit.chain import canonical, chain_key, mac_of
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.draws.models import Draw, Substitution, TeamMember
-from shuangsuiji.draws.services import draw_dir
+from shuangsuiji.draws.services import PUBLIC_DIR, draw_dir
 from shuangsuiji.inspections.models import InspectionRecord
 from shuangsuiji.planning.models import PlanVersion, TaskScheme
 
@@ -141,7 +142,15 @@ def _commitment(draw: Draw) -> str:
         f"抽取编号：{draw.draw_id}",
         f"状态：{draw.get_status_display()}",
         f"哈希算法：{draw.hash_name}",
-        f"承诺值（params.json 的哈希，冻结名单时公示）：{draw.commitment}",
+        *(
+            [
+                "本次抽取为密封分层（DRAW-v1.1）：分层依据不公开的信用风险分类，公众只看到 draw/public/ 中的投影。",
+                f"公开承诺值（params-public.json 的哈希，冻结名单时公示）：{draw.commitment}",
+                f"完整文件承诺值（draw/params.json 的哈希，包含在公开承诺中）：{draw.full_commitment}",
+            ]
+            if draw.sealed
+            else [f"承诺值（params.json 的哈希，冻结名单时公示）：{draw.commitment}"]
+        ),
         f"冻结时间：{_default(draw.frozen_at)}",
         f"公告的随机源：{draw.announced}",
         f"抽取时间：{_default(draw.drawn_at) if draw.drawn_at else '（未抽取）'}",
@@ -155,8 +164,10 @@ def _commitment(draw: Draw) -> str:
         "验证方法：",
         "  shuangsuiji commit draw      # 输出的承诺值应与上面的承诺值一致",
         "  shuangsuiji verify draw      # 重新计算抽取结果和检查组，一致则输出“通过”",
-        "（未安装时可用 python -m shuangsuiji.draw 代替 shuangsuiji）",
     ]
+    if draw.sealed:
+        lines.append("  shuangsuiji verify draw --public draw/public   # 公开文件是完整文件的确切投影")
+    lines.append("（未安装时可用 python -m shuangsuiji.draw 代替 shuangsuiji）")
     return "\n".join(lines) + "\n"
 
 
@@ -466,6 +477,11 @@ def evidence_files(rec: InspectionRecord, *, user) -> dict[str, bytes]:
             path = folder / name
             if path.exists():
                 files[f"draw/{name}"] = path.read_bytes()
+        if draw.sealed:
+            for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT):
+                path = folder / PUBLIC_DIR / name
+                if path.exists():
+                    files[f"draw/public/{name}"] = path.read_bytes()
         files["commitment.txt"] = _commitment(draw).encode("utf-8")
     files["team.json"] = _json(_team(rec, user))
     record_data, attachments = _record(rec)

@@ -152,6 +152,38 @@ def schemes_for(user) -> QuerySet:
     return qs.filter(Q(department_id=user.department_id) | Q(pk__in=participating))
 
 
+# draw.read_sealed: the full files of a sealed draw (DRAW-v1.1), which tie each object to its stratum and so to its
+# credit-risk class. The lead department's administrator (who ran the draw), the joint office and the auditor.
+SEALED_READERS = {Role.OFFICE, Role.AUDITOR, Role.SYSTEM}
+
+
+def can_read_sealed(user, draw) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.role in SEALED_READERS:
+        return True
+    return user.role == Role.DEPT_ADMIN and user.department_id == draw.scheme.department_id
+
+
+def sealed_draws_for(user) -> QuerySet:
+    """Draws whose full files the user may read."""
+    from shuangsuiji.draws.models import Draw
+
+    qs = Draw.objects.select_related("scheme", "scheme__department")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser or user.role in SEALED_READERS:
+        return qs
+    if user.role == Role.DEPT_ADMIN:
+        return qs.filter(scheme__department_id=user.department_id)
+    return qs.none()
+
+
+def sees_strata(user, draw) -> bool:
+    """Whether pages and API show a draw's strata, ranks and priorities: always for an open draw."""
+    return not (draw.sealed or draw.public_withdrawn) or can_read_sealed(user, draw)
+
+
 def draws_for(user) -> QuerySet:
     from shuangsuiji.draws.models import Draw
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -28,6 +29,7 @@ from .draws_schemas import (
     FreezeIn,
     MemberOut,
     PerformIn,
+    PublicCertificateOut,
     ReasonIn,
     RegisterPage,
     SelectionFilters,
@@ -36,7 +38,7 @@ from .draws_schemas import (
     SubstitutionOut,
     available_files,
 )
-from .schemas import READ_ERRORS, WRITE_ERRORS, Paging, PathId, ValidationErrorOut, page_of
+from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
 
 router = Router(tags=["抽取"])
 
@@ -46,7 +48,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _draw(request, id: int):
-    return get_object_or_404(scoping.draws_for(request.auth).select_related("redraw_of"), pk=id)
+    draw = get_object_or_404(scoping.draws_for(request.auth).select_related("redraw_of"), pk=id)
+    # Without draw.read_sealed a sealed draw reads as the public sees it (DRAW-v1.1): no strata, ranks, priorities.
+    draw.public_view = not scoping.sees_strata(request.auth, draw)
+    draw.full_access = draw.sealed and scoping.can_read_sealed(request.auth, draw)
+    return draw
 
 
 def _visible(request, draw, members) -> list:
@@ -101,9 +107,13 @@ def list_selections(request, id: PathId, filters: Query[SelectionFilters], pagin
         .prefetch_related(Prefetch("team", queryset=members))
         .order_by("stratum", "role", "rank")
     )
+    if draw.public_view:
+        qs = qs.order_by("role", "object__code")
     page = page_of(qs, paging)
     for sel in page["results"]:
         sel.visible_team = _visible(request, draw, list(sel.team.all()))
+        if draw.public_view:
+            sel.stratum, sel.rank, sel.priority = "", 0, ""
     return page
 
 
@@ -124,7 +134,10 @@ def get_file(request, id: PathId, name: DrawFileName):
     draw = _draw(request, id)
     if name not in available_files(draw):
         raise Http404
-    path = services.draw_dir(draw) / name
+    if draw.full_access and name in services.FULL_FILES:
+        path = services.sealed_files_read(actor=request.auth, draw=draw, reason=f"API 下载 {name}")[name]
+    else:
+        path = services.public_dir(draw) / name
     if not path.exists():
         raise Http404
     content_type = "application/json" if name.endswith(".json") else "text/csv"
@@ -133,13 +146,32 @@ def get_file(request, id: PathId, name: DrawFileName):
     return response
 
 
-@router.get("/draws/{id}/certificate", response={200: CertificateOut, **READ_ERRORS})
+@router.get("/draws/{id}/certificate", response={200: CertificateOut, 403: ErrorOut, **READ_ERRORS})
 def get_certificate(request, id: PathId):
-    """抽取证书（result.json 的内容）；抽取完成后才有。"""
+    """抽取证书（result.json 的内容）；抽取完成后才有。密封分层的完整证书需要 draw.read_sealed 权限（牵头部门管理员、
+    联席会议办公室、审计管理员），每次读取记入审计；其他人用 /draws/{id}/public-certificate。"""
     draw = _draw(request, id)
     if not draw.certificate_json:  # a computed certificate stays public, also once a redraw superseded it
         raise Http404
+    if draw.public_view:
+        raise PermissionDenied(
+            "该抽取为密封分层，完整证书含各对象的分层；请用 /draws/{id}/public-certificate 读取公开证书".replace(
+                "{id}", str(draw.pk)
+            )
+        )
+    if draw.sealed:
+        services.sealed_files_read(actor=request.auth, draw=draw, reason="API 读取完整证书")
     return json.loads(draw.certificate_json)
+
+
+@router.get("/draws/{id}/public-certificate", response={200: PublicCertificateOut, **READ_ERRORS})
+def get_public_certificate(request, id: PathId):
+    """密封分层（DRAW-v1.1）抽取的公开证书 result-public.json：入选和候补对象按编号排列，不含分层、序位和优先值。
+    非密封的抽取没有公开证书（其 result.json 本身就是公开的）。"""
+    draw = _draw(request, id)
+    if not draw.public_certificate_json:
+        raise Http404
+    return json.loads(draw.public_certificate_json)
 
 
 @router.post("/draws/{id}/selections/{selection}/substitute", response={200: SelectionOut, **STEP_ERRORS})

@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from shuangsuiji.draw import SEALED_SOURCE
+from shuangsuiji.draws import services
+
 from .schemas import Text
 
 SourceKindIn = Literal["numbers", "digits"]
@@ -24,12 +27,20 @@ DRAW_FILES = (
     "recusals.csv",
     "result.json",
 )
-DrawFileName = Literal[DRAW_FILES]  # type: ignore[valid-type]
+# DRAW-v1.1 (sealed strata): the public projection; excluded/inspectors/recusals are the same files.
+SEALED_PUBLIC_FILES = ("params-public.json", "candidates-public.csv", "result-public.json")
+DrawFileName = Literal[DRAW_FILES + SEALED_PUBLIC_FILES]  # type: ignore[valid-type]
 
 
 def available_files(draw) -> list[str]:
-    # A certificate, once computed, stays public — also after a redraw superseded its draw.
-    return list(DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1])
+    """The files this reader may download. A certificate, once computed, stays available — also after a redraw
+    superseded its draw. A sealed draw gives its projection; its full files only with draw.read_sealed."""
+    names = list(services.public_file_names(draw))
+    if getattr(draw, "full_access", False):
+        names = list(dict.fromkeys(names + list(DRAW_FILES)))
+    if not draw.certificate_json:
+        names = [n for n in names if n not in ("result.json", "result-public.json")]
+    return names
 
 
 # --- requests ------------------------------------------------------------------------------------------------------
@@ -98,14 +109,20 @@ class DrawOut(Schema):
     status: str
     status_label: str
     hash: str
-    commitment: str = Field(description="承诺值（冻结时公示）")
-    params: dict[str, Any] = Field(description="params.json 的内容")
+    commitment: str = Field(description="承诺值（冻结时公示；密封分层时为 params-public.json 的哈希）")
+    sealed: bool = Field(description="密封分层（DRAW-v1.1）：分层依据不公开的风险分类，公众只看到投影")
+    sealed_reason: str = Field(description="为什么密封或不密封")
+    full_commitment: str = Field(description="密封分层时完整文件 params.json 的哈希（已包含在公开承诺中）")
+    public_withdrawn: str = Field(description="公开文件被撤回的说明（密封分层启用前的抽取）")
+    params: dict[str, Any] = Field(
+        description="params.json 的内容（无 draw.read_sealed 权限时为 params-public.json）"
+    )
     file_hashes: dict[str, Any] = Field(description="名单文件的哈希")
     sources: list[SourceOut] = Field(description="公告的随机源")
     announced: str
     counts: DrawCountsOut
     frozen_at: datetime.datetime
-    seed: str = Field(description="种子（抽取后）")
+    seed: str = Field(description="种子（抽取后；密封分层且无 draw.read_sealed 权限时为公开种子）")
     reveals: dict[str, str] | None = Field(description="公开的随机源值（抽取后，含服务器密钥）")
     witnesses: list[WitnessOut]
     drawn_at: datetime.datetime | None
@@ -135,7 +152,33 @@ class DrawOut(Schema):
 
     @staticmethod
     def resolve_params(obj) -> dict:
+        if getattr(obj, "public_view", False):
+            return json.loads(obj.public_params_json) if obj.public_params_json else {}
         return json.loads(obj.params_json)
+
+    @staticmethod
+    def resolve_file_hashes(obj) -> dict:
+        if getattr(obj, "public_view", False):
+            return json.loads(obj.public_params_json)["files"] if obj.public_params_json else {}
+        return obj.file_hashes
+
+    @staticmethod
+    def resolve_sources(obj) -> list:
+        if getattr(obj, "public_view", False):
+            return [s for s in obj.sources if s["name"] != SEALED_SOURCE]
+        return obj.sources
+
+    @staticmethod
+    def resolve_seed(obj) -> str:
+        if getattr(obj, "public_view", False):
+            return obj.public_seed
+        return obj.seed
+
+    @staticmethod
+    def resolve_reveals(obj) -> dict | None:
+        if obj.reveals is None or not getattr(obj, "public_view", False):
+            return obj.reveals
+        return {k: v for k, v in obj.reveals.items() if k != SEALED_SOURCE}
 
     @staticmethod
     def resolve_counts(obj) -> dict:
@@ -169,7 +212,10 @@ class DrawOut(Schema):
 
     @staticmethod
     def resolve_verify(obj) -> str:
-        return "pip install shuangsuiji && shuangsuiji verify <下载全部文件的目录>"
+        command = "shuangsuiji verify <下载全部公开文件的目录>（核验程序见公示网站 /portal/verifier/）"
+        if obj.sealed and getattr(obj, "full_access", False):
+            command += "；完整核验：shuangsuiji verify <完整文件目录> --public <公开文件目录>"
+        return command
 
 
 class CertStratumOut(Schema):
@@ -197,6 +243,23 @@ class CertificateOut(Schema):
     strata: dict[str, CertStratumOut]
     teams: list[CertTeamOut] | None
     relaxations: list[dict[str, Any]]
+
+
+class PublicCertificateOut(Schema):
+    """result-public.json：密封分层（DRAW-v1.1）的公开证书，不含分层、序位和优先值。"""
+
+    spec: str
+    draw_id: str
+    hash: str
+    commitment: str = Field(description="公开承诺值（params-public.json 的哈希）")
+    sealed_commitment: str = Field(description="完整文件的承诺值")
+    sources: list[dict[str, Any]]
+    key: str
+    seed: str = Field(description="公开种子")
+    selected: list[str] = Field(description="入选对象，按编号排列")
+    reserves: list[str] = Field(description="候补对象，按编号排列")
+    teams: list[CertTeamOut] | None
+    relaxations: int = Field(description="放宽负荷上限的次数")
 
 
 class MemberOut(Schema):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji import draw as engine
+from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
 from shuangsuiji.audit.services import record
@@ -82,6 +83,33 @@ def public_file_names(draw: Draw) -> list[str]:
     if draw.sealed:
         return [*engine.PUBLIC_FILES, engine.PUBLIC_RESULT]
     return ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+
+
+FULL_FILES = (
+    "params.json",
+    "candidates.csv",
+    "excluded.csv",
+    "inspectors.csv",
+    "recusals.csv",
+    "result.json",
+)
+
+
+@transaction.atomic
+def sealed_files_read(*, actor, draw: Draw, reason: str = "") -> dict[str, Path]:
+    """draw.read_sealed: the full DRAW-v1 files of a draw (and its public projection under public/), audited.
+
+    Returns {relative name: path}. The full files tie every object to its stratum; whoever takes them is recorded."""
+    if not scoping.can_read_sealed(actor, draw):
+        raise PermissionDenied("只有牵头部门的部门管理员、联席会议办公室和审计管理员可以取得完整抽取文件")
+    directory = draw_dir(draw)
+    out = {name: directory / name for name in FULL_FILES if (directory / name).exists()}
+    if draw.sealed:
+        for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT):
+            if (directory / PUBLIC_DIR / name).exists():
+                out[f"{PUBLIC_DIR}/{name}"] = directory / PUBLIC_DIR / name
+    record(actor=actor, action="draw.read_sealed", target=draw, after={"files": sorted(out)}, reason=reason)
+    return out
 
 
 def _heal(path: Path, text: str) -> None:

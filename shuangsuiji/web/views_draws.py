@@ -81,6 +81,10 @@ def draw_detail(request, pk: int):
             request.user, draw.scheme, [m for m in sel.team.all() if m.active]
         )
     own = request.user.department_id == draw.scheme.department_id and request.user.role == Role.DEPT_ADMIN
+    strata = scoping.sees_strata(request.user, draw)
+    if not strata:
+        # Without draw.read_sealed a sealed draw looks as it does to the public: by code, no stratum, rank or priority.
+        selections.sort(key=lambda s: (s.role != "selected", s.object.code))
     return render(
         request,
         "web/draw_detail.html",
@@ -95,7 +99,14 @@ def draw_detail(request, pk: int):
             ),
             "witnesses": draw.witnesses.all(),
             "own": own,
-            "files": DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1],
+            "files": _public_files(draw),
+            "full_files": _full_files(draw)
+            if scoping.can_read_sealed(request.user, draw) and draw.sealed
+            else [],
+            "sees_strata": strata,
+            "fingerprint": services.fingerprint(draw)
+            if own or scoping.can_read_sealed(request.user, draw)
+            else "",
             "reasons": EXCLUSION_REASONS,
         },
     )
@@ -125,26 +136,50 @@ def ceremony(request, pk: int):
             else:
                 messages.success(request, "抽取完成，证书已生成。")
             return redirect(f"/draws/{draw.pk}/")
-    return render(request, "web/draw_ceremony.html", {"draw": draw, "errors": errors, "post": request.POST})
+    return render(
+        request,
+        "web/draw_ceremony.html",
+        {"draw": draw, "errors": errors, "post": request.POST, "fingerprint": services.fingerprint(draw)},
+    )
 
 
-@require_GET
-@login_required
-def draw_file(request, pk: int, name: str):
-    draw = _draw_for(request, pk)
-    return serve_draw_file(draw, name)
+def _public_files(draw) -> list[str]:
+    names = services.public_file_names(draw)
+    return names if draw.certificate_json else names[:-1]
 
 
-def serve_draw_file(draw, name: str):
-    if name not in DRAW_FILES or (name == "result.json" and not draw.certificate_json):
-        raise Http404
-    path = services.draw_dir(draw) / name
+def _full_files(draw) -> list[str]:
+    return DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1]
+
+
+def _file_response(path, name: str):
     if not path.exists():
         raise Http404
     content_type = "application/json" if name.endswith(".json") else "text/csv"
     response = FileResponse(open(path, "rb"), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename={name}"
     return response
+
+
+@require_GET
+@login_required
+def draw_file(request, pk: int, name: str):
+    """The public files of a draw: what the portal serves, also for internal users without draw.read_sealed."""
+    draw = _draw_for(request, pk)
+    if name not in _public_files(draw):
+        raise Http404
+    return _file_response(services.public_dir(draw) / name, name)
+
+
+@require_GET
+@login_required
+def full_file(request, pk: int, name: str):
+    """The full DRAW-v1 files of a sealed draw (draw.read_sealed); every download is audited."""
+    draw = get_object_or_404(scoping.sealed_draws_for(request.user), pk=pk)
+    if not draw.sealed or name not in _full_files(draw):
+        raise Http404
+    files = services.sealed_files_read(actor=request.user, draw=draw, reason=f"下载 {name}")
+    return _file_response(files[name], name)
 
 
 @require_POST

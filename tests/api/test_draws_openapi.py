@@ -31,6 +31,7 @@ PLANNING_AND_DRAW_OPERATIONS = {
     ("get", "/api/v1/draws/{id}/selections"),
     ("get", "/api/v1/draws/{id}/files/{name}"),
     ("get", "/api/v1/draws/{id}/certificate"),
+    ("get", "/api/v1/draws/{id}/public-certificate"),
     ("post", "/api/v1/draws/{id}/selections/{selection}/substitute"),
     ("post", "/api/v1/draws/{id}/members/{member}/substitute"),
     ("get", "/api/v1/draws/{id}/substitutions"),
@@ -108,6 +109,9 @@ def test_it_documents_the_draw_file_names_and_the_directed_filters(db):
         "inspectors.csv",
         "recusals.csv",
         "result.json",
+        "params-public.json",
+        "candidates-public.csv",
+        "result-public.json",
     }
     scheme_in = doc["components"]["schemas"]["SchemeIn"]["properties"]
     assert {"strata", "team_slots", "filters", "window_start", "publish_list_at"} <= set(scheme_in)

@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from shuangsuiji.audit.models import AuditEvent
+from shuangsuiji.draws import services
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection, Substitution
 from shuangsuiji.draws.services import draw_dir
 from shuangsuiji.planning.models import TaskScheme
@@ -67,7 +68,9 @@ def test_freezing_publishes_the_commitment_and_keeps_the_secret(alice, scheme, f
     assert frozen["sources"][0]["kind"] == "secret" and frozen["sources"][0]["commitment"]
     assert draw.secret not in str(frozen)
     assert frozen["params"]["announced"] == ANNOUNCED.strip()
-    assert frozen["verify"].endswith("shuangsuiji verify <下载全部文件的目录>")
+    assert "shuangsuiji verify" in frozen["verify"] and "/portal/verifier/" in frozen["verify"]
+    # Alice ran the draw: she reads the full parameters; the sealed strata show in what she sees, nobody else.
+    assert frozen["sealed"] and frozen["params"]["spec"] == "DRAW-v1" and "--public" in frozen["verify"]
     detail = ok(ApiClient(alice).get(f"/schemes/{scheme.pk}"))
     assert detail["status"] == "frozen" and [d["id"] for d in detail["draws"]] == [frozen["id"]]
 
@@ -216,11 +219,34 @@ def test_a_draw_that_cannot_form_teams_fails_publicly_and_needs_a_redraw(alice):
 
 def test_it_serves_the_draw_files_byte_for_byte(alice, drawn):
     c = ApiClient(alice)
+    draw = Draw.objects.get()
+    assert "candidates.csv" in drawn["files"] and "candidates-public.csv" in drawn["files"]
     for name in drawn["files"]:
         r = c.get(f"/draws/{drawn['id']}/files/{name}")
         assert r.status_code == 200
-        assert b"".join(r.streaming_content) == (draw_dir(Draw.objects.get()) / name).read_bytes()
+        folder = draw_dir(draw) if name in services.FULL_FILES else services.public_dir(draw)
+        assert b"".join(r.streaming_content) == (folder / name).read_bytes()
         assert r["Content-Disposition"] == f"attachment; filename={name}"
+    # Every full file taken is in the audit trail, with who took it.
+    reads = AuditEvent.objects.filter(action="draw.read_sealed", actor=alice)
+    assert reads.count() == len(services.FULL_FILES)
+
+
+def test_a_participating_department_reads_a_sealed_draw_as_the_public_does(alice, bob, joint):
+    c = ApiClient(bob)
+    draw = ok(c.get(f"/draws/{joint['id']}"))
+    assert draw["params"]["spec"] == "DRAW-v1.1" and "sealed" not in [s["name"] for s in draw["sources"]]
+    assert draw["seed"] == Draw.objects.get(pk=joint["id"]).public_seed and "sealed" not in draw["reveals"]
+    assert "candidates.csv" not in draw["files"] and "candidates-public.csv" in draw["files"]
+    assert c.get(f"/draws/{joint['id']}/files/candidates.csv").status_code == 404
+    assert c.get(f"/draws/{joint['id']}/files/candidates-public.csv").status_code == 200
+    r = c.get(f"/draws/{joint['id']}/certificate")
+    assert r.status_code == 403 and "public-certificate" in r.json()["detail"]
+    public = ok(c.get(f"/draws/{joint['id']}/public-certificate"))
+    assert public["selected"] == sorted(public["selected"]) and "strata" not in public
+    rows = ok(c.get(f"/draws/{joint['id']}/selections", page_size=100))["results"]
+    assert rows and all(r["stratum"] == "" and r["priority"] == "" and r["rank"] == 0 for r in rows)
+    assert not AuditEvent.objects.filter(action="draw.read_sealed").exists()
 
 
 def test_there_is_no_certificate_before_the_ceremony(alice, frozen):
@@ -238,7 +264,7 @@ def test_it_serves_no_other_file(alice, frozen, name):
 
 def test_the_certificate_lists_strata_and_teams(alice, drawn):
     cert = ok(ApiClient(alice).get(f"/draws/{drawn['id']}/certificate"))
-    assert cert["commitment"] == drawn["commitment"] and cert["seed"] == drawn["seed"]
+    assert cert["commitment"] == drawn["full_commitment"] and cert["seed"] == drawn["seed"]
     assert sum(s["k"] for s in cert["strata"].values()) == 8
     assert all(len(t["members"]) == 2 for t in cert["teams"])
 
