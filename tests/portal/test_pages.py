@@ -2,6 +2,7 @@
 
 import pytest
 
+from shuangsuiji.portal.verifier.wheel import wheel
 from tests import factories
 from tests.portal.helpers import RISK_NAMES, drawn
 
@@ -20,6 +21,9 @@ def _urls(scheme, draw):
         f"/portal/tasks/{scheme.pk}/",
         f"/portal/draws/{draw.pk}/files/params-public.json",
         f"/portal/draws/{draw.pk}/files/result-public.json",
+        "/portal/verifier/",
+        "/portal/verifier/verify_draw.py",
+        f"/portal/verifier/{wheel().filename}",
     ]
 
 
@@ -68,7 +72,13 @@ def test_no_portal_page_names_a_risk_class(client, alice):
     scheme, draw = drawn(
         alice, directed=True, filters={"risk_classes": ["D"]}, strata={"D": {"ratio": "0.5", "reserve": 1}}
     )
-    for url in ["/portal/", "/portal/items/", "/portal/tasks/", f"/portal/tasks/{scheme.pk}/"]:
+    for url in [
+        "/portal/",
+        "/portal/items/",
+        "/portal/tasks/",
+        f"/portal/tasks/{scheme.pk}/",
+        "/portal/verifier/",
+    ]:
         page = client.get(url).content.decode()
         assert not [n for n in RISK_NAMES if n in page], url
     page = client.get(f"/portal/tasks/{scheme.pk}/").content.decode()

@@ -36,6 +36,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from shuangsuiji.portal.verifier.wheel import wheel
+
 from .conftest import (
     ANONYMOUS,
     AUDITOR,
@@ -100,7 +102,22 @@ PUBLIC_KEYS = {
     "healthz",
     "api:openapi-json",
     "GET /api/v1/public/results",
-} | {f"portal:{n}" for n in ("index", "items", "plans", "plan", "tasks", "task", "draw_file", "results")}
+} | {
+    f"portal:{n}"
+    for n in (
+        "index",
+        "items",
+        "plans",
+        "plan",
+        "tasks",
+        "task",
+        "draw_file",
+        "results",
+        "verifier",
+        "verifier_script",
+        "verifier_wheel",
+    )
+}
 # URLs whose parameters could not be filled with a real object, so only "denied roles are denied" is asserted:
 # none — every parameter is an object of the fixture world.
 DENIAL_ONLY: frozenset[str] = frozenset()
@@ -391,6 +408,9 @@ POLICY: list[Case] = [
     *page("portal:task", "GET", EVERYONE, "/portal/tasks/{scheme_drawn}/"),
     *page("portal:draw_file", "GET", EVERYONE, "/portal/draws/{draw}/files/params.json"),
     *page("portal:results", "GET", EVERYONE, "/portal/results/?q=舞钢市矩阵对象"),
+    *page("portal:verifier", "GET", EVERYONE, "/portal/verifier/"),
+    *page("portal:verifier_script", "GET", EVERYONE, "/portal/verifier/verify_draw.py"),
+    *page("portal:verifier_wheel", "GET", EVERYONE, f"/portal/verifier/{wheel().filename}"),
     # --- 年度抽查计划 -----------------------------------------------------------------------------------------------
     *page("plan_list", "GET", SIGNED_IN, "/plans/"),
     *page("plan_create", "GET POST", ANY_DEPT_ADMIN, "/plans/new/", {}),
