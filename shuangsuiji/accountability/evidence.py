@@ -297,6 +297,7 @@ def _record(rec: InspectionRecord) -> tuple[dict[str, Any], dict[str, bytes]]:
         "measure_note": rec.measure_note,
         "note": rec.note,
         "result_date": rec.result_date,
+        "late_result_reason": rec.late_result_reason,
         "created_by": _name(rec.created_by),
         "created_at": rec.created_at,
         "item_results": [

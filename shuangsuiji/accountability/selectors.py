@@ -28,6 +28,7 @@ from shuangsuiji.inspections.models import (
     TransferKind,
     TransferStatus,
 )
+from shuangsuiji.inspections.selectors import drafts_overdue
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning.models import SchemeStatus, TaskScheme
 
@@ -77,7 +78,8 @@ def tasks_not_drawn(department: Department, year: int, today: datetime.date) -> 
 
 def objects_not_inspected(department: Department, year: int, today: datetime.date) -> list[Selection]:
     """Drawn objects of the year's schemes in which the department has team slots, whose window has ended without a
-    submitted or published record of the department. Each selection carries `.scheme`."""
+    submitted or published record of the department. Each selection carries `.scheme`, and `.draft`: the
+    department's record still in draft (overdue, inspections.selectors.drafts_overdue), or None when none was begun."""
     schemes = [
         s
         for s in TaskScheme.objects.filter(year=year, window_end__lt=today).only(
@@ -97,8 +99,16 @@ def objects_not_inspected(department: Department, year: int, today: datetime.dat
         .select_related("object", "draw__scheme")
         .order_by("draw__scheme__window_end", "draw_id", "stratum", "rank")
     )
+    drafts = {
+        r.selection_id: r
+        for r in drafts_overdue(
+            InspectionRecord.objects.filter(department=department, selection__in=[s.pk for s in selections]),
+            today,
+        )
+    }
     for sel in selections:
         sel.scheme = sel.draw.scheme
+        sel.draft = drafts.get(sel.pk)
     return selections
 
 

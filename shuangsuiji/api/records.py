@@ -166,8 +166,8 @@ def correct_record(request, id: PathId, payload: CorrectIn):
 
 @router.post("/records/{id}/attachments", response={201: AttachmentOut, **ACTION_ERRORS}, tags=RECORDS)
 def add_attachment(request, id: PathId, file: File[UploadedFile], kind: Form[str] = "扫描件"):
-    """上传附件（multipart：file，kind 如 扫描件、照片、专业机构报告）：PDF、JPEG 或 PNG，不超过 20 MB，保存其
-    SHA-256。只能向可修改的记录添加。"""
+    """上传附件（multipart：file，kind 如 扫描件、照片、专业机构报告；结果产生日期晚于检查日期的，其依据的类型为
+    检测报告 或 专家意见）：PDF、JPEG 或 PNG，不超过 20 MB，保存其 SHA-256。只能向可修改的记录添加。"""
     att = services.attachment_add(actor=request.auth, rec=_record(request, id), kind=kind[:20], upload=file)
     return Status(201, att)
 

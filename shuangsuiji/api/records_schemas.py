@@ -66,7 +66,14 @@ class RecordDataIn(Schema):
         None, max_length=300, description="措施说明（选择“其他（说明）”时必填）"
     )
     note: Text | None = Field(None, max_length=5000, description="检查情况")
-    result_date: datetime.date | None = Field(None, description="结果产生日期（默认检查日期）")
+    result_date: datetime.date | None = Field(
+        None,
+        description="结果产生日期（默认检查日期；不得晚于今天、早于检查日期；晚于检查日期的须写明理由并上传"
+        "类型为“检测报告”或“专家意见”的附件）",
+    )
+    late_result_reason: Text | None = Field(
+        None, max_length=300, description="结果晚于检查日期的理由（如检验检测报告、专家意见）"
+    )
     member_ids: list[Id] | None = Field(None, max_length=30, description="到场检查人员编号")
     item_results: list[ItemResultIn] | None = Field(None, max_length=500, description="分事项结果")
 
@@ -289,6 +296,7 @@ class RecordDetailOut(RecordOut):
     measure_note: str
     note: str
     result_date: datetime.date | None
+    late_result_reason: str
     withhold_requested: bool
     withhold_reason: str
     review_comment: str
@@ -520,6 +528,7 @@ FIELD_LABELS = {
     "measure_note": "措施说明",
     "note": "检查情况",
     "result_date": "结果产生日期",
+    "late_result_reason": "结果晚于检查日期的理由",
     "member_ids": "检查人员",
     "item_results": "分事项结果",
     "withhold_reason": "不予公示的法律依据",

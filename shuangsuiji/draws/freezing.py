@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from shuangsuiji.directory.models import Conflict, InspectionObject, Inspector, RegStatus, Supervision
-from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, SchemeStatus, TaskScheme
 
 from .models import DrawStatus, Selection, TeamMember
-
-UNRATED_STRATUM = "UNRATED"
 
 # Reason codes of excluded.csv (DRAW-v1 §1) and their Chinese labels for pages.
 EXCLUSION_REASONS = {
@@ -23,6 +21,8 @@ EXCLUSION_REASONS = {
     "REVOKED": "被吊销",
     "CANCELLED": "被撤销",
     "MOVED_OUT": "已迁出",
+    "UNRATED": "未评定风险分类，方案未设未评定层的抽查比例",
+    "NOT_IN_STRATA": "方案未设该风险分类的抽查比例",
     "CAP_REACHED": "本年度抽查次数已达上限",
     "OPEN_TASK": "已在同一事项的未结束任务中",
     "SAME_ITEM_RECENT": "同一事项间隔期内已被抽查",
@@ -129,6 +129,12 @@ def iter_scope(scheme: TaskScheme) -> Iterator[tuple[int, str, str, str | None, 
 
 
 def build_inputs(scheme: TaskScheme) -> FrozenInputs:
+    """Every object the scheme's filter matches ends up in exactly one place: a candidate of its stratum, or
+    excluded.csv with a reason (art. 3 全面覆盖; issue 17, item 1). Nothing in scope is left out silently.
+
+    Order of the reasons: the registration status first (a public fact), then the scheme's strata (an object of a
+    class the scheme does not draw, or unrated without an UNRATED stratum), and only then the check history (cap,
+    open task, recent check), so that an object the scheme would never draw does not have its history published."""
     out = FrozenInputs()
     checks, open_same, recent_same = _checked_objects(scheme)
     tagged = _tagged_objects(scheme)
@@ -137,10 +143,10 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
         if tagged is not None and oid not in tagged:
             continue
         stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints)
-        if stratum not in scheme.strata:
-            continue  # outside the strata this scheme draws from: out of scope, like a directed filter
         if status in STATUS_REASONS:
             out.excluded.append((code, STATUS_REASONS[status]))
+        elif stratum not in scheme.strata:
+            out.excluded.append((code, "UNRATED" if stratum == UNRATED_STRATUM else "NOT_IN_STRATA"))
         elif checks.get(oid, 0) >= scheme.yearly_cap:
             out.excluded.append((code, "CAP_REACHED"))
         elif oid in open_same:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.planning.models import STRATUM_LABELS
+
 
 class DrawStatus(models.TextChoices):
     FROZEN = "frozen", "名单已冻结，待抽取"
@@ -127,8 +129,9 @@ class Selection(models.Model):
 
     @property
     def stratum_label(self) -> str:
-        """The real stratum (risk class or RAISED) behind the public code: for internal pages only."""
-        return self.draw.strata_map.get(self.stratum, self.stratum)
+        """The real stratum (risk class, RAISED or UNRATED) behind the public code: for internal pages only."""
+        code = self.draw.strata_map.get(self.stratum, self.stratum)
+        return STRATUM_LABELS.get(code, code)
 
 
 class TeamMember(models.Model):

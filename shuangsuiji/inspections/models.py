@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import models
 
 
+def draft_overdue_label(window_end) -> str:
+    """How every page, export and reminder names a draft left open after its task's inspection window closed."""
+    return f"草稿逾期（检查期已于 {window_end:%Y-%m-%d} 结束）"
+
+
 def deadline_label(day, pending_year: int | None) -> str:
     """How every page, export and reminder writes a deadline: a provisional one says so and names the missing year."""
     if day is None:
@@ -68,6 +73,9 @@ class InspectionRecord(models.Model):
     measure_note = models.CharField("措施说明", max_length=300, blank=True)
     note = models.TextField("检查情况", blank=True)
     result_date = models.DateField("结果产生日期", null=True, blank=True)
+    # A result formed after the inspection day (a lab report, an expert opinion) says why; the document itself is
+    # attached (RESULT_BASIS_KINDS). Without it the 20 working days could be pushed back at will (issue 17, item 7).
+    late_result_reason = models.CharField("结果晚于检查日期的理由", max_length=300, blank=True)
     deadline = models.DateField("公示期限", null=True, blank=True)
     # Set while the deadline rests on a provisional calendar: the first year whose holidays are still missing.
     deadline_pending_year = models.PositiveSmallIntegerField("期限待定年度", null=True, blank=True)

@@ -41,6 +41,21 @@ def overdue(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
     return qs.filter(status__in=OPEN, deadline__lt=today).order_by("deadline")
 
 
+def drafts_overdue(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Records of drawn objects still in draft after their task's inspection window closed (window_end < today).
+
+    No publication deadline runs for a draft (it starts at the result date, fixed at submission), so without this a
+    check never entered would never be late (issue 17, item 7; art. 20 拖延执行). Not a correction's draft (its
+    original was concluded) and not the draft of an object since replaced. Label: models.draft_overdue_label."""
+    today = today or timezone.localdate()
+    return qs.filter(
+        status=RecordStatus.DRAFT,
+        corrects__isnull=True,
+        selection__active=True,
+        selection__draw__scheme__window_end__lt=today,
+    ).order_by("selection__draw__scheme__window_end", "id")
+
+
 def overdue_transfers(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     return qs.exclude(status=TransferStatus.CLOSED).filter(due__lt=today).order_by("due")

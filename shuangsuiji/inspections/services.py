@@ -55,6 +55,9 @@ ATTACHMENT_TYPES = {
     "image/png": ".png",
 }
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# Attachments that can show why a result was formed after the inspection day (art. 14: the 20 working days run from
+# the result; issue 17, item 7).
+RESULT_BASIS_KINDS = ("检测报告", "专家意见")
 RECORD_FIELDS = [
     "methods",
     "inspection_date",
@@ -70,6 +73,7 @@ RECORD_FIELDS = [
     "measure_note",
     "note",
     "result_date",
+    "late_result_reason",
 ]
 
 
@@ -270,6 +274,49 @@ def record_update(*, actor, rec: InspectionRecord, data: dict[str, Any]) -> Insp
     return rec
 
 
+def result_date_errors(rec: InspectionRecord, today: datetime.date) -> list[tuple[str, str]]:
+    """The result date bounds the 20 working days of art. 14, so it cannot be moved at will (issue 17, item 7):
+    not after today (Beijing business date), not before the inspection, and later than the inspection day only
+    with a reason and its document (a lab report, an expert opinion) attached (late_result_errors).
+
+    Checked at submission, where the deadline is computed from it, as the inspection date is: a draft may hold
+    anything, and the form keeps what was typed."""
+    result, inspected = rec.result_date, rec.inspection_date
+    if result is None:
+        return []
+    errors: list[tuple[str, str]] = []
+    if result > today:
+        errors.append(
+            ("结果产生日期", f"结果产生日期 {result} 晚于今天 {today}；结果尚未产生的，请在产生后再填写")
+        )
+    if inspected and result < inspected:
+        errors.append(("结果产生日期", f"结果产生日期 {result} 早于检查日期 {inspected}"))
+    return errors
+
+
+def late_result_errors(rec: InspectionRecord) -> list[tuple[str, str]]:
+    """A result formed after the inspection day needs the reason and the document that formed it."""
+    if rec.result_date is None or not rec.inspection_date or rec.result_date <= rec.inspection_date:
+        return []
+    errors: list[tuple[str, str]] = []
+    late = f"结果产生日期 {rec.result_date} 晚于检查日期 {rec.inspection_date}"
+    if not rec.late_result_reason:
+        errors.append(("结果晚于检查日期的理由", f"{late}，请写明理由（如检验检测报告、专家意见）"))
+    if not Attachment.objects.filter(record_id__in=_versions(rec), kind__in=RESULT_BASIS_KINDS).exists():
+        kinds = "或".join(f"“{k}”" for k in RESULT_BASIS_KINDS)
+        errors.append(("结果依据附件", f"{late}，请上传作为依据的文件，附件类型选{kinds}"))
+    return errors
+
+
+def _versions(rec: InspectionRecord) -> list[int]:
+    """The record and every earlier version it corrects: a correction keeps the documents attached before."""
+    ids, parent = [rec.pk], rec.corrects_id
+    while parent:
+        ids.append(parent)
+        parent = InspectionRecord.objects.filter(pk=parent).values_list("corrects_id", flat=True).first()
+    return ids
+
+
 def record_errors(rec: InspectionRecord, today: datetime.date | None = None) -> list[tuple[str, str]]:
     """Every rule a record must satisfy before submission (art. 13 and the result form), as (field, reason)."""
     today = today or timezone.localdate()
@@ -282,6 +329,7 @@ def record_errors(rec: InspectionRecord, today: datetime.date | None = None) -> 
         errors.append(("检查方式", f"未知检查方式：{'、'.join(bad)}"))
     if rec.inspection_date > today:
         errors.append(("检查日期", "检查日期不能晚于今天"))
+    errors += result_date_errors(rec, today) + late_result_errors(rec)
     if rec.selection_id:
         scheme = rec.selection.draw.scheme
         outside = not (scheme.window_start <= rec.inspection_date <= scheme.window_end)

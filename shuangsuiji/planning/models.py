@@ -127,6 +127,11 @@ class PublishListAt(models.TextChoices):
 
 
 RAISED_STRATUM = "RAISED"
+# Objects without a credit-risk class (products, projects, behaviours, firms not yet rated) form this stratum when a
+# scheme sets it; otherwise they are listed in excluded.csv with the reason UNRATED (art. 3 全面覆盖, issue 17 item 1).
+UNRATED_STRATUM = "UNRATED"
+# How pages name the strata that are not risk classes.
+STRATUM_LABELS = {RAISED_STRATUM: "提高比例层", UNRATED_STRATUM: "未评定风险分类"}
 
 
 class TaskSchemeQuerySet(models.QuerySet):
@@ -157,7 +162,7 @@ class TaskScheme(models.Model):
     # Directed filters: {"regions": [id], "industries": ["C31"], "kinds": [...], "risk_classes": ["C","D"],
     # "tags": ["食品经营"], "abnormal": true|false|null, "dishonest": true|false|null}
     filters = models.JSONField("定向条件", default=dict, blank=True)
-    # {"A": {"ratio": "0.01", "reserve": 2}, "B": {"count": 10, "reserve": 1}, ..., "RAISED": {...}}
+    # {"A": {"ratio": "0.01", "reserve": 2}, "B": {"count": 10, "reserve": 1}, ..., "RAISED": {...}, "UNRATED": {...}}
     strata = models.JSONField("分层抽查比例")
     raise_abnormal = models.BooleanField("经营异常名录对象提高比例", default=True)
     raise_dishonest = models.BooleanField("严重违法失信对象提高比例", default=True)

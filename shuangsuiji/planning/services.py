@@ -20,6 +20,7 @@ from shuangsuiji.org.models import Department
 
 from .models import (
     RAISED_STRATUM,
+    UNRATED_STRATUM,
     AnnualPlan,
     PlanBatch,
     PlanItem,
@@ -379,13 +380,18 @@ def bounded_int(value: Any, field: str, *, default: int, lo: int, hi: int, error
 def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if not strata:
         raise RowInvalid([("分层抽查比例", "至少设置一个分层的比例或数量")])
-    known = set(RiskClass.objects.filter(active=True).values_list("code", flat=True)) | {RAISED_STRATUM}
+    known = set(RiskClass.objects.filter(active=True).values_list("code", flat=True)) | {
+        RAISED_STRATUM,
+        UNRATED_STRATUM,
+    }
     clean: dict[str, dict[str, Any]] = {}
     errors = []
     for code, spec in strata.items():
         field = f"分层 {code}"
         if code not in known:
-            errors.append((field, f"未知分层“{code}”，应为风险分类代码或 {RAISED_STRATUM}"))
+            errors.append(
+                (field, f"未知分层“{code}”，应为风险分类代码、{RAISED_STRATUM} 或 {UNRATED_STRATUM}")
+            )
             continue
         spec = spec or {}
         entry: dict[str, Any] = {}

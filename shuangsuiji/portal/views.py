@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from shuangsuiji.draws.freezing import EXCLUSION_REASONS
 from shuangsuiji.draws.models import Draw, DrawStatus
 from shuangsuiji.draws.services import public_dir
 from shuangsuiji.planning.models import AnnualPlan, TaskScheme
@@ -139,6 +140,7 @@ def task_detail(request, pk: int):
             "plan_public": selectors.plan_is_public(task.plan_id),
             "visible": visible,
             "draws": draws,
+            "exclusion_reasons": EXCLUSION_REASONS,
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -63,6 +64,15 @@ def freeze(request, pk: int):
     )
 
 
+def _exclusions(draw) -> list[tuple[str, str, int]]:
+    """excluded.csv by reason: (code, Chinese label, count), so that no object left out of the draw goes unseen."""
+    path = services.draw_dir(draw) / "excluded.csv"
+    if not path.exists():
+        return []
+    counts = Counter(line.rsplit(",", 1)[1] for line in path.read_text(encoding="utf-8").splitlines() if line)
+    return [(code, EXCLUSION_REASONS.get(code, code), n) for code, n in sorted(counts.items())]
+
+
 def _draw_for(request, pk: int):
     return get_object_or_404(scoping.draws_for(request.user), pk=pk)
 
@@ -107,7 +117,7 @@ def draw_detail(request, pk: int):
             "fingerprint": services.fingerprint(draw)
             if own or scoping.can_read_sealed(request.user, draw)
             else "",
-            "reasons": EXCLUSION_REASONS,
+            "exclusions": _exclusions(draw),
         },
     )
 

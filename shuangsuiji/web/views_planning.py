@@ -16,6 +16,8 @@ from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import (
     RAISED_STRATUM,
+    STRATUM_LABELS,
+    UNRATED_STRATUM,
     PlanBatch,
     PlanItem,
     PlanKind,
@@ -239,6 +241,7 @@ def _scheme_form_context(request, errors, post):
         "items": CheckItem.objects.valid().select_related("department"),
         "risk_classes": list(RiskClass.objects.filter(active=True)),
         "raised": RAISED_STRATUM,
+        "unrated": UNRATED_STRATUM,
         "methods": METHOD_CHOICES,
         "departments": Department.objects.filter(active=True),
         "regions": Region.objects.all(),
@@ -252,7 +255,7 @@ def scheme_data_from_post(post) -> dict:
     for code in [
         *RiskClass.objects.filter(active=True).values_list("code", flat=True),
         RAISED_STRATUM,
-        "UNRATED",
+        UNRATED_STRATUM,
     ]:
         ratio, count = post.get(f"ratio_{code}", "").strip(), post.get(f"count_{code}", "").strip()
         if ratio or count:
@@ -333,6 +336,10 @@ def scheme_detail(request, pk: int):
             "draws": scheme.draws.all(),
             "own": own,
             "filter_regions": [regions.get(r, r) for r in scheme.filters.get("regions", [])],
+            "strata": [
+                (f"{STRATUM_LABELS[code]}（{code}）" if code in STRATUM_LABELS else code, spec)
+                for code, spec in scheme.strata.items()
+            ],
             "unconsented": unconsented,
             "consents": scheme.consents.select_related("department", "accepted_by"),
             "can_accept": mine is not None

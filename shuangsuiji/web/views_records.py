@@ -39,6 +39,7 @@ from shuangsuiji.inspections.models import (
     TransferKind,
     TransferStatus,
     deadline_label,
+    draft_overdue_label,
 )
 from shuangsuiji.org.models import Department
 
@@ -53,6 +54,8 @@ FIELD_KEYS = {
     "检查方式": "methods",
     "检查日期": "inspection_date",
     "结果产生日期": "result_date",
+    "结果晚于检查日期的理由": "result_date",
+    "结果依据附件": "result_date",
     "检查人员": "members",
     "出示执法证件": "cert_shown",
     "签字（盖章）": "signature",
@@ -71,6 +74,7 @@ TEXT_FIELDS = [
     "measure_note",
     "note",
     "withhold_reason",
+    "late_result_reason",
 ]
 
 
@@ -103,6 +107,8 @@ def record_list(request):
         qs = selectors.due_soon(records, today)
     elif tab == "overdue":
         qs = selectors.overdue(records, today)
+    elif tab == "drafts":
+        qs = selectors.drafts_overdue(records, today)
     else:
         tab = ""
         qs = records
@@ -113,11 +119,20 @@ def record_list(request):
     if request.GET.get("q", "").strip():
         q = request.GET["q"].strip()
         qs = qs.filter(Q(object__name__contains=q) | Q(object__code=q.upper()))
+    page = _page(request, qs)
+    page.object_list = list(page.object_list)
+    windows = dict(
+        selectors.drafts_overdue(records.filter(pk__in=[r.pk for r in page]), today).values_list(
+            "pk", "selection__draw__scheme__window_end"
+        )
+    )
+    for r in page:
+        r.draft_overdue = draft_overdue_label(windows[r.pk]) if r.pk in windows else ""
     return render(
         request,
         "web/record_list.html",
         {
-            "page": _page(request, qs),
+            "page": page,
             "qs": _querystring_without_page(request),
             "f": request.GET,
             "tab": tab,
@@ -126,6 +141,7 @@ def record_list(request):
             "kinds": RecordKind.choices,
             "due_count": selectors.due_soon(records, today).count(),
             "overdue_count": selectors.overdue(records, today).count(),
+            "drafts_count": selectors.drafts_overdue(records, today).count(),
             "overdue_transfers": selectors.overdue_transfers(scoping.transfers_for(request.user), today),
             "can_create": request.user.role in CLERK_ROLES,
         },
