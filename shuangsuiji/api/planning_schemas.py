@@ -377,6 +377,20 @@ class SchemeDetailOut(SchemeOut):
     awaiting_consent: list[str] = Field(
         description="尚未确认参加、也不在列明该部门的联合计划中的参加部门代码；非空时不能冻结名单"
     )
+    sealed: bool = Field(description="抽取将采用密封分层（DRAW-v1.1）：分层依据不公开的风险分类")
+    draw_mode_reason: str = Field(description="为什么采用（或不采用）密封分层")
+
+    @staticmethod
+    def resolve_sealed(obj) -> bool:
+        from shuangsuiji.draws.strata import scheme_plan
+
+        return scheme_plan(obj).sealed
+
+    @staticmethod
+    def resolve_draw_mode_reason(obj) -> str:
+        from shuangsuiji.draws.strata import scheme_plan
+
+        return scheme_plan(obj).reason
 
     @staticmethod
     def resolve_awaiting_consent(obj) -> list[str]:

@@ -112,6 +112,33 @@ def sealed_files_read(*, actor, draw: Draw, reason: str = "") -> dict[str, Path]
     return out
 
 
+@transaction.atomic
+def firm_proof_issue(*, actor, draw: Draw, object_code: str) -> dict[str, Any]:
+    """本户证明 (DRAW-v1.1 §6): a firm's proof of its own row, handed to it by the lead department; audited.
+
+    The firm learns its stratum's size and draw count (so roughly its own ratio), nothing about anyone else."""
+    if not draw.sealed:
+        raise DrawRefused("该抽取不是密封分层，公开文件已可逐项核验，不需要本户证明")
+    if not scoping.can_read_sealed(actor, draw):
+        raise PermissionDenied("只有牵头部门的部门管理员、联席会议办公室和审计管理员可以出具本户证明")
+    code = (object_code or "").strip().upper()
+    if not code or len(code) > 64 or not code.isalnum() or not code.isascii():
+        raise RowInvalid([("对象编码", "请输入统一社会信用代码或对象编码（数字和大写字母）")])
+    directory = draw_dir(draw)
+    certificate = json.loads(draw.certificate_json) if draw.certificate_json else None
+    try:
+        proof = engine.firm_proof(directory, directory / PUBLIC_DIR, draw.sealed_secret, code, certificate)
+    except engine.DrawError as e:
+        raise RowInvalid([("对象编码", str(e))]) from None
+    record(
+        actor=actor,
+        action="draw.firm_proof",
+        target=draw,
+        after={"object": code, "outcome": proof["outcome"]},
+    )
+    return proof
+
+
 def _heal(path: Path, text: str) -> None:
     if text and not path.exists():
         tmp = path.with_name(f".{path.name}.tmp")

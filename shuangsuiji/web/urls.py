@@ -32,6 +32,7 @@ urlpatterns = [
     path("draws/<int:pk>/ceremony/", views_draws.ceremony, name="draw_ceremony"),
     path("draws/<int:pk>/files/<str:name>", views_draws.draw_file, name="draw_file"),
     path("draws/<int:pk>/full/<str:name>", views_draws.full_file, name="draw_full_file"),
+    path("draws/<int:pk>/proof/", views_draws.firm_proof, name="draw_firm_proof"),
     path(
         "draws/<int:pk>/selections/<int:sel_pk>/substitute/",
         views_draws.substitute_object,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from urllib.parse import quote
 
@@ -259,4 +260,23 @@ def register_xlsx(request, pk: int, sel_pk: int | None = None):
     )
     filename = f"登记表-{draw.draw_id}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+@login_required
+def firm_proof(request, pk: int):
+    """本户证明: the JSON a firm checks with `shuangsuiji verify-proof` (draw.read_sealed; audited)."""
+    draw = get_object_or_404(scoping.sealed_draws_for(request.user), pk=pk)
+    code = (request.GET.get("object") or "")[:64]
+    try:
+        proof = services.firm_proof_issue(actor=request.user, draw=draw, object_code=code)
+    except RowInvalid as e:
+        for m in _errors(e):
+            messages.error(request, m)
+        return redirect(f"/draws/{draw.pk}/")
+    response = HttpResponse(
+        json.dumps(proof, ensure_ascii=False, indent=1) + "\n", content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f"attachment; filename=proof-{proof['object_id']}.json"
     return response

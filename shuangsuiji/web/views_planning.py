@@ -12,6 +12,7 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, RiskClass
 from shuangsuiji.directory.rows import RowInvalid
+from shuangsuiji.draws.strata import scheme_plan
 from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import (
@@ -346,6 +347,7 @@ def scheme_detail(request, pk: int):
             and mine in unconsented
             and scheme.status in (SchemeStatus.DRAFT, SchemeStatus.PUBLISHED),
             "my_slots": scheme.team_slots.get(mine.code) if mine else None,
+            "draw_plan": scheme_plan(scheme),
         },
     )
 

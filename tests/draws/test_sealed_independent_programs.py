@@ -68,3 +68,25 @@ def test_the_standalone_script_refuses_a_public_list_edited_after_the_draw(alice
     assert run(public).returncode == 1
     assert run(services.draw_dir(draw), "--public", public).returncode == 1
     assert not engine.verify_full(services.draw_dir(draw), public).ok
+
+
+def test_the_lead_department_issues_a_firm_its_proof_and_the_firm_checks_it(client, alice, amy, tmp_path):
+    scheme = published_scheme(alice, entities=40)
+    draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
+    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    firm = (services.public_dir(draw) / engine.PUBLIC_CANDIDATES).read_text().split()[5]
+    client.force_login(amy)  # a clerk holds no draw.read_sealed: the draw is not found for a proof
+    assert client.get(f"/draws/{draw.pk}/proof/", {"object": firm}).status_code == 404
+    client.force_login(alice)
+    assert "firm-proof" in client.get(f"/draws/{draw.pk}/").content.decode()
+    r = client.get(f"/draws/{draw.pk}/proof/", {"object": firm})
+    assert r.status_code == 200 and r["Content-Disposition"] == f"attachment; filename=proof-{firm}.json"
+    (tmp_path / "proof.json").write_bytes(r.content)
+    done = run("verify-proof", tmp_path / "proof.json", services.public_dir(draw))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert engine.verify_proof(json.loads(r.content), services.public_dir(draw)).ok
+    from shuangsuiji.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="draw.firm_proof", actor=alice).count() == 1
+    r = client.get(f"/draws/{draw.pk}/proof/", {"object": "NOTACANDIDATE1"}, follow=True)
+    assert "不是本次抽取的候选对象" in r.content.decode()

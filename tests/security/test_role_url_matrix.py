@@ -68,6 +68,10 @@ OFFICE_ONLY = frozenset({OFFICE})  # 联席会议办公室: approves or returns 
 # the roles that see every department (scoping.sees_all_departments: the office and the system administrator).
 SCJG_READERS = frozenset({CLERK, REVIEWER, DEPT_ADMIN, OFFICE, SYSADMIN})
 SCJG_ADMIN = frozenset({DEPT_ADMIN})  # plans, schemes, the draw, inspectors and items of the own department
+# draw.read_sealed (DRAW-v1.1): the lead department's administrator, the joint office, the auditor (who reaches no draw
+# page or API read otherwise, so only the full-file pages).
+SEALED_PAGES = frozenset({DEPT_ADMIN, OFFICE, AUDITOR})
+SEALED_API = frozenset({DEPT_ADMIN, OFFICE})
 SCJG_ENTRY = frozenset({CLERK, DEPT_ADMIN})  # 谁检查、谁录入: the department's clerks and administrator
 SCJG_REVIEWER = frozenset({REVIEWER})  # 谁检查、谁公开: the department's reviewer
 # Everyone whose department is SCJG, whatever the role: the transfer handling department (services.transfer_close
@@ -406,7 +410,7 @@ POLICY: list[Case] = [
     *page("portal:plan", "GET", EVERYONE, "/portal/plans/{plan_approved}/"),
     *page("portal:tasks", "GET", EVERYONE, "/portal/tasks/"),
     *page("portal:task", "GET", EVERYONE, "/portal/tasks/{scheme_drawn}/"),
-    *page("portal:draw_file", "GET", EVERYONE, "/portal/draws/{draw}/files/params.json"),
+    *page("portal:draw_file", "GET", EVERYONE, "/portal/draws/{draw}/files/params-public.json"),
     *page("portal:results", "GET", EVERYONE, "/portal/results/?q=舞钢市矩阵对象"),
     *page("portal:verifier", "GET", EVERYONE, "/portal/verifier/"),
     *page("portal:verifier_script", "GET", EVERYONE, "/portal/verifier/verify_draw.py"),
@@ -490,7 +494,10 @@ POLICY: list[Case] = [
     *page("draw_detail", "GET", SCJG_READERS, "/draws/{draw}/", owner="SCJG"),
     *page("draw_ceremony", "GET", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", owner="SCJG"),
     *page("draw_ceremony", "POST", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", CEREMONY_FORM, owner="SCJG"),
-    *page("draw_file", "GET", SCJG_READERS, "/draws/{draw}/files/params.json", owner="SCJG"),
+    *page("draw_file", "GET", SCJG_READERS, "/draws/{draw}/files/params-public.json", owner="SCJG"),
+    # draw.read_sealed: the sealed draw's full files and the firms' proofs (each audited).
+    *page("draw_full_file", "GET", SEALED_PAGES, "/draws/{draw}/full/params.json", owner="SCJG"),
+    *page("draw_firm_proof", "GET", SEALED_PAGES, "/draws/{draw}/proof/?object=NOSUCHFIRM1", owner="SCJG"),
     *page(
         "substitute_object",
         "POST",
@@ -706,8 +713,22 @@ POLICY: list[Case] = [
         "POST", "/draws/{id}/perform", SCJG_ADMIN, "/draws/{draw_frozen}/perform", PERFORM_BODY, owner="SCJG"
     ),
     *api("GET", "/draws/{id}/selections", SCJG_READERS, "/draws/{draw}/selections", owner="SCJG"),
-    *api("GET", "/draws/{id}/files/{name}", SCJG_READERS, "/draws/{draw}/files/params.json", owner="SCJG"),
-    *api("GET", "/draws/{id}/certificate", SCJG_READERS, "/draws/{draw}/certificate", owner="SCJG"),
+    *api(
+        "GET",
+        "/draws/{id}/files/{name}",
+        SCJG_READERS,
+        "/draws/{draw}/files/params-public.json",
+        owner="SCJG",
+    ),
+    *api("GET", "/draws/{id}/files/{name}", SEALED_API, "/draws/{draw}/files/params.json", owner="SCJG"),
+    *api("GET", "/draws/{id}/certificate", SEALED_API, "/draws/{draw}/certificate", owner="SCJG"),
+    *api(
+        "GET",
+        "/draws/{id}/public-certificate",
+        SCJG_READERS,
+        "/draws/{draw}/public-certificate",
+        owner="SCJG",
+    ),
     *api(
         "POST",
         "/draws/{id}/selections/{selection}/substitute",
