@@ -20,13 +20,14 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from .certificate import _check_files, _without_gc, certificate_bytes, verify
 from .errors import DrawError, ParamsError
 from .files import EXCLUDED, ID_RE, INSPECTORS, PARAMS, RECUSALS, RESULT, read_table
-from .hashing import check_hash_name, hex_hash, key_list, new_hash
+from .hashing import check_hash_name, digests_with_prefix, hex_hash, new_hash
 from .params import RESERVED_KEYS, Params, Source, load_params, params_bytes, parse_sources, parse_teams
 from .seed import canonical_value, make_key
 
@@ -59,66 +60,99 @@ def _digest(hash_name: str) -> Callable[[bytes], bytes]:
     return lambda data: new_hash(hash_name, data).digest()
 
 
+def _digests(hash_name: str, items: Sequence[bytes]) -> list[bytes]:
+    """[H(x) for x in items], without a Python call per item for sha256 (the projection's hot loop)."""
+    if hash_name == "sha256":
+        sha256 = hashlib.sha256
+        return [sha256(x).digest() for x in items]
+    h = _digest(hash_name)
+    return [h(x) for x in items]
+
+
 # ------------------------------------------------------------------------------------------------- Merkle tree
 
 
 def _sorted_rows(runs: Sequence[tuple[str, list[bytes]]]) -> tuple[list[bytes], list[bytes]]:
     """(IDs, their stratum codes) in bytewise order of the ID: the order of candidates-public.csv."""
-    pairs = sorted((i, code.encode("ascii")) for code, ids in runs for i in ids)
-    return [i for i, _ in pairs], [c for _, c in pairs]
+    # Each run is sorted already: sorting their concatenation is a merge of sorted runs, done by timsort in C.
+    if len(runs) == 1:
+        only = runs[0][0].encode("ascii")
+        return list(runs[0][1]), [only] * len(runs[0][1])
+    code_of: dict[bytes, bytes] = {}
+    for name, ids in runs:
+        code_of.update(dict.fromkeys(ids, name.encode("ascii")))
+    merged = sorted(chain.from_iterable(ids for _, ids in runs))
+    return merged, [code_of[i] for i in merged]
 
 
 def leaves(hash_name: str, sealed: str, ids: Sequence[bytes], strata: Sequence[bytes]) -> list[bytes]:
-    """leaf(o) = H(0x00 ‖ salt(o) "," stratum "," o), salt(o) = hex(H("DRAW-v1.1|salt|" + sealed + "|" + o))."""
-    # key_list gives H(prefix + o) + o; the salt is its first 32 bytes.
-    salts = key_list(hash_name, f"{SPEC_SEALED}|salt|{sealed}|".encode("ascii"), ids)
-    h = _digest(hash_name)
-    return [
-        h(b"\x00" + s[:32].hex().encode("ascii") + b"," + code + b"," + o)
-        for s, code, o in zip(salts, strata, ids, strict=True)
-    ]
+    """leaf(o) = H(0x00 ‖ salt(o) ‖ stratum "," o) with the raw salt(o) = H("DRAW-v1.1|salt|" + sealed + "|" + o)."""
+    prefix = f"{SPEC_SEALED}|salt|{sealed}|".encode("ascii")
+    with_comma = {code: code + b"," for code in set(strata)}
+    if hash_name == "sha256":
+        # The projection's hot loop, one pass: the salt from a copy of the hash that absorbed the prefix.
+        copy, sha256 = hashlib.sha256(prefix).copy, hashlib.sha256
+        out: list[bytes] = []
+        append = out.append
+        for o, code in zip(ids, strata, strict=True):
+            salt = copy()
+            salt.update(o)
+            append(sha256(b"\x00" + salt.digest() + with_comma[code] + o).digest())
+        return out
+    salts = digests_with_prefix(hash_name, prefix, ids)
+    return _digests(
+        hash_name, [b"\x00" + s + with_comma[c] + o for s, c, o in zip(salts, strata, ids, strict=True)]
+    )
 
 
-def _up(h: Callable[[bytes], bytes], level: list[bytes]) -> list[bytes]:
-    out = [h(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
-    if len(level) % 2:
-        out.append(level[-1])  # an odd node is carried up unchanged
+FANOUT = 16  # children per node: a wide tree needs a sixteenth of the hashing of a binary one
+
+
+def _up(hash_name: str, level: list[bytes]) -> list[bytes]:
+    groups = [level[i : i + FANOUT] for i in range(0, len(level), FANOUT)]
+    last = groups.pop() if len(groups[-1]) == 1 else None  # a last group of one node is carried up unchanged
+    out = _digests(hash_name, [b"\x01" + b"".join(g) for g in groups])
+    if last is not None:
+        out.append(last[0])
     return out
 
 
 def merkle_root(hash_name: str, level: list[bytes]) -> bytes:
-    h = _digest(hash_name)
     while len(level) > 1:
-        level = _up(h, level)
+        level = _up(hash_name, level)
     return level[0]
 
 
-def merkle_path(hash_name: str, level: list[bytes], index: int) -> list[bytes]:
-    """The siblings of leaf `index` from the bottom up, skipping levels where the node is carried up."""
-    h = _digest(hash_name)
-    path: list[bytes] = []
+def merkle_path(hash_name: str, level: list[bytes], index: int) -> list[list[bytes]]:
+    """Per level from the bottom, the other children of the node's group, in order; none where it is carried up."""
+    path: list[list[bytes]] = []
     while len(level) > 1:
-        if not (index == len(level) - 1 and len(level) % 2):
-            path.append(level[index ^ 1])
-        level = _up(h, level)
-        index //= 2
+        start = index - index % FANOUT
+        group = level[start : start + FANOUT]
+        if len(group) > 1:
+            path.append(group[: index - start] + group[index - start + 1 :])
+        level = _up(hash_name, level)
+        index //= FANOUT
     return path
 
 
 def root_from_path(
-    hash_name: str, leaf: bytes, index: int, count: int, path: Sequence[bytes]
+    hash_name: str, leaf: bytes, index: int, count: int, path: Sequence[Sequence[bytes]]
 ) -> bytes | None:
-    """The root a proof leads to, or None when the path has the wrong length for `count` leaves."""
+    """The root a proof leads to, or None when the path does not fit `count` leaves."""
     h = _digest(hash_name)
     node, rest = leaf, list(path)
     while count > 1:
-        if not (index == count - 1 and count % 2):
-            if not rest:
+        start = index - index % FANOUT
+        size = min(FANOUT, count - start)
+        if size > 1:
+            if not rest or len(rest[0]) != size - 1:
                 return None
-            sibling = rest.pop(0)
-            node = h(b"\x01" + sibling + node) if index % 2 else h(b"\x01" + node + sibling)
-        index //= 2
-        count = (count + 1) // 2
+            siblings = list(rest.pop(0))
+            j = index - start
+            node = h(b"\x01" + b"".join([*siblings[:j], node, *siblings[j:]]))
+        index //= FANOUT
+        count = (count + FANOUT - 1) // FANOUT
     return None if rest else node
 
 
@@ -546,7 +580,7 @@ def firm_proof(
         "salt": salt,
         "index": index,
         "leaves": len(ids),
-        "path": [x.hex() for x in merkle_path(h, level, index)],
+        "path": [[x.hex() for x in group] for group in merkle_path(h, level, index)],
         "outcome": outcome if certificate is not None else "pending",
     }
 
@@ -574,7 +608,10 @@ def verify_proof(proof: Mapping[str, Any], public_dir: str | Path) -> SealedRepo
             and type(count) is int
             and 0 <= index < count
             and isinstance(path, list)
-            and all(isinstance(x, str) and _HEX_RE.fullmatch(x) for x in path)
+            and all(
+                isinstance(g, list) and all(isinstance(x, str) and _HEX_RE.fullmatch(x) for x in g)
+                for g in path
+            )
         ):
             raise _Fail(
                 "proof", "证明的字段不完整或格式不对（object_id、stratum、salt、index、leaves、path）。"
@@ -582,8 +619,8 @@ def verify_proof(proof: Mapping[str, Any], public_dir: str | Path) -> SealedRepo
         _, ids = _public_ids(public_dir / PUBLIC_CANDIDATES, h)
         if count != len(ids) or ids[index] != object_id:
             raise _Fail("index", f"对象 {object_id} 不在 {PUBLIC_CANDIDATES} 的第 {index + 1} 行。")
-        leaf = new_hash(h, b"\x00" + f"{salt},{stratum},{object_id}".encode("ascii")).digest()
-        root = root_from_path(h, leaf, index, count, [bytes.fromhex(x) for x in path])
+        leaf = new_hash(h, b"\x00" + bytes.fromhex(salt) + f"{stratum},{object_id}".encode("ascii")).digest()
+        root = root_from_path(h, leaf, index, count, [[bytes.fromhex(x) for x in g] for g in path])
         if root is None or root.hex() != pub["sealed"]["merkle_root"]:
             raise _Fail("path", "由证明算出的默克尔树根与冻结时公布的不一致。")
         outcome = proof.get("outcome")

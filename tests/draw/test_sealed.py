@@ -220,8 +220,8 @@ def test_a_forged_proof_fails(drawn, field, value):
     assert not engine.verify_proof(proof, public).ok
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=1, max_value=70), st.data())
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=1, max_value=600), st.data())
 def test_every_leaf_of_a_merkle_tree_of_any_size_proves_to_the_root(n, data):
     leaves = [bytes([i % 256, i // 256]) * 16 for i in range(n)]
     root = sealed.merkle_root("sha256", leaves)

@@ -61,8 +61,8 @@ def leaves(full: Path) -> list[tuple[str, bytes]]:
     rows = sorted(((o, s) for s, o in _full_rows(full)), key=lambda r: r[0].encode())
     out = []
     for o, stratum in rows:
-        salt = sha(f"DRAW-v1.1|salt|{SEALED}|{o}".encode()).hex()
-        out.append((o, sha(b"\x00" + f"{salt},{stratum},{o}".encode())))
+        salt = sha(f"DRAW-v1.1|salt|{SEALED}|{o}".encode())
+        out.append((o, sha(b"\x00" + salt + f"{stratum},{o}".encode())))
     return out
 
 
@@ -74,8 +74,8 @@ def levels(nodes: list[bytes]) -> list[list[bytes]]:
     out = [nodes]
     while len(out[-1]) > 1:
         level = out[-1]
-        up = [sha(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        out.append(up + [level[-1]] if len(level) % 2 else up)
+        groups = [level[i : i + 16] for i in range(0, len(level), 16)]
+        out.append([g[0] if len(g) == 1 else sha(b"\x01" + b"".join(g)) for g in groups])
     return out
 
 
@@ -134,9 +134,11 @@ def proof(full: Path, public: Path, object_id: str) -> dict[str, Any]:
     stratum = dict((o, s) for s, o in _full_rows(full))[object_id]
     path, i = [], index
     for level in levels([leaf for _, leaf in rows])[:-1]:
-        if not (i == len(level) - 1 and len(level) % 2):
-            path.append(level[i ^ 1].hex())
-        i //= 2
+        start = i - i % 16
+        group = level[start : start + 16]
+        if len(group) > 1:
+            path.append([x.hex() for j, x in enumerate(group) if start + j != i])
+        i //= 16
     result = json.loads((public / "result-public.json").read_text("utf-8"))
     outcome = (
         "selected"

@@ -428,19 +428,22 @@ def verify_v1(folder: Path, result_path: Path) -> tuple[dict[str, Any], dict[str
 # --- DRAW-v1.1 (docs/draw-v1.1-sealed.md) -------------------------------------------------------------------------
 
 
+FANOUT = 16
+
+
 def merkle_root(h: str, leaves: list[bytes]) -> bytes:
-    """§3.1: pair neighbours with H(0x01 ‖ left ‖ right); an odd level's last node is carried up unchanged."""
+    """§3.1: groups of 16 neighbours become H(0x01 ‖ c1 ‖ … ‖ cm); a last group of one node is carried up unchanged."""
     if not leaves:
         raise InputError("没有候选对象，规范未定义默克尔根 / no candidates: the spec defines no Merkle root")
     level = leaves
     while len(level) > 1:
-        up = [H(h, b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        level = up + [level[-1]] if len(level) % 2 else up
+        groups = [level[i : i + FANOUT] for i in range(0, len(level), FANOUT)]
+        level = [g[0] if len(g) == 1 else H(h, b"\x01" + b"".join(g)) for g in groups]
     return level[0]
 
 
-def leaf(h: str, salt: str, stratum: str, o: str) -> bytes:
-    return H(h, b"\x00" + f"{salt},{stratum},{o}".encode("ascii"))
+def leaf(h: str, salt: bytes, stratum: str, o: str) -> bytes:
+    return H(h, b"\x00" + salt + f"{stratum},{o}".encode("ascii"))
 
 
 def project(folder: Path, p: dict[str, Any], cert: dict[str, Any]) -> dict[str, bytes]:
@@ -458,7 +461,7 @@ def project(folder: Path, p: dict[str, Any], cert: dict[str, Any]) -> dict[str, 
     out = {"candidates-public.csv": b"".join(f"{o}\n".encode() for _, o in rows)}
     for name in PUBLIC_FILES[1:]:
         out[name] = read_bytes(folder / name)
-    leaves = [leaf(h, hexh(h, f"DRAW-v1.1|salt|{sealed}|{o}"), s, o) for s, o in rows]
+    leaves = [leaf(h, H(h, f"DRAW-v1.1|salt|{sealed}|{o}".encode("ascii")), s, o) for s, o in rows]
     public_sources = [s for s in p["sources"] if s["name"] != "sealed"]
     params: dict[str, Any] = {
         "spec": "DRAW-v1.1",
@@ -721,7 +724,8 @@ def verify_proof(proof_path: Path, folder: Path) -> list[str]:
         and isinstance(stratum, str) and CODE_RE.fullmatch(stratum)
         and isinstance(proof["salt"], str) and HEX64_RE.fullmatch(proof["salt"])
         and is_int(index, 0) and is_int(n, 1)
-        and isinstance(path, list) and all(isinstance(x, str) and HEX64_RE.fullmatch(x) for x in path)
+        and isinstance(path, list)
+        and all(isinstance(g, list) and all(isinstance(x, str) and HEX64_RE.fullmatch(x) for x in g) for g in path)
         and proof["outcome"] in ("selected", "reserve", "not_selected")
     )  # fmt: skip
     if not well_formed:
@@ -743,15 +747,20 @@ def verify_proof(proof_path: Path, folder: Path) -> list[str]:
         raise Different(
             "index", f"candidates-public.csv 第 {index + 1} 行不是 {o} / line index+1 is not the object"
         )
-    node, i, m, used = leaf(h, proof["salt"], stratum, o), index, n, 0
+    node, i, m, used = leaf(h, bytes.fromhex(proof["salt"]), stratum, o), index, n, 0
     while m > 1:
-        if not (i == m - 1 and m % 2):  # an odd level's last node is carried up with no sibling
-            if used == len(path):
-                raise Different("path", "默克尔路径太短 / the Merkle path is too short")
-            sibling = bytes.fromhex(path[used])
+        start = i - i % FANOUT
+        size = min(FANOUT, m - start)
+        if size > 1:  # a last group of one node is carried up with no siblings
+            if used == len(path) or len(path[used]) != size - 1:
+                raise Different(
+                    "path", "默克尔路径与候选数不符 / the Merkle path does not fit the candidates"
+                )
+            siblings = [bytes.fromhex(x) for x in path[used]]
             used += 1
-            node = H(h, b"\x01" + (node + sibling if i % 2 == 0 else sibling + node))
-        i, m = i // 2, (m + 1) // 2
+            j = i - start
+            node = H(h, b"\x01" + b"".join(siblings[:j] + [node] + siblings[j:]))
+        i, m = i // FANOUT, (m + FANOUT - 1) // FANOUT
     if used != len(path):
         raise Different("path", "默克尔路径太长 / the Merkle path is too long")
     if node.hex() != p["sealed"]["merkle_root"]:
