@@ -4,8 +4,8 @@ same run. Run: python bench/bench_draw_pipeline.py [--entities N] [--reuse]
 
 It (re)creates the database `ssj_bench_draw`, migrates it and seeds it with `manage.py seed_demo --entities N`
 (skipped with --reuse when the database already holds N objects), then, in this process with Django set up on that
-database, publishes an undirected scheme with strata A/B/C/D at 5 % and 2 inspectors of 市场监管局 per object,
-and times each step. Prints figures (and writes bench/out/bench_draw_pipeline.json); not a test.
+database, publishes an undirected scheme with strata A/B/C/D at 2/5/20/60 % (a sealed draw, DRAW-v1.1) and 2 inspectors
+of 市场监管局 per object, and times each step, including the share the public projection adds (issue 16). Prints figures (and writes bench/out/bench_draw_pipeline.json); not a test.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB = "ssj_bench_draw"
+RATIOS = {"A": "0.02", "B": "0.05", "C": "0.2", "D": "0.6"}
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 
 
@@ -77,7 +78,8 @@ def main() -> None:
         data={
             "name": f"基准测试 {time.time():.0f}",
             "adhoc_reason": "benchmark",
-            "strata": {c: {"ratio": "0.05", "reserve": 5} for c in ("A", "B", "C", "D")},
+            # Differentiated ratios (art. 8, 9): the draw is sealed (DRAW-v1.1), so the projection is part of the run.
+            "strata": {c: {"ratio": r, "reserve": 5} for c, r in RATIOS.items()},
             "item_ids": [item.pk],
             "methods": ["实地核查"],
             "window_start": f"{year}-03-01",
@@ -89,6 +91,20 @@ def main() -> None:
     )
     scheme = planning.scheme_publish(actor=actor, scheme=scheme)
     sources = [{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}]
+
+    # Time spent in the DRAW-v1.1 projection, inside freeze and draw: what sealing adds to them.
+    spent = {"projection": 0.0}
+    for name in ("project_files", "project_certificate"):
+        original = getattr(engine, name)
+
+        def wrapped(*a, _original=original, **kw):
+            started = time.perf_counter()
+            try:
+                return _original(*a, **kw)
+            finally:
+                spent["projection"] += time.perf_counter() - started
+
+        setattr(engine, name, wrapped)
 
     prof = cProfile.Profile() if args.profile else None
     t = time.perf_counter()
@@ -112,6 +128,9 @@ def main() -> None:
     verify_t = time.perf_counter()
     ok = engine.verify(draws.draw_dir(draw)).ok
     verify_s = time.perf_counter() - verify_t
+    public_t = time.perf_counter()
+    public_ok = engine.verify_public(draws.public_dir(draw)).ok
+    public_verify_s = time.perf_counter() - public_t
 
     # The baseline: one unverifiable statement over the same filter (active objects in the drawn strata).
     with transaction.atomic(), connection.cursor() as cur:
@@ -140,6 +159,13 @@ def main() -> None:
         "ratio": round(ours_s / baseline_s, 2),
         "verify_s": round(verify_s, 2),
         "verified": ok,
+        "sealed": draw.sealed,
+        "projection_s": round(spent["projection"], 2),
+        "projection_share_of_freeze_and_draw_without_it": round(
+            spent["projection"] / (ours_s - spent["projection"]), 3
+        ),
+        "public_verify_s": round(public_verify_s, 2),
+        "public_verified": public_ok,
     }
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     out = ROOT / "bench" / "out"

@@ -84,7 +84,9 @@ def main() -> None:
             )
             certificate = note("draw: run the draw", timed(lambda full=full: engine.run_draw(full, reveals)))
             engine.write_certificate(certificate, full / "result.json")  # type: ignore[arg-type]
-            note("projection: public files", timed(lambda f=full, p=public: engine.project_files(f, p, SEALED)))
+            note(
+                "projection: public files", timed(lambda f=full, p=public: engine.project_files(f, p, SEALED))
+            )
             raw = (public / engine.PUBLIC_PARAMS).read_bytes()
             public_cert = note(
                 "projection: public certificate",
@@ -97,14 +99,18 @@ def main() -> None:
             assert report.ok, report  # type: ignore[attr-defined]
 
     best = {name: min(runs) for name, runs in results.items()}
-    print(f"DRAW-v1.1 on {args.n:,} candidates, {len(RATIOS)} strata, teams of 2 from 400 inspectors "
-          f"(best of {args.repeat}; wall / cpu seconds)")
+    print(
+        f"DRAW-v1.1 on {args.n:,} candidates, {len(RATIOS)} strata, teams of 2 from 400 inspectors "
+        f"(best of {args.repeat}; wall / cpu seconds)"
+    )
     for name, (wall, cpu) in best.items():
         print(f"  {name:<34} {wall:7.2f} s  (cpu {cpu:6.2f} s)")
     base = best["freeze: write DRAW-v1 files"][0] + best["draw: run the draw"][0]
     extra = best["projection: public files"][0] + best["projection: public certificate"][0]
     print(f"  baseline freeze + draw (files only) {base:7.2f} s")
-    print(f"  projection adds                     {extra:7.2f} s = {extra / base:.1%} of freeze + draw (upper bound)")
+    print(
+        f"  projection adds                     {extra:7.2f} s = {extra / base:.1%} of freeze + draw (upper bound)"
+    )
 
 
 if __name__ == "__main__":
