@@ -12,6 +12,7 @@ from ninja import Field, Schema
 
 from shuangsuiji.draw import SEALED_SOURCE
 from shuangsuiji.draws import services
+from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
 
 from .schemas import Text
 
@@ -76,7 +77,15 @@ class PerformIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: Text = Field(max_length=300, description="替换理由（公开）")
+    reason_code: Text = Field(
+        max_length=20,
+        description="公开理由代码。对象替换："
+        + "、".join(f"{c} {label}" for c, label in OBJECT_REASONS.items())
+        + "；人员替换："
+        + "、".join(f"{c} {label}" for c, label in INSPECTOR_REASONS.items())
+        + "。公示网站只显示其中文名称",
+    )
+    note: Text = Field("", max_length=300, description="内部说明（不公开；个人情况写在这里）")
 
 
 # --- responses -----------------------------------------------------------------------------------------------------
@@ -361,13 +370,25 @@ class SubstitutionOut(Schema):
     new_object: SubstitutedObjectOut | None
     old_member: SubstitutedMemberOut | None
     new_member: SubstitutedMemberOut | None
-    reason: str
+    reason_code: str = Field(description="公开理由代码")
+    reason: str = Field(description="公开理由（代码的中文名称，公示网站显示的就是它）")
+    note: str = Field(
+        description="内部说明（只有牵头部门、被替换人员所在部门、联席会议办公室和审计管理员看到，否则为空）"
+    )
     by_name: str
     at: datetime.datetime
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
         return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_reason(obj) -> str:
+        return obj.reason_label
+
+    @staticmethod
+    def resolve_note(obj) -> str:
+        return getattr(obj, "visible_note", "")
 
     @staticmethod
     def resolve_object(obj) -> dict | None:

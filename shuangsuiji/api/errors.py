@@ -23,6 +23,7 @@ _COMMON = {
     "note": "备注",
     "object_id": "检查对象",
     "purpose": "查看用途",
+    "reason_code": "公开理由",
 }
 
 _TYPE_REASONS = {

@@ -5,6 +5,8 @@ from django.db import models
 
 from shuangsuiji.planning.models import STRATUM_LABELS
 
+from .labels import substitution_reason_label
+
 
 class DrawStatus(models.TextChoices):
     FROZEN = "frozen", "名单已冻结，待抽取"
@@ -179,7 +181,9 @@ class Substitution(models.Model):
     new_member = models.ForeignKey(
         TeamMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField("理由", max_length=300)
+    # The public reason is a code of labels.SUBSTITUTION_REASONS; the free text is internal (issue 17, item 9).
+    reason_code = models.CharField("公开理由", max_length=20)
+    note = models.CharField("内部说明", max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     by_name = models.CharField("操作人", max_length=100)
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -190,3 +194,8 @@ class Substitution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw} {self.get_kind_display()}"
+
+    @property
+    def reason_label(self) -> str:
+        """The public reason: a label of the code, never the internal note."""
+        return substitution_reason_label(self.kind, self.reason_code)

@@ -30,6 +30,7 @@ from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
+from .labels import FIELD_LABELS, SUBSTITUTION_REASONS, substitution_reason_label
 from .models import (
     Draw,
     DrawStatus,
@@ -684,11 +685,35 @@ def _ensure_drawn(actor, draw: Draw) -> Draw:
     return draw
 
 
+def substitution_reason(kind: str, reason_code: str, note: str = "") -> tuple[str, str]:
+    """The public reason code, checked against labels.SUBSTITUTION_REASONS, and the internal note (issue 17, item 9).
+
+    Free text was published verbatim ("孙之峰 休病假" reached the portal): the public sees only a code's label."""
+    reasons = SUBSTITUTION_REASONS[kind]
+    code = (reason_code or "").strip()
+    if code not in reasons:
+        choices = "、".join(f"{c}（{label}）" for c, label in reasons.items())
+        given = f"“{code}”不是可选的公开理由；" if code else "必须选择公开理由；"
+        raise RowInvalid(
+            [(FIELD_LABELS["reason_code"], f"{given}应为：{choices}。个人情况等写在内部说明中，不公开")]
+        )
+    note = (note or "").strip()
+    if len(note) > Substitution._meta.get_field("note").max_length:
+        raise RowInvalid([(FIELD_LABELS["note"], "内部说明不能超过 300 个字符")])
+    return code, note
+
+
+def _audit_reason(kind: str, reason_code: str, note: str) -> str:
+    label = substitution_reason_label(kind, reason_code)
+    return f"{label}：{note}" if note else label
+
+
 @transaction.atomic
-def selection_substitute(*, actor, selection: Selection, reason: str) -> Selection:
-    """An object that turns out uninspectable is replaced by the first unused reserve of its stratum."""
-    if not reason.strip():
-        raise RowInvalid([("替换理由", "必须写明无法检查的原因，如：已注销、已迁出、停业")])
+def selection_substitute(*, actor, selection: Selection, reason_code: str, note: str = "") -> Selection:
+    """An object that turns out uninspectable is replaced by the first unused reserve of its stratum.
+
+    The public reason is a code of labels.OBJECT_REASONS; `note` is internal and never published."""
+    reason_code, note = substitution_reason(SubstitutionKind.OBJECT, reason_code, note)
     draw = _ensure_drawn(actor, selection.draw)
     selection = Selection.objects.select_for_update().select_related("object").get(pk=selection.pk)
     if not selection.active:
@@ -712,7 +737,8 @@ def selection_substitute(*, actor, selection: Selection, reason: str) -> Selecti
         kind=SubstitutionKind.OBJECT,
         old_selection=selection,
         new_selection=new,
-        reason=reason.strip(),
+        reason_code=reason_code,
+        note=note,
         by=actor,
         by_name=actor.display_name,
     )
@@ -737,18 +763,19 @@ def selection_substitute(*, actor, selection: Selection, reason: str) -> Selecti
         actor=actor,
         action="draw.substitute_object",
         target=draw,
-        reason=reason.strip(),
+        reason=_audit_reason(SubstitutionKind.OBJECT, reason_code, note),
         before={"object": selection.object.code},
-        after={"object": new.object.code},
+        after={"object": new.object.code, "reason_code": reason_code},
     )
     return new
 
 
 @transaction.atomic
-def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
-    """A drawn inspector who becomes unavailable is replaced by the spec's §8 rule."""
-    if not reason.strip():
-        raise RowInvalid([("替换理由", "必须写明人员不能参加检查的原因")])
+def member_substitute(*, actor, member: TeamMember, reason_code: str, note: str = "") -> TeamMember:
+    """A drawn inspector who becomes unavailable is replaced by the spec's §8 rule.
+
+    The public reason is a code of labels.INSPECTOR_REASONS; a person's circumstances go in the internal `note`."""
+    reason_code, note = substitution_reason(SubstitutionKind.INSPECTOR, reason_code, note)
     member = (
         TeamMember.objects.select_for_update()
         .select_related("selection__draw", "inspector", "department", "selection__object")
@@ -774,7 +801,8 @@ def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
         kind=SubstitutionKind.INSPECTOR,
         old_member=member,
         new_member=new,
-        reason=reason.strip(),
+        reason_code=reason_code,
+        note=note,
         by=actor,
         by_name=actor.display_name,
     )
@@ -782,8 +810,8 @@ def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
         actor=actor,
         action="draw.substitute_inspector",
         target=draw,
-        reason=reason.strip(),
+        reason=_audit_reason(SubstitutionKind.INSPECTOR, reason_code, note),
         before={"object": member.selection.object.code, "inspector": member.inspector.code},
-        after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed},
+        after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed, "reason_code": reason_code},
     )
     return new

@@ -93,13 +93,13 @@ def test_an_uninspectable_object_is_replaced_by_the_first_reserve(alice):
     public_a = {v: k for k, v in draw.strata_map.items()}["A"]
     gone = Selection.objects.filter(draw=draw, stratum=public_a, role="selected").first()
     cert = json.loads(draw.certificate_json)
-    new = services.selection_substitute(actor=alice, selection=gone, reason="已迁出")
+    new = services.selection_substitute(actor=alice, selection=gone, reason_code="MOVED_OUT")
     assert new.object.code == cert["strata"][public_a]["reserves"][0][0]
     assert new.team.filter(active=True).count() == 2
-    again = services.selection_substitute(actor=alice, selection=new, reason="停业")
+    again = services.selection_substitute(actor=alice, selection=new, reason_code="SUSPENDED")
     assert again.object.code == cert["strata"][public_a]["reserves"][1][0]
     with pytest.raises(DrawRefused, match="候补对象已全部用完"):
-        services.selection_substitute(actor=alice, selection=again, reason="又停业")
+        services.selection_substitute(actor=alice, selection=again, reason_code="SUSPENDED")
 
 
 def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice):
@@ -107,7 +107,7 @@ def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice):
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
     member = TeamMember.objects.filter(selection__draw=draw, active=True).first()
-    new = services.member_substitute(actor=alice, member=member, reason="病假")
+    new = services.member_substitute(actor=alice, member=member, reason_code="UNAVAILABLE", note="病假")
     team = set(new.selection.team.filter(active=True).values_list("inspector_id", flat=True))
     assert member.inspector_id not in team and new.inspector_id in team and len(team) == 2
 

@@ -2,6 +2,7 @@
 with a reason — unrated objects and classes without a stratum no longer vanish from both files."""
 
 import json
+
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -71,7 +72,9 @@ def test_an_unrated_stratum_draws_the_unrated_objects_with_its_ratio_under_an_op
     )
     draw = freeze(alice, scheme)
     opaque = {real: public for public, real in draw.strata_map.items()}
-    assert set(opaque) == {"A", "D", "UNRATED"} and opaque["UNRATED"] in json.loads(draw.params_json)["strata"]
+    assert (
+        set(opaque) == {"A", "D", "UNRATED"} and opaque["UNRATED"] in json.loads(draw.params_json)["strata"]
+    )
     assert {r.code: candidates(draw)[r.code] for r in ropes} == {r.code: opaque["UNRATED"] for r in ropes}
     assert excluded(draw) == {} and "UNRATED" not in (draw_dir(draw) / "params.json").read_text()
 

@@ -58,7 +58,9 @@ def world(alice, amy, rita):
     old = services.record_create(actor=amy, selection=corrected)
     old = services.record_review(actor=rita, rec=submit(amy, old, inspection_date=days_ago(5)), approve=True)
     new = services.record_correct(actor=amy, rec=old, reason="检查日期录入有误")
-    new = services.record_submit(actor=amy, rec=new, data={"inspection_date": days_ago(4), "result_date": days_ago(4)})
+    new = services.record_submit(
+        actor=amy, rec=new, data={"inspection_date": days_ago(4), "result_date": days_ago(4)}
+    )
     services.record_review(actor=rita, rec=new, approve=True)
 
     complaint = factories.entity(name="舞钢市被投诉食品店")

@@ -177,14 +177,17 @@ def test_a_superseded_draw_stays_public_with_its_redraw_reason(client, alice):
     assert client.get(f"/portal/draws/{first.pk}/files/result-public.json").status_code == 200
 
 
-def test_substitutions_are_public_with_reason_who_and_when(client, alice):
+def test_substitutions_are_public_with_their_public_reason_who_and_when_but_never_the_note(client, alice):
     scheme, draw = drawn(alice)
     sel = Selection.objects.filter(draw=draw, active=True).first()
-    new = services.selection_substitute(actor=alice, selection=sel, reason="该企业已迁出本市")
+    new = services.selection_substitute(
+        actor=alice, selection=sel, reason_code="MOVED_OUT", note="该企业已迁出本市"
+    )
     member = TeamMember.objects.filter(selection=new, active=True).first()
-    services.member_substitute(actor=alice, member=member, reason="检查员病假")
+    services.member_substitute(actor=alice, member=member, reason_code="UNAVAILABLE", note="检查员病假")
     page = _page(client, scheme)
-    assert "该企业已迁出本市" in page and "检查员病假" in page and alice.display_name in page
+    assert "已迁出" in page and "因故无法到岗" in page and alice.display_name in page
+    assert "该企业已迁出本市" not in page and "检查员病假" not in page
     assert new.object.name in page and "候补递补" in page
     assert personal_data(page) == []
 
@@ -192,7 +195,9 @@ def test_substitutions_are_public_with_reason_who_and_when(client, alice):
 def test_substitutions_of_a_hidden_list_are_counted_but_not_named(client, alice):
     scheme, draw = drawn(alice, publish_list_at="window_end")
     sel = Selection.objects.filter(draw=draw, active=True).select_related("object").first()
-    services.selection_substitute(actor=alice, selection=sel, reason="该企业已迁出本市")
+    services.selection_substitute(
+        actor=alice, selection=sel, reason_code="MOVED_OUT", note="该企业已迁出本市"
+    )
     page = _page(client, scheme)
     assert sel.object.name not in page and "该企业已迁出本市" not in page
     assert "已有 1 次替换" in page
