@@ -67,7 +67,7 @@ def freeze(request, id: PathId, payload: FreezeIn):
     draw = services.draw_freeze(
         actor=request.auth,
         scheme=scheme,
-        sources=[s.model_dump() for s in payload.sources],
+        sources=[s.model_dump(exclude_none=True) for s in payload.sources],
         announced=payload.announced,
         redraw_reason=payload.redraw_reason,
         hash_name=payload.hash,
@@ -92,6 +92,7 @@ def perform(request, id: PathId, payload: PerformIn):
         draw=draw,
         witnesses=[w.model_dump() for w in payload.witnesses],
         reveals=dict(payload.reveals),
+        thrown_by=dict(payload.thrown_by),
     )
     return _draw(request, draw.pk)
 

@@ -49,7 +49,17 @@ def available_files(draw) -> list[str]:
 
 class SourceIn(Schema):
     name: Text = Field(max_length=32, description="随机源名称（英文字母数字，唯一），如 lottery、witness")
-    kind: SourceKindIn = Field(description="numbers：彩票开奖号码；digits：现场掷骰数字")
+    kind: SourceKindIn = Field(
+        description="numbers：彩票开奖号码（须给出 lottery、period、draw_date）；digits：监督人员现场掷骰数字"
+        "（抽取时在 thrown_by 中登记掷骰人）"
+    )
+    lottery: Text = Field("", max_length=50, description="彩票名称，如 福利彩票双色球（numbers 必填）")
+    period: Text = Field(
+        "", max_length=20, description="彩票期号，如 2026137（numbers 必填，须写进 announced）"
+    )
+    draw_date: datetime.date | None = Field(
+        None, description="该期开奖日期（numbers 必填，须晚于冻结日：已开奖的一期不能使用）"
+    )
 
 
 class FreezeIn(Schema):
@@ -73,6 +83,11 @@ class PerformIn(Schema):
     reveals: dict[Text, Text] = Field(
         max_length=10,
         description='公告的每个随机源的值，如 {"lottery": "30,3,11,15,22,27", "witness": "314159265358"}',
+    )
+    thrown_by: dict[Text, Text] = Field(
+        default_factory=dict,
+        max_length=10,
+        description='每个掷骰随机源（digits）的掷骰人，须是 witnesses 中的监督人员，如 {"witness": "周监督"}',
     )
 
 
@@ -129,6 +144,10 @@ class DrawOut(Schema):
     file_hashes: dict[str, Any] = Field(description="名单文件的哈希")
     sources: list[SourceOut] = Field(description="公告的随机源")
     announced: str
+    source_facts: dict[str, dict[str, str]] = Field(
+        description="随机源事实（写入 params.json）：彩票的名称、期号、开奖日期，或监督人员现场掷骰"
+    )
+    thrown_by: dict[str, str] = Field(description="掷骰随机源的掷骰人（抽取时登记的监督人员）")
     counts: DrawCountsOut
     frozen_at: datetime.datetime
     seed: str = Field(description="种子（抽取后；密封分层且无 draw.read_sealed 权限时为公开种子）")

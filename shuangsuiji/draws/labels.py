@@ -43,3 +43,11 @@ FIELD_LABELS = {
     "announced": "随机源公告",
     "thrown_by": "掷骰人",
 }
+
+
+def source_fact_text(fact: dict, thrower: str = "") -> str:
+    """A public source's facts in words (issue 17, item 8): what puts it outside the operator's control."""
+    if fact.get("kind") == "lottery":
+        return f"{fact['lottery']} 第 {fact['period']} 期，{fact['draw_date']} 开奖（晚于冻结时间）"
+    text = "监督人员现场掷骰"
+    return f"{text}，掷骰人：{thrower}" if thrower else f"{text}（抽取时登记掷骰人）"

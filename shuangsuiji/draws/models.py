@@ -5,7 +5,7 @@ from django.db import models
 
 from shuangsuiji.planning.models import STRATUM_LABELS
 
-from .labels import substitution_reason_label
+from .labels import source_fact_text, substitution_reason_label
 
 
 class DrawStatus(models.TextChoices):
@@ -42,6 +42,11 @@ class Draw(models.Model):
     inspector_map = models.JSONField("人员代号对照（内部）", default=dict)
     sources = models.JSONField("随机源")
     announced = models.TextField("公告的随机源说明")
+    # Issue 17, item 8: per public source, what makes it outside the operator's control — a lottery's game, period
+    # and draw date (after the freeze), or dice thrown by a witness. Committed in params.json (extra key).
+    source_facts = models.JSONField("随机源事实", default=dict)
+    # {dice source: the registered witness who threw the dice}, recorded at the ceremony.
+    thrown_by = models.JSONField("掷骰人", default=dict)
     candidates_count = models.PositiveIntegerField("候选对象数", default=0)
     excluded_count = models.PositiveIntegerField("排除对象数", default=0)
     inspectors_count = models.PositiveIntegerField("候选人员数", default=0)
@@ -82,6 +87,14 @@ class Draw(models.Model):
 
     def __str__(self) -> str:
         return self.draw_id
+
+    @property
+    def source_fact_rows(self) -> list[tuple[str, str]]:
+        """(source name, its facts in words): public, shown on the portal and the internal pages alike."""
+        return [
+            (name, source_fact_text(fact, (self.thrown_by or {}).get(name, "")))
+            for name, fact in (self.source_facts or {}).items()
+        ]
 
 
 class Witness(models.Model):

@@ -41,7 +41,15 @@ def freeze(request, pk: int):
     if request.method == "POST":
         sources = []
         if request.POST.get("use_lottery"):
-            sources.append({"name": "lottery", "kind": "numbers"})
+            sources.append(
+                {
+                    "name": "lottery",
+                    "kind": "numbers",
+                    "lottery": request.POST.get("lottery_name", ""),
+                    "period": request.POST.get("lottery_period", ""),
+                    "draw_date": request.POST.get("lottery_draw_date", ""),
+                }
+            )
         if request.POST.get("use_witness"):
             sources.append({"name": "witness", "kind": "digits"})
         try:
@@ -150,8 +158,15 @@ def ceremony(request, pk: int):
             for s in draw.sources
             if s["kind"] != "secret"
         }
+        thrown_by = {
+            s["name"]: request.POST.get(f"thrown_by_{s['name']}", "")
+            for s in draw.sources
+            if s["kind"] == "digits"
+        }
         try:
-            draw = services.draw_perform(actor=request.user, draw=draw, witnesses=witnesses, reveals=reveals)
+            draw = services.draw_perform(
+                actor=request.user, draw=draw, witnesses=witnesses, reveals=reveals, thrown_by=thrown_by
+            )
         except RowInvalid as e:
             errors = _errors(e)
         else:

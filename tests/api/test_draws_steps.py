@@ -11,12 +11,12 @@ from shuangsuiji.draws.models import Draw, DrawStatus, Selection, Substitution
 from shuangsuiji.draws.services import draw_dir
 from shuangsuiji.planning.models import TaskScheme
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 from .conftest import ApiClient
 
 FREEZE = {"sources": SOURCES, "announced": ANNOUNCED}
-PERFORM = {"witnesses": WITNESSES, "reveals": REVEALS}
+PERFORM = {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": THROWN_BY}
 
 
 @pytest.fixture(autouse=True)
@@ -165,10 +165,25 @@ def test_a_second_ceremony_is_refused_with_409(alice, drawn):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"witnesses": [], "reveals": REVEALS}, "监督人员"),
-        ({"witnesses": [{"name": "周监督", "unit": " "}], "reveals": REVEALS}, "监督人员"),
-        ({"witnesses": WITNESSES, "reveals": {"lottery": REVEALS["lottery"]}}, "随机源 witness"),
-        ({"witnesses": WITNESSES, "reveals": {"lottery": "abc", "witness": "1"}}, "随机源"),
+        ({"witnesses": [], "reveals": REVEALS, "thrown_by": THROWN_BY}, "监督人员"),
+        (
+            {"witnesses": [{"name": "周监督", "unit": " "}], "reveals": REVEALS, "thrown_by": THROWN_BY},
+            "监督人员",
+        ),
+        (
+            {"witnesses": WITNESSES, "reveals": {"lottery": REVEALS["lottery"]}, "thrown_by": THROWN_BY},
+            "随机源 witness",
+        ),
+        (
+            {"witnesses": WITNESSES, "reveals": {"lottery": "abc", "witness": "1"}, "thrown_by": THROWN_BY},
+            "随机源",
+        ),
+        # Dice typed by the operator alone: the thrower is a registered witness, named (issue 17, item 8).
+        ({"witnesses": WITNESSES, "reveals": REVEALS}, "随机源 witness 掷骰人"),
+        (
+            {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": {"witness": "Alice"}},
+            "随机源 witness 掷骰人",
+        ),
     ],
 )
 def test_a_refused_ceremony_leaves_the_draw_frozen(alice, frozen, payload, field):
@@ -183,7 +198,7 @@ def test_a_refused_ceremony_leaves_the_draw_frozen(alice, frozen, payload, field
     "payload",
     [
         {"witnesses": WITNESSES},
-        {"witnesses": [{"name": "x" * 51, "unit": "y"}], "reveals": REVEALS},
+        {"witnesses": [{"name": "x" * 51, "unit": "y"}], "reveals": REVEALS, "thrown_by": THROWN_BY},
         {"witnesses": WITNESSES, "reveals": {"lottery": 30}},
         {"witnesses": WITNESSES, "reveals": {"lottery": "\x00"}},
     ],

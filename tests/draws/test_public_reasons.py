@@ -13,7 +13,7 @@ from shuangsuiji.draws.models import Selection, Substitution, TeamMember
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import login
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = pytest.mark.today("2026-11-27")
 
@@ -28,7 +28,9 @@ def media(tmp_path, settings):
 def _drawn(alice, **extra):
     scheme = published_scheme(alice, **extra)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    return scheme, services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    return scheme, services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TaskScheme
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 from tests.portal.helpers import RISK_NAMES, close_window, drawn, frozen, personal_data
 
 # The tasks' window is 1–20 December 2026; a list hidden until the window ends needs a today before it.
@@ -169,7 +169,7 @@ def test_a_superseded_draw_stays_public_with_its_redraw_reason(client, alice):
     second = services.draw_freeze(
         actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED, redraw_reason="彩票停开，改期抽取"
     )
-    services.draw_perform(actor=alice, draw=second, witnesses=WITNESSES, reveals=REVEALS)
+    services.draw_perform(actor=alice, draw=second, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
     page = _page(client, scheme)
     assert first.commitment in page and second.commitment in page
     assert "彩票停开，改期抽取" in page and "已被重新抽取取代" in page
@@ -209,7 +209,9 @@ def test_a_failed_draw_is_public_with_its_failure_and_no_certificate(client, ali
     for obj in InspectionObject.objects.all():
         Conflict.objects.create(inspector=recused, object=obj, reason="近亲属任职")
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     assert draw.status == DrawStatus.FAILED
     page = _page(client, scheme)
     assert draw.failure in page and draw.commitment in page and "抽取失败" in page
