@@ -151,7 +151,9 @@ class DrawOut(Schema):
     counts: DrawCountsOut
     frozen_at: datetime.datetime
     seed: str = Field(description="种子（抽取后；密封分层且无 draw.read_sealed 权限时为公开种子）")
-    reveals: dict[str, str] | None = Field(description="公开的随机源值（抽取后，含服务器密钥）")
+    reveals: dict[str, str] | None = Field(
+        description="公开的随机源值（抽取后，含服务器密钥；密封分层的密封值只在完整证书中）"
+    )
     witnesses: list[WitnessOut]
     drawn_at: datetime.datetime | None
     failure: str = Field(description="抽取失败的原因（失败时）")
@@ -204,8 +206,10 @@ class DrawOut(Schema):
 
     @staticmethod
     def resolve_reveals(obj) -> dict | None:
-        if obj.reveals is None or not getattr(obj, "public_view", False):
-            return obj.reveals
+        # The DRAW-v1.1 sealed value is never public, nor shown here: only in the full certificate, whose every
+        # read is audited (GET /draws/{id}/certificate).
+        if obj.reveals is None:
+            return None
         return {k: v for k, v in obj.reveals.items() if k != SEALED_SOURCE}
 
     @staticmethod

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.personal.fields import EncryptedCharField
 from shuangsuiji.planning.models import STRATUM_LABELS
 
 from .labels import source_fact_text, substitution_reason_label
@@ -32,8 +33,10 @@ class Draw(models.Model):
     params_json = models.TextField("params.json")
     files_dir = models.CharField("文件目录", max_length=200)
     file_hashes = models.JSONField("文件哈希")
-    # The server secret never leaves the server before the ceremony; only its hash is in params.json.
-    secret = models.CharField(max_length=128, editable=False)
+    # The server secret never leaves the server before the ceremony; only its hash is in params.json. It is stored
+    # sealed (SM4-GCM) with PERSONAL_DATA_KEY, which lives outside the database (ADR 0007, 0012): whoever reads the
+    # database alone cannot learn it and try lottery or dice values until the result suits them (issue 17, item 8).
+    secret = EncryptedCharField(max_length=200, editable=False)
     # Public stratum codes are opaque (S1, S2, …): a stratum is a credit-risk class, which is never public.
     # This private map {opaque: class code} lets internal pages show the real class.
     strata_map = models.JSONField("分层代码对照（内部）", default=dict)
@@ -70,7 +73,8 @@ class Draw(models.Model):
     # `full_commitment` the DRAW-v1 one; `seed` stays the draw seed (substitutions need it), never shown publicly.
     sealed = models.BooleanField("密封分层", default=False)
     sealed_reason = models.CharField("密封理由", max_length=200, blank=True)
-    sealed_secret = models.CharField(max_length=128, editable=False, blank=True)
+    # DRAW-v1.1's second secret: sealed like `secret`; never public, only in the full certificate.
+    sealed_secret = EncryptedCharField(max_length=200, editable=False, blank=True)
     full_commitment = models.CharField("完整文件承诺值", max_length=64, blank=True)
     public_params_json = models.TextField("params-public.json", blank=True)
     public_seed = models.CharField("公开种子", max_length=64, blank=True)
