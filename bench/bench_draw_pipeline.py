@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import datetime
 import io
 import json
 import os
@@ -90,7 +91,9 @@ def main() -> None:
         },
     )
     scheme = planning.scheme_publish(actor=actor, scheme=scheme)
-    sources = [{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}]
+    draw_date = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=3)).isoformat()
+    lottery = {"lottery": "福利彩票双色球", "period": "2099001", "draw_date": draw_date}
+    sources = [{"name": "lottery", "kind": "numbers", **lottery}, {"name": "witness", "kind": "digits"}]
 
     # Time spent in the DRAW-v1.1 projection, inside freeze and draw: what sealing adds to them.
     spent = {"projection": 0.0}
@@ -110,7 +113,7 @@ def main() -> None:
     t = time.perf_counter()
     if prof:
         prof.enable()
-    draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=sources, announced="bench")
+    draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=sources, announced="bench 2099001")
     freeze_s = time.perf_counter() - t
     t = time.perf_counter()
     draw = draws.draw_perform(
@@ -118,6 +121,7 @@ def main() -> None:
         draw=draw,
         witnesses=[{"name": "监督", "unit": "司法局"}],
         reveals={"lottery": "1,2,3,4,5,6", "witness": "123456"},
+        thrown_by={"witness": "监督"},
     )
     perform_s = time.perf_counter() - t
     if prof:

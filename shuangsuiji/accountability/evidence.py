@@ -206,7 +206,11 @@ def _team(rec: InspectionRecord, user) -> dict[str, Any]:
         | Q(new_member__selection=sel),
         draw=sel.draw,
     ).select_related(
-        "old_selection__object", "new_selection__object", "old_member__inspector", "new_member__inspector"
+        "draw__scheme",
+        "old_selection__object",
+        "new_selection__object",
+        "old_member__inspector",
+        "new_member__inspector",
     )
     substitutions = []
     for s in subs:
@@ -214,7 +218,10 @@ def _team(rec: InspectionRecord, user) -> dict[str, Any]:
             continue
         entry: dict[str, Any] = {
             "kind": s.get_kind_display(),
-            "reason": s.reason,
+            "reason_code": s.reason_code,
+            "reason": s.reason_label,
+            # The internal note only for those who may read it (it may name a person's circumstances).
+            "note": s.note if scoping.sees_substitution_note(user, s) else "",
             "by": s.by_name,
             "at": s.at,
         }

@@ -197,6 +197,24 @@ def team_members_visible(user, scheme, members):
     return [m for m in members if m.department_id == user.department_id]
 
 
+# A substitution's internal note (issue 17, item 9) may name a person's circumstances: the lead department that made
+# the substitution, the department of the replaced inspector, the joint office and the auditor read it; the public,
+# the other participating departments and the system and security administrators see only the public reason.
+NOTE_ROLES = {Role.DEPT_ADMIN, Role.CLERK, Role.REVIEWER}
+
+
+def sees_substitution_note(user, substitution) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.role in (Role.OFFICE, Role.AUDITOR, Role.SYSTEM):
+        return True
+    if user.role not in NOTE_ROLES or user.department_id is None:
+        return False
+    if user.department_id == substitution.draw.scheme.department_id:
+        return True
+    return bool(substitution.old_member_id) and substitution.old_member.department_id == user.department_id
+
+
 def records_for(user) -> QuerySet:
     """Inspection records of the user's department (谁检查谁录入); the office sees all."""
     from shuangsuiji.inspections.models import InspectionRecord

@@ -67,7 +67,7 @@ def freeze(request, id: PathId, payload: FreezeIn):
     draw = services.draw_freeze(
         actor=request.auth,
         scheme=scheme,
-        sources=[s.model_dump() for s in payload.sources],
+        sources=[s.model_dump(exclude_none=True) for s in payload.sources],
         announced=payload.announced,
         redraw_reason=payload.redraw_reason,
         hash_name=payload.hash,
@@ -92,6 +92,7 @@ def perform(request, id: PathId, payload: PerformIn):
         draw=draw,
         witnesses=[w.model_dump() for w in payload.witnesses],
         reveals=dict(payload.reveals),
+        thrown_by=dict(payload.thrown_by),
     )
     return _draw(request, draw.pk)
 
@@ -179,7 +180,9 @@ def substitute_selection(request, id: PathId, selection: PathId, payload: Reason
     """无法检查的对象由同一分层的下一个候补替换（规范 §8）；检查组随之移到新对象。返回替换上来的对象。"""
     draw = _draw(request, id)
     sel = get_object_or_404(Selection, draw=draw, pk=selection)
-    new = services.selection_substitute(actor=request.auth, selection=sel, reason=payload.reason)
+    new = services.selection_substitute(
+        actor=request.auth, selection=sel, reason_code=payload.reason_code, note=payload.note
+    )
     new = Selection.objects.select_related("object").get(pk=new.pk)
     team = TeamMember.objects.filter(selection=new, active=True).select_related("inspector", "department")
     new.visible_team = _visible(request, draw, list(team))
@@ -193,15 +196,18 @@ def substitute_member(request, id: PathId, member: PathId, payload: ReasonIn):
     m = get_object_or_404(TeamMember.objects.select_related("department"), selection__draw=draw, pk=member)
     if not _visible(request, draw, [m]):
         raise Http404
-    new = services.member_substitute(actor=request.auth, member=m, reason=payload.reason)
+    new = services.member_substitute(
+        actor=request.auth, member=m, reason_code=payload.reason_code, note=payload.note
+    )
     return TeamMember.objects.select_related("inspector", "department").get(pk=new.pk)
 
 
 @router.get("/draws/{id}/substitutions", response={200: list[SubstitutionOut], **READ_ERRORS})
 def list_substitutions(request, id: PathId):
-    """抽取后的替换记录（什么被什么替换、理由、操作人、时间），按时间顺序。"""
+    """抽取后的替换记录（什么被什么替换、公开理由、操作人、时间），按时间顺序；内部说明只给有权限的人。"""
     draw = _draw(request, id)
     subs = draw.substitutions.select_related(
+        "draw__scheme",
         "old_selection__object",
         "new_selection__object",
         "old_member__inspector",
@@ -210,9 +216,10 @@ def list_substitutions(request, id: PathId):
         "new_member__inspector",
         "new_member__department",
     )
-    return [
-        s for s in subs if s.kind != SubstitutionKind.INSPECTOR or _visible(request, draw, [s.old_member])
-    ]
+    out = [s for s in subs if s.kind != SubstitutionKind.INSPECTOR or _visible(request, draw, [s.old_member])]
+    for s in out:
+        s.visible_note = s.note if scoping.sees_substitution_note(request.auth, s) else ""
+    return out
 
 
 def _register_selections(request, id: int):

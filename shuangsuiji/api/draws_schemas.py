@@ -12,6 +12,7 @@ from ninja import Field, Schema
 
 from shuangsuiji.draw import SEALED_SOURCE
 from shuangsuiji.draws import services
+from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
 
 from .schemas import Text
 
@@ -48,7 +49,17 @@ def available_files(draw) -> list[str]:
 
 class SourceIn(Schema):
     name: Text = Field(max_length=32, description="随机源名称（英文字母数字，唯一），如 lottery、witness")
-    kind: SourceKindIn = Field(description="numbers：彩票开奖号码；digits：现场掷骰数字")
+    kind: SourceKindIn = Field(
+        description="numbers：彩票开奖号码（须给出 lottery、period、draw_date）；digits：监督人员现场掷骰数字"
+        "（抽取时在 thrown_by 中登记掷骰人）"
+    )
+    lottery: Text = Field("", max_length=50, description="彩票名称，如 福利彩票双色球（numbers 必填）")
+    period: Text = Field(
+        "", max_length=20, description="彩票期号，如 2026137（numbers 必填，须写进 announced）"
+    )
+    draw_date: datetime.date | None = Field(
+        None, description="该期开奖日期（numbers 必填，须晚于冻结日：已开奖的一期不能使用）"
+    )
 
 
 class FreezeIn(Schema):
@@ -73,10 +84,23 @@ class PerformIn(Schema):
         max_length=10,
         description='公告的每个随机源的值，如 {"lottery": "30,3,11,15,22,27", "witness": "314159265358"}',
     )
+    thrown_by: dict[Text, Text] = Field(
+        default_factory=dict,
+        max_length=10,
+        description='每个掷骰随机源（digits）的掷骰人，须是 witnesses 中的监督人员，如 {"witness": "周监督"}',
+    )
 
 
 class ReasonIn(Schema):
-    reason: Text = Field(max_length=300, description="替换理由（公开）")
+    reason_code: Text = Field(
+        max_length=20,
+        description="公开理由代码。对象替换："
+        + "、".join(f"{c} {label}" for c, label in OBJECT_REASONS.items())
+        + "；人员替换："
+        + "、".join(f"{c} {label}" for c, label in INSPECTOR_REASONS.items())
+        + "。公示网站只显示其中文名称",
+    )
+    note: Text = Field("", max_length=300, description="内部说明（不公开；个人情况写在这里）")
 
 
 # --- responses -----------------------------------------------------------------------------------------------------
@@ -120,10 +144,16 @@ class DrawOut(Schema):
     file_hashes: dict[str, Any] = Field(description="名单文件的哈希")
     sources: list[SourceOut] = Field(description="公告的随机源")
     announced: str
+    source_facts: dict[str, dict[str, str]] = Field(
+        description="随机源事实（写入 params.json）：彩票的名称、期号、开奖日期，或监督人员现场掷骰"
+    )
+    thrown_by: dict[str, str] = Field(description="掷骰随机源的掷骰人（抽取时登记的监督人员）")
     counts: DrawCountsOut
     frozen_at: datetime.datetime
     seed: str = Field(description="种子（抽取后；密封分层且无 draw.read_sealed 权限时为公开种子）")
-    reveals: dict[str, str] | None = Field(description="公开的随机源值（抽取后，含服务器密钥）")
+    reveals: dict[str, str] | None = Field(
+        description="公开的随机源值（抽取后，含服务器密钥；密封分层的密封值只在完整证书中）"
+    )
     witnesses: list[WitnessOut]
     drawn_at: datetime.datetime | None
     failure: str = Field(description="抽取失败的原因（失败时）")
@@ -176,8 +206,10 @@ class DrawOut(Schema):
 
     @staticmethod
     def resolve_reveals(obj) -> dict | None:
-        if obj.reveals is None or not getattr(obj, "public_view", False):
-            return obj.reveals
+        # The DRAW-v1.1 sealed value is never public, nor shown here: only in the full certificate, whose every
+        # read is audited (GET /draws/{id}/certificate).
+        if obj.reveals is None:
+            return None
         return {k: v for k, v in obj.reveals.items() if k != SEALED_SOURCE}
 
     @staticmethod
@@ -361,13 +393,25 @@ class SubstitutionOut(Schema):
     new_object: SubstitutedObjectOut | None
     old_member: SubstitutedMemberOut | None
     new_member: SubstitutedMemberOut | None
-    reason: str
+    reason_code: str = Field(description="公开理由代码")
+    reason: str = Field(description="公开理由（代码的中文名称，公示网站显示的就是它）")
+    note: str = Field(
+        description="内部说明（只有牵头部门、被替换人员所在部门、联席会议办公室和审计管理员看到，否则为空）"
+    )
     by_name: str
     at: datetime.datetime
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
         return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_reason(obj) -> str:
+        return obj.reason_label
+
+    @staticmethod
+    def resolve_note(obj) -> str:
+        return getattr(obj, "visible_note", "")
 
     @staticmethod
     def resolve_object(obj) -> dict | None:

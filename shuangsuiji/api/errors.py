@@ -23,6 +23,11 @@ _COMMON = {
     "note": "备注",
     "object_id": "检查对象",
     "purpose": "查看用途",
+    "reason_code": "公开理由",
+    "lottery": "彩票名称",
+    "period": "彩票期号",
+    "draw_date": "开奖日期",
+    "thrown_by": "掷骰人",
 }
 
 _TYPE_REASONS = {

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.personal.fields import EncryptedCharField
 from shuangsuiji.planning.models import STRATUM_LABELS
+
+from .labels import source_fact_text, substitution_reason_label
 
 
 class DrawStatus(models.TextChoices):
@@ -30,8 +33,10 @@ class Draw(models.Model):
     params_json = models.TextField("params.json")
     files_dir = models.CharField("文件目录", max_length=200)
     file_hashes = models.JSONField("文件哈希")
-    # The server secret never leaves the server before the ceremony; only its hash is in params.json.
-    secret = models.CharField(max_length=128, editable=False)
+    # The server secret never leaves the server before the ceremony; only its hash is in params.json. It is stored
+    # sealed (SM4-GCM) with PERSONAL_DATA_KEY, which lives outside the database (ADR 0007, 0012): whoever reads the
+    # database alone cannot learn it and try lottery or dice values until the result suits them (issue 17, item 8).
+    secret = EncryptedCharField(max_length=200, editable=False)
     # Public stratum codes are opaque (S1, S2, …): a stratum is a credit-risk class, which is never public.
     # This private map {opaque: class code} lets internal pages show the real class.
     strata_map = models.JSONField("分层代码对照（内部）", default=dict)
@@ -40,6 +45,11 @@ class Draw(models.Model):
     inspector_map = models.JSONField("人员代号对照（内部）", default=dict)
     sources = models.JSONField("随机源")
     announced = models.TextField("公告的随机源说明")
+    # Issue 17, item 8: per public source, what makes it outside the operator's control — a lottery's game, period
+    # and draw date (after the freeze), or dice thrown by a witness. Committed in params.json (extra key).
+    source_facts = models.JSONField("随机源事实", default=dict)
+    # {dice source: the registered witness who threw the dice}, recorded at the ceremony.
+    thrown_by = models.JSONField("掷骰人", default=dict)
     candidates_count = models.PositiveIntegerField("候选对象数", default=0)
     excluded_count = models.PositiveIntegerField("排除对象数", default=0)
     inspectors_count = models.PositiveIntegerField("候选人员数", default=0)
@@ -63,7 +73,8 @@ class Draw(models.Model):
     # `full_commitment` the DRAW-v1 one; `seed` stays the draw seed (substitutions need it), never shown publicly.
     sealed = models.BooleanField("密封分层", default=False)
     sealed_reason = models.CharField("密封理由", max_length=200, blank=True)
-    sealed_secret = models.CharField(max_length=128, editable=False, blank=True)
+    # DRAW-v1.1's second secret: sealed like `secret`; never public, only in the full certificate.
+    sealed_secret = EncryptedCharField(max_length=200, editable=False, blank=True)
     full_commitment = models.CharField("完整文件承诺值", max_length=64, blank=True)
     public_params_json = models.TextField("params-public.json", blank=True)
     public_seed = models.CharField("公开种子", max_length=64, blank=True)
@@ -80,6 +91,14 @@ class Draw(models.Model):
 
     def __str__(self) -> str:
         return self.draw_id
+
+    @property
+    def source_fact_rows(self) -> list[tuple[str, str]]:
+        """(source name, its facts in words): public, shown on the portal and the internal pages alike."""
+        return [
+            (name, source_fact_text(fact, (self.thrown_by or {}).get(name, "")))
+            for name, fact in (self.source_facts or {}).items()
+        ]
 
 
 class Witness(models.Model):
@@ -179,7 +198,9 @@ class Substitution(models.Model):
     new_member = models.ForeignKey(
         TeamMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField("理由", max_length=300)
+    # The public reason is a code of labels.SUBSTITUTION_REASONS; the free text is internal (issue 17, item 9).
+    reason_code = models.CharField("公开理由", max_length=20)
+    note = models.CharField("内部说明", max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     by_name = models.CharField("操作人", max_length=100)
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -190,3 +211,8 @@ class Substitution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw} {self.get_kind_display()}"
+
+    @property
+    def reason_label(self) -> str:
+        """The public reason: a label of the code, never the internal note."""
+        return substitution_reason_label(self.kind, self.reason_code)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import shutil
 from decimal import Decimal
@@ -30,6 +32,7 @@ from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
+from .labels import FIELD_LABELS, SUBSTITUTION_REASONS, substitution_reason_label
 from .models import (
     Draw,
     DrawStatus,
@@ -153,6 +156,76 @@ def ensure_operator(actor, scheme: TaskScheme) -> None:
     ensure_own_department(actor, scheme.department_id)
 
 
+# What a description still holding a template's blank looks like: "第____期" was published as-is (issue 17, item 8).
+PLACEHOLDER = re.compile(r"_{2,}|＿|[XxＸｘ×*＊?？#＃]{2,}|[○〇□口]{2,}|…|\.{3,}|某期|待定|待填")
+
+
+def _placeholder_errors(field: str, text: str) -> list[tuple[str, str]]:
+    found = PLACEHOLDER.search(text)
+    if not found:
+        return []
+    return [(field, f"仍含占位符“{found.group(0)}”；请写明实际的彩票期号或掷骰方式后再冻结")]
+
+
+def _clean_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def source_facts(
+    sources: list[dict[str, Any]], announced: str, today: datetime.date
+) -> dict[str, dict[str, str]]:
+    """The structured facts of the public sources (issue 17, item 8): randomness the operator cannot steer.
+
+    A lottery (numbers) names its game, period and draw date, and the draw date is after the freeze (a period already
+    drawn is known: an operator holding the server secret could pick it to suit). Dice (digits) are thrown by a
+    witness at the ceremony, whose name is recorded then (draw_perform). The facts are committed in params.json."""
+    errors: list[tuple[str, str]] = []
+    facts: dict[str, dict[str, str]] = {}
+    for s in sources:
+        name, kind = (s.get("name") or "").strip(), (s.get("kind") or "").strip()
+        if kind == "digits":
+            facts[name] = {"kind": "witness_dice", "label": "监督人员现场掷骰（抽取时登记掷骰人）"}
+            continue
+        lottery = str(s.get("lottery") or "").strip()
+        period = str(s.get("period") or "").strip()
+        draw_date = _clean_date(s.get("draw_date"))
+        field = f"随机源 {name}"
+        if not lottery:
+            errors.append((f"{field} {FIELD_LABELS['lottery']}", "请写明彩票名称，如：福利彩票双色球"))
+        else:
+            errors += _placeholder_errors(f"{field} {FIELD_LABELS['lottery']}", lottery)
+        if not re.fullmatch(r"\d{3,12}", period):
+            errors.append(
+                (f"{field} {FIELD_LABELS['period']}", "请写明彩票期号（3 至 12 位数字），如 2026137")
+            )
+        elif period not in announced:
+            errors.append((FIELD_LABELS["announced"], f"公告中没有写明彩票期号 {period}"))
+        if draw_date is None:
+            errors.append((f"{field} {FIELD_LABELS['draw_date']}", "请写明该期的开奖日期（YYYY-MM-DD）"))
+        elif draw_date <= today:
+            errors.append(
+                (
+                    f"{field} {FIELD_LABELS['draw_date']}",
+                    f"该期于 {draw_date:%Y-%m-%d} 开奖，不晚于冻结日 {today:%Y-%m-%d}：开奖号码可能已经公布，"
+                    "不能作为抽取后才产生的随机源；请选用冻结之后开奖的一期",
+                )
+            )
+        facts[name] = {
+            "kind": "lottery",
+            "lottery": lottery,
+            "period": period,
+            "draw_date": draw_date.isoformat() if draw_date else "",
+        }
+    if errors:
+        raise RowInvalid(errors)
+    return facts
+
+
 def _clean_sources(sources: list[dict[str, str]]) -> list[dict[str, str]]:
     clean = []
     names = {"server"}
@@ -202,7 +275,10 @@ def draw_freeze(
         raise RowInvalid(
             [("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")]
         )
+    if errors := _placeholder_errors(FIELD_LABELS["announced"], announced):
+        raise RowInvalid(errors)
     public_sources = _clean_sources(sources)
+    facts = source_facts(sources, announced, timezone.localdate())
     unconsented = slots_without_consent(scheme)
     if unconsented:
         names = "、".join(d.name for d in unconsented)
@@ -260,6 +336,7 @@ def draw_freeze(
         "window": [scheme.window_start.isoformat(), scheme.window_end.isoformat()],
         "frozen_at": frozen_at.isoformat(timespec="seconds"),
         "announced": announced.strip(),
+        "source_facts": facts,
     }
     if redraw_reason:
         extra["redraw_of"] = previous.draw_id
@@ -313,6 +390,7 @@ def draw_freeze(
         strata_map={v: plan.label(k) for k, v in opaque.items()},
         inspector_map={v: k for k, v in pseudo.items()},
         sources=all_sources,
+        source_facts=facts,
         announced=announced.strip(),
         candidates_count=len(inputs.candidates),
         excluded_count=len(inputs.excluded),
@@ -337,6 +415,7 @@ def draw_freeze(
             "inspectors": len(inputs.inspectors),
             "recusals": len(inputs.recusals),
             "sources": all_sources,
+            "source_facts": facts,
         },
         reason=redraw_reason,
     )
@@ -407,8 +486,18 @@ def _claim(draw: Draw) -> None:
 
 
 @transaction.atomic
-def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals: dict[str, str]) -> Draw:
-    """抽取仪式: record witnesses, reveal the secret, compute and store the certificate, selections and teams."""
+def draw_perform(
+    *,
+    actor,
+    draw: Draw,
+    witnesses: list[dict[str, str]],
+    reveals: dict[str, str],
+    thrown_by: dict[str, str] | None = None,
+) -> Draw:
+    """抽取仪式: record witnesses, reveal the secret, compute and store the certificate, selections and teams.
+
+    `thrown_by` names, for each dice source, the registered witness who threw the dice (issue 17, item 8): digits
+    typed by the operator alone are a source the operator could steer."""
     draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
     ensure_operator(actor, draw.scheme)
     witnesses = [
@@ -428,6 +517,7 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         if not value:
             raise RowInvalid([(f"随机源 {source['name']}", "请输入公开随机源的值")])
         values[source["name"]] = value
+    throwers = _throwers(draw, witnesses, thrown_by or {})
     directory = draw_dir(draw)
     _remove_stale_outputs(directory)
     try:
@@ -440,6 +530,7 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
             drawn_at=timezone.now(),
             drawn_by=actor,
             reveals=_canonical(draw, values),
+            thrown_by=throwers,
         )
         Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
         record(actor=actor, action="draw.fail", target=draw, reason=str(e))
@@ -470,6 +561,7 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
         certificate_json=body.decode("utf-8"),
         public_seed=public_seed,
         public_certificate_json=public_body.decode("utf-8"),
+        thrown_by=throwers,
         drawn_at=timezone.now(),
         drawn_by=actor,
     )
@@ -484,10 +576,30 @@ def draw_perform(*, actor, draw: Draw, witnesses: list[dict[str, str]], reveals:
             "seed": public_seed or certificate["seed"],
             "selected": selected,
             "witnesses": witnesses,
+            "thrown_by": throwers,
             "fingerprint": fingerprint(draw),
         },
     )
     return draw
+
+
+def _throwers(draw: Draw, witnesses: list[dict[str, str]], thrown_by: dict[str, str]) -> dict[str, str]:
+    """Each dice source's thrower: one of the witnesses registered at this ceremony."""
+    names = {w["name"] for w in witnesses}
+    out, errors = {}, []
+    for source in draw.sources:
+        if source["kind"] != "digits":
+            continue
+        who = (thrown_by.get(source["name"]) or "").strip()
+        field = f"随机源 {source['name']} {FIELD_LABELS['thrown_by']}"
+        if not who:
+            errors.append((field, "请登记掷骰的监督人员姓名：骰子须由监督人员当场投掷，不能由操作人员输入"))
+        elif who not in names:
+            errors.append((field, f"“{who}”不是本次登记的监督人员；掷骰人须是到场登记的监督人员之一"))
+        out[source["name"]] = who
+    if errors:
+        raise RowInvalid(errors)
+    return out
 
 
 def fingerprint(draw: Draw) -> str:
@@ -711,11 +823,35 @@ def _ensure_drawn(actor, draw: Draw) -> Draw:
     return draw
 
 
+def substitution_reason(kind: str, reason_code: str, note: str = "") -> tuple[str, str]:
+    """The public reason code, checked against labels.SUBSTITUTION_REASONS, and the internal note (issue 17, item 9).
+
+    Free text was published verbatim ("孙之峰 休病假" reached the portal): the public sees only a code's label."""
+    reasons = SUBSTITUTION_REASONS[kind]
+    code = (reason_code or "").strip()
+    if code not in reasons:
+        choices = "、".join(f"{c}（{label}）" for c, label in reasons.items())
+        given = f"“{code}”不是可选的公开理由；" if code else "必须选择公开理由；"
+        raise RowInvalid(
+            [(FIELD_LABELS["reason_code"], f"{given}应为：{choices}。个人情况等写在内部说明中，不公开")]
+        )
+    note = (note or "").strip()
+    if len(note) > Substitution._meta.get_field("note").max_length:
+        raise RowInvalid([(FIELD_LABELS["note"], "内部说明不能超过 300 个字符")])
+    return code, note
+
+
+def _audit_reason(kind: str, reason_code: str, note: str) -> str:
+    label = substitution_reason_label(kind, reason_code)
+    return f"{label}：{note}" if note else label
+
+
 @transaction.atomic
-def selection_substitute(*, actor, selection: Selection, reason: str) -> Selection:
-    """An object that turns out uninspectable is replaced by the first unused reserve of its stratum."""
-    if not reason.strip():
-        raise RowInvalid([("替换理由", "必须写明无法检查的原因，如：已注销、已迁出、停业")])
+def selection_substitute(*, actor, selection: Selection, reason_code: str, note: str = "") -> Selection:
+    """An object that turns out uninspectable is replaced by the first unused reserve of its stratum.
+
+    The public reason is a code of labels.OBJECT_REASONS; `note` is internal and never published."""
+    reason_code, note = substitution_reason(SubstitutionKind.OBJECT, reason_code, note)
     draw = _ensure_drawn(actor, selection.draw)
     selection = Selection.objects.select_for_update().select_related("object").get(pk=selection.pk)
     if not selection.active:
@@ -739,7 +875,8 @@ def selection_substitute(*, actor, selection: Selection, reason: str) -> Selecti
         kind=SubstitutionKind.OBJECT,
         old_selection=selection,
         new_selection=new,
-        reason=reason.strip(),
+        reason_code=reason_code,
+        note=note,
         by=actor,
         by_name=actor.display_name,
     )
@@ -764,18 +901,19 @@ def selection_substitute(*, actor, selection: Selection, reason: str) -> Selecti
         actor=actor,
         action="draw.substitute_object",
         target=draw,
-        reason=reason.strip(),
+        reason=_audit_reason(SubstitutionKind.OBJECT, reason_code, note),
         before={"object": selection.object.code},
-        after={"object": new.object.code},
+        after={"object": new.object.code, "reason_code": reason_code},
     )
     return new
 
 
 @transaction.atomic
-def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
-    """A drawn inspector who becomes unavailable is replaced by the spec's §8 rule."""
-    if not reason.strip():
-        raise RowInvalid([("替换理由", "必须写明人员不能参加检查的原因")])
+def member_substitute(*, actor, member: TeamMember, reason_code: str, note: str = "") -> TeamMember:
+    """A drawn inspector who becomes unavailable is replaced by the spec's §8 rule.
+
+    The public reason is a code of labels.INSPECTOR_REASONS; a person's circumstances go in the internal `note`."""
+    reason_code, note = substitution_reason(SubstitutionKind.INSPECTOR, reason_code, note)
     member = (
         TeamMember.objects.select_for_update()
         .select_related("selection__draw", "inspector", "department", "selection__object")
@@ -801,7 +939,8 @@ def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
         kind=SubstitutionKind.INSPECTOR,
         old_member=member,
         new_member=new,
-        reason=reason.strip(),
+        reason_code=reason_code,
+        note=note,
         by=actor,
         by_name=actor.display_name,
     )
@@ -809,8 +948,8 @@ def member_substitute(*, actor, member: TeamMember, reason: str) -> TeamMember:
         actor=actor,
         action="draw.substitute_inspector",
         target=draw,
-        reason=reason.strip(),
+        reason=_audit_reason(SubstitutionKind.INSPECTOR, reason_code, note),
         before={"object": member.selection.object.code, "inspector": member.inspector.code},
-        after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed},
+        after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed, "reason_code": reason_code},
     )
     return new

@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ObjectKind
 from shuangsuiji.draw import SEALED_SOURCE
+from shuangsuiji.draws.labels import substitution_reason_label
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole, Substitution, TeamMember
 from shuangsuiji.draws.services import public_file_names
 from shuangsuiji.org.models import Department, Region
@@ -368,11 +369,14 @@ def drawn_list(draw: Draw) -> list[dict[str, Any]]:
 
 
 def public_substitutions(draw: Draw) -> list[dict[str, str]]:
-    """Replacements after the draw (spec §8) with reason, who and when; inspectors by name and certificate."""
+    """Replacements after the draw (spec §8) with reason, who and when; inspectors by name and certificate.
+
+    The reason is the label of the public reason code only: the internal note may name a person's circumstances
+    ("孙之峰 休病假", issue 17 item 9) and is never read here."""
     rows = Substitution.objects.filter(draw=draw).order_by("at", "id")
     rows = rows.values(
         "kind",
-        "reason",
+        "reason_code",
         "by_name",
         "at",
         "old_selection__object__name",
@@ -398,7 +402,14 @@ def public_substitutions(draw: Draw) -> list[dict[str, str]]:
             if r["old_member__selection__object__name"]:
                 kind += f"（{r['old_member__selection__object__name']}）"
         out.append(
-            {"at": r["at"], "kind": kind, "old": old, "new": new, "reason": r["reason"], "by": r["by_name"]}
+            {
+                "at": r["at"],
+                "kind": kind,
+                "old": old,
+                "new": new,
+                "reason": substitution_reason_label(r["kind"], r["reason_code"]),
+                "by": r["by_name"],
+            }
         )
     return out
 

@@ -18,6 +18,7 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws import services
 from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS
+from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 
 from .views_planning import _errors
@@ -41,7 +42,15 @@ def freeze(request, pk: int):
     if request.method == "POST":
         sources = []
         if request.POST.get("use_lottery"):
-            sources.append({"name": "lottery", "kind": "numbers"})
+            sources.append(
+                {
+                    "name": "lottery",
+                    "kind": "numbers",
+                    "lottery": request.POST.get("lottery_name", ""),
+                    "period": request.POST.get("lottery_period", ""),
+                    "draw_date": request.POST.get("lottery_draw_date", ""),
+                }
+            )
         if request.POST.get("use_witness"):
             sources.append({"name": "witness", "kind": "digits"})
         try:
@@ -102,12 +111,9 @@ def draw_detail(request, pk: int):
         {
             "draw": draw,
             "selections": selections,
-            "substitutions": draw.substitutions.select_related(
-                "old_selection__object",
-                "new_selection__object",
-                "old_member__inspector",
-                "new_member__inspector",
-            ),
+            "substitutions": _substitutions(request.user, draw),
+            "object_reasons": OBJECT_REASONS,
+            "inspector_reasons": INSPECTOR_REASONS,
             "witnesses": draw.witnesses.all(),
             "own": own,
             "files": _public_files(draw),
@@ -121,6 +127,22 @@ def draw_detail(request, pk: int):
             "exclusions": _exclusions(draw),
         },
     )
+
+
+def _substitutions(user, draw) -> list:
+    """The substitutions with their public reason; the internal note only for those scoping lets read it."""
+    subs = list(
+        draw.substitutions.select_related(
+            "draw__scheme",
+            "old_selection__object",
+            "new_selection__object",
+            "old_member__inspector",
+            "new_member__inspector",
+        )
+    )
+    for x in subs:
+        x.visible_note = x.note if scoping.sees_substitution_note(user, x) else ""
+    return subs
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,8 +159,15 @@ def ceremony(request, pk: int):
             for s in draw.sources
             if s["kind"] != "secret"
         }
+        thrown_by = {
+            s["name"]: request.POST.get(f"thrown_by_{s['name']}", "")
+            for s in draw.sources
+            if s["kind"] == "digits"
+        }
         try:
-            draw = services.draw_perform(actor=request.user, draw=draw, witnesses=witnesses, reveals=reveals)
+            draw = services.draw_perform(
+                actor=request.user, draw=draw, witnesses=witnesses, reveals=reveals, thrown_by=thrown_by
+            )
         except RowInvalid as e:
             errors = _errors(e)
         else:
@@ -200,7 +229,10 @@ def substitute_object(request, pk: int, sel_pk: int):
     sel = get_object_or_404(Selection, draw=draw, pk=sel_pk)
     try:
         new = services.selection_substitute(
-            actor=request.user, selection=sel, reason=request.POST.get("reason", "")
+            actor=request.user,
+            selection=sel,
+            reason_code=request.POST.get("reason_code", ""),
+            note=request.POST.get("note", ""),
         )
         messages.success(request, f"已由候补对象 {new.object.name} 替换，替换记录已公示。")
     except RowInvalid as e:
@@ -216,7 +248,10 @@ def substitute_member(request, pk: int, member_pk: int):
     member = get_object_or_404(TeamMember, selection__draw=draw, pk=member_pk)
     try:
         new = services.member_substitute(
-            actor=request.user, member=member, reason=request.POST.get("reason", "")
+            actor=request.user,
+            member=member,
+            reason_code=request.POST.get("reason_code", ""),
+            note=request.POST.get("note", ""),
         )
         messages.success(request, f"已由 {new.inspector.name} 替换，替换记录已公示。")
     except RowInvalid as e:

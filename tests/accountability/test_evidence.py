@@ -158,12 +158,14 @@ def test_a_substitution_appears_in_the_team(client, alice, amy, rita, selections
     from shuangsuiji.draws import services as draws
 
     member = selections[0].team.filter(active=True).first()
-    new = draws.member_substitute(actor=alice, member=member, reason="病假")
+    new = draws.member_substitute(actor=alice, member=member, reason_code="UNAVAILABLE", note="病假")
     rec = published(amy, rita, selections[0])
     folder = extract(download(client, amy, rec), tmp_path / "pack")
     team = json.loads((folder / "team.json").read_text("utf-8"))
     [sub] = team["substitutions"]
-    assert sub["reason"] == "病假" and sub["old_cert_no"] == member.inspector.cert_no
+    assert sub["reason"] == "因故无法到岗" and sub["old_cert_no"] == member.inspector.cert_no
+    # The pack is for the lead department's own staff: its internal note is in it.
+    assert sub["reason_code"] == "UNAVAILABLE" and sub["note"] == "病假"
     assert sub["new_cert_no"] == new.inspector.cert_no
 
 

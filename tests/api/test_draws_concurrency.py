@@ -5,7 +5,7 @@ import pytest
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from tests.concurrency import run_concurrently as shared_run_concurrently
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 from .conftest import ApiClient, token_for
 
@@ -33,7 +33,7 @@ def test_ten_concurrent_perform_requests_draw_once_and_refuse_the_rest_with_409(
 
     def perform():
         r = ApiClient(token=key).post(
-            f"/draws/{draw.pk}/perform", {"witnesses": WITNESSES, "reveals": REVEALS}
+            f"/draws/{draw.pk}/perform", {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": THROWN_BY}
         )
         return r.status_code, r.json()
 

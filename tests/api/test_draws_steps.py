@@ -11,12 +11,12 @@ from shuangsuiji.draws.models import Draw, DrawStatus, Selection, Substitution
 from shuangsuiji.draws.services import draw_dir
 from shuangsuiji.planning.models import TaskScheme
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 from .conftest import ApiClient
 
 FREEZE = {"sources": SOURCES, "announced": ANNOUNCED}
-PERFORM = {"witnesses": WITNESSES, "reveals": REVEALS}
+PERFORM = {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": THROWN_BY}
 
 
 @pytest.fixture(autouse=True)
@@ -165,10 +165,25 @@ def test_a_second_ceremony_is_refused_with_409(alice, drawn):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"witnesses": [], "reveals": REVEALS}, "监督人员"),
-        ({"witnesses": [{"name": "周监督", "unit": " "}], "reveals": REVEALS}, "监督人员"),
-        ({"witnesses": WITNESSES, "reveals": {"lottery": REVEALS["lottery"]}}, "随机源 witness"),
-        ({"witnesses": WITNESSES, "reveals": {"lottery": "abc", "witness": "1"}}, "随机源"),
+        ({"witnesses": [], "reveals": REVEALS, "thrown_by": THROWN_BY}, "监督人员"),
+        (
+            {"witnesses": [{"name": "周监督", "unit": " "}], "reveals": REVEALS, "thrown_by": THROWN_BY},
+            "监督人员",
+        ),
+        (
+            {"witnesses": WITNESSES, "reveals": {"lottery": REVEALS["lottery"]}, "thrown_by": THROWN_BY},
+            "随机源 witness",
+        ),
+        (
+            {"witnesses": WITNESSES, "reveals": {"lottery": "abc", "witness": "1"}, "thrown_by": THROWN_BY},
+            "随机源",
+        ),
+        # Dice typed by the operator alone: the thrower is a registered witness, named (issue 17, item 8).
+        ({"witnesses": WITNESSES, "reveals": REVEALS}, "随机源 witness 掷骰人"),
+        (
+            {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": {"witness": "Alice"}},
+            "随机源 witness 掷骰人",
+        ),
     ],
 )
 def test_a_refused_ceremony_leaves_the_draw_frozen(alice, frozen, payload, field):
@@ -183,7 +198,7 @@ def test_a_refused_ceremony_leaves_the_draw_frozen(alice, frozen, payload, field
     "payload",
     [
         {"witnesses": WITNESSES},
-        {"witnesses": [{"name": "x" * 51, "unit": "y"}], "reveals": REVEALS},
+        {"witnesses": [{"name": "x" * 51, "unit": "y"}], "reveals": REVEALS, "thrown_by": THROWN_BY},
         {"witnesses": WITNESSES, "reveals": {"lottery": 30}},
         {"witnesses": WITNESSES, "reveals": {"lottery": "\x00"}},
     ],
@@ -292,13 +307,13 @@ def test_an_uninspectable_object_is_replaced_by_the_next_reserve_with_its_team(a
     c = ApiClient(alice)
     old = selected(c, drawn)[0]
     path = f"/draws/{drawn['id']}/selections/{old['id']}/substitute"
-    assert c.post(path, {"reason": " "}).status_code == 422
-    new = ok(c.post(path, {"reason": "已注销"}))
+    assert c.post(path, {"reason_code": " "}).status_code == 422
+    new = ok(c.post(path, {"reason_code": "DEREGISTERED"}))
     assert new["role"] == "reserve" and new["active"] and new["replaces"] == old["id"]
     assert new["stratum"] == old["stratum"] and new["rank"] == 1
     assert len(new["team"]) == 2
     assert not Selection.objects.get(pk=old["id"]).active
-    again = c.post(path, {"reason": "已注销"})
+    again = c.post(path, {"reason_code": "DEREGISTERED"})
     assert again.status_code == 409 and again.json()["detail"] == "该对象已被替换"
     (sub,) = ok(c.get(f"/draws/{drawn['id']}/substitutions"))
     assert sub["kind"] == "object" and sub["reason"] == "已注销" and sub["by_name"] == "Alice"
@@ -312,11 +327,11 @@ def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice, drawn):
     sel = selected(c, drawn)[0]
     old = sel["team"][0]
     path = f"/draws/{drawn['id']}/members/{old['id']}/substitute"
-    new = ok(c.post(path, {"reason": "病假"}))
+    new = ok(c.post(path, {"reason_code": "UNAVAILABLE", "note": "病假"}))
     assert new["name"] != old["name"] and new["slot"] == old["slot"] and new["order"] == old["order"]
     team = next(s for s in selected(c, drawn) if s["id"] == sel["id"])["team"]
     assert new["id"] in {m["id"] for m in team} and old["id"] not in {m["id"] for m in team}
-    assert c.post(path, {"reason": "病假"}).status_code == 409
+    assert c.post(path, {"reason_code": "UNAVAILABLE"}).status_code == 409
     (sub,) = ok(c.get(f"/draws/{drawn['id']}/substitutions"))
     assert sub["kind"] == "inspector" and sub["object"]["code"] == sel["object"]["code"]
     assert sub["old_member"] == {
@@ -330,7 +345,7 @@ def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice, drawn):
 
 def test_a_substitution_needs_a_drawn_draw(alice, frozen):
     sel_path = f"/draws/{frozen['id']}/selections/1/substitute"
-    assert ApiClient(alice).post(sel_path, {"reason": "x"}).status_code == 404
+    assert ApiClient(alice).post(sel_path, {"reason_code": "OTHER"}).status_code == 404
 
 
 def test_a_substitution_of_another_draws_selection_is_not_found(alice, drawn):
@@ -338,7 +353,7 @@ def test_a_substitution_of_another_draws_selection_is_not_found(alice, drawn):
     c = ApiClient(alice)
     second = ok(c.post(f"/schemes/{other.pk}/freeze", FREEZE), 201)
     sel = selected(c, drawn)[0]
-    r = c.post(f"/draws/{second['id']}/selections/{sel['id']}/substitute", {"reason": "x"})
+    r = c.post(f"/draws/{second['id']}/selections/{sel['id']}/substitute", {"reason_code": "OTHER"})
     assert r.status_code == 404
     assert not Substitution.objects.exists()
 
@@ -385,8 +400,8 @@ def draw_calls(draw: dict, sel: int, member: int) -> list[tuple[str, str, dict]]
         ("get", f"/draws/{d}/files/params.json", {}),
         ("get", f"/draws/{d}/files/result.json", {}),
         ("get", f"/draws/{d}/certificate", {}),
-        ("post", f"/draws/{d}/selections/{sel}/substitute", {"reason": "x"}),
-        ("post", f"/draws/{d}/members/{member}/substitute", {"reason": "x"}),
+        ("post", f"/draws/{d}/selections/{sel}/substitute", {"reason_code": "OTHER"}),
+        ("post", f"/draws/{d}/members/{member}/substitute", {"reason_code": "OTHER"}),
         ("get", f"/draws/{d}/substitutions", {}),
         ("get", f"/draws/{d}/register", {}),
         ("get", f"/draws/{d}/register.xlsx", {}),
@@ -420,12 +435,23 @@ def test_a_participating_department_cannot_substitute_and_cannot_reach_other_mem
     scjg = next(m for m in full["team"] if m["department_code"] == "SCJG")
     wjw = next(m for m in full["team"] if m["department_code"] == "WJW")
     b = ApiClient(bob)
-    assert b.post(f"/draws/{joint['id']}/members/{scjg['id']}/substitute", {"reason": "x"}).status_code == 404
-    assert b.post(f"/draws/{joint['id']}/members/{wjw['id']}/substitute", {"reason": "x"}).status_code == 403
+    assert (
+        b.post(f"/draws/{joint['id']}/members/{scjg['id']}/substitute", {"reason_code": "OTHER"}).status_code
+        == 404
+    )
+    assert (
+        b.post(f"/draws/{joint['id']}/members/{wjw['id']}/substitute", {"reason_code": "OTHER"}).status_code
+        == 403
+    )
     assert b.post(f"/draws/{joint['id']}/perform", PERFORM).status_code == 403
 
     # The lead department replaces one of its own inspectors: the participant does not see that change.
-    ok(ApiClient(alice).post(f"/draws/{joint['id']}/members/{scjg['id']}/substitute", {"reason": "病假"}))
+    ok(
+        ApiClient(alice).post(
+            f"/draws/{joint['id']}/members/{scjg['id']}/substitute",
+            {"reason_code": "UNAVAILABLE", "note": "病假"},
+        )
+    )
     assert ok(b.get(f"/draws/{joint['id']}/substitutions")) == []
     assert len(ok(ApiClient(alice).get(f"/draws/{joint['id']}/substitutions"))) == 1
 

@@ -11,7 +11,7 @@ from shuangsuiji import draw as engine
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.directory.models import InspectionObject
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, SOURCES, WITNESSES
+from tests.draws.helpers import ANNOUNCED, SOURCES, THROWN_BY, WITNESSES
 
 from .conftest import ApiClient, token_for
 
@@ -112,12 +112,19 @@ def test_a_department_walks_from_plan_to_registration_form_through_the_api(
     assert [s["kind"] for s in draw["sources"]] == ["secret", "numbers", "digits"]
     assert "result.json" not in draw["files"]
 
-    draw = call(a.post(f"/draws/{draw['id']}/perform", {"witnesses": WITNESSES, "reveals": REVEALS}))
+    draw = call(
+        a.post(
+            f"/draws/{draw['id']}/perform",
+            {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": THROWN_BY},
+        )
+    )
     assert draw["status"] == "drawn" and draw["seed"] and draw["witnesses"] == WITNESSES
     assert draw["reveals"]["lottery"] == "3.11.15.22.27.30."  # canonical (RFC 3797) form
 
     # Each step happens once: a second ceremony is refused with the reason.
-    again = a.post(f"/draws/{draw['id']}/perform", {"witnesses": WITNESSES, "reveals": REVEALS})
+    again = a.post(
+        f"/draws/{draw['id']}/perform", {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": THROWN_BY}
+    )
     assert again.status_code == 409
     assert "每次抽取只能进行一次" in again.json()["detail"]
 

@@ -10,6 +10,7 @@ from shuangsuiji.draws.services import draw_dir
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
+from tests.draws.helpers import DRAW_DATE
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,6 +71,9 @@ def test_a_department_walks_from_plan_to_registration_form_in_a_browser(page, li
     assert "舞市监抽查〔2026〕1号" in page.content()
 
     page.click("text=冻结名单")
+    page.fill("#id_lottery_name", "福利彩票双色球")
+    page.fill("#id_lottery_period", "2026140")
+    page.fill("#id_lottery_draw_date", DRAW_DATE)
     page.fill("#id_announced", "lottery = 福利彩票双色球第2026140期红球; witness = 现场掷骰 12 位")
     page.click("button:has-text('冻结名单并公示承诺值')")
     page.wait_for_url(re.compile(r"/draws/\d+/$"))
@@ -81,6 +85,7 @@ def test_a_department_walks_from_plan_to_registration_form_in_a_browser(page, li
     page.fill("#witness_unit_1", "舞钢市司法局")
     page.fill("#reveal_lottery", "30,3,11,15,22,27")
     page.fill("#reveal_witness", "314159265358")
+    page.fill("#thrown_by_witness", "周监督")
     page.click("button:has-text('抽取')")
     page.wait_for_url(re.compile(r"/draws/\d+/$"))
     assert "抽取完成" in page.content()

@@ -1,6 +1,7 @@
 """Build a published scheme with candidates and inspectors, through the services, for draw tests."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from shuangsuiji.directory.models import RiskClass
 from shuangsuiji.planning import services as planning
@@ -52,7 +53,15 @@ def accept_for_every_department(scheme) -> None:
         planning.scheme_accept(actor=admin, scheme=scheme)
 
 
-SOURCES = [{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}]
+BEIJING = ZoneInfo("Asia/Shanghai")
+# A lottery period drawn after any freeze of the tests: those pinned to 2026-11-27 and those on the real date.
+DRAW_DATE = (
+    max(datetime.datetime.now(tz=BEIJING).date(), datetime.date(2026, 11, 27)) + datetime.timedelta(days=3)
+).isoformat()
+LOTTERY = {"lottery": "福利彩票双色球", "period": "2026137", "draw_date": DRAW_DATE}
+SOURCES = [{"name": "lottery", "kind": "numbers", **LOTTERY}, {"name": "witness", "kind": "digits"}]
 ANNOUNCED = "lottery = 福利彩票双色球第2026137期红球; witness = 监督人员现场掷骰 12 位"
 REVEALS = {"lottery": "30,3,11,15,22,27", "witness": "314159265358"}
 WITNESSES = [{"name": "周监督", "unit": "舞钢市司法局"}]
+# The dice are thrown by a registered witness, named at the ceremony (issue 17, item 8).
+THROWN_BY = {"witness": "周监督"}

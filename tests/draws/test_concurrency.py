@@ -12,7 +12,7 @@ from shuangsuiji.draws import services
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from shuangsuiji.planning import services as planning
 from tests.concurrency import run_concurrently
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -30,7 +30,10 @@ def test_ten_concurrent_draw_requests_produce_exactly_one_draw(alice):
     scheme = published_scheme(alice)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     results = run_concurrently(
-        10, lambda: services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+        10,
+        lambda: services.draw_perform(
+            actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+        ),
     )
     ok = [r for kind, r in results if kind == "ok"]
     refused = [r for kind, r in results if kind == "error"]

@@ -10,7 +10,7 @@ from shuangsuiji.draws import services
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.draws.services import DrawRefused, draw_dir
 from shuangsuiji.planning.models import SchemeStatus
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 # The helper's task window is 1–20 December 2026; recusal and open-task rules compare it with today.
 pytestmark = pytest.mark.today("2026-11-27")
@@ -36,7 +36,9 @@ def test_a_frozen_list_commits_to_files_that_verify_after_the_ceremony(alice):
     assert sorted(draw.strata_map.values()) == ["A", "D"]
     assert ",A," not in (draw_dir(draw) / "candidates.csv").read_text().replace("\n", ",")
 
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     assert draw.status == DrawStatus.DRAWN
     report = engine.verify(draw_dir(draw))
     assert report.ok, report.message
@@ -55,7 +57,9 @@ def test_a_frozen_list_commits_to_files_that_verify_after_the_ceremony(alice):
 def test_a_second_ceremony_on_the_same_draw_is_refused(alice):
     scheme = published_scheme(alice)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     with pytest.raises(DrawRefused, match="只能进行一次"):
         services.draw_perform(
             actor=alice, draw=draw, witnesses=WITNESSES, reveals={"lottery": "1,2,3", "witness": "1"}
@@ -65,7 +69,7 @@ def test_a_second_ceremony_on_the_same_draw_is_refused(alice):
 def test_a_redraw_is_a_new_draw_with_its_own_commitment_and_the_old_one_stays(alice):
     scheme = published_scheme(alice)
     first = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    services.draw_perform(actor=alice, draw=first, witnesses=WITNESSES, reveals=REVEALS)
+    services.draw_perform(actor=alice, draw=first, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
     with pytest.raises(DrawRefused, match="理由"):
         services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     second = services.draw_freeze(
@@ -89,25 +93,29 @@ def test_missing_lottery_numbers_change_nothing(alice):
 def test_an_uninspectable_object_is_replaced_by_the_first_reserve(alice):
     scheme = published_scheme(alice)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     public_a = {v: k for k, v in draw.strata_map.items()}["A"]
     gone = Selection.objects.filter(draw=draw, stratum=public_a, role="selected").first()
     cert = json.loads(draw.certificate_json)
-    new = services.selection_substitute(actor=alice, selection=gone, reason="已迁出")
+    new = services.selection_substitute(actor=alice, selection=gone, reason_code="MOVED_OUT")
     assert new.object.code == cert["strata"][public_a]["reserves"][0][0]
     assert new.team.filter(active=True).count() == 2
-    again = services.selection_substitute(actor=alice, selection=new, reason="停业")
+    again = services.selection_substitute(actor=alice, selection=new, reason_code="SUSPENDED")
     assert again.object.code == cert["strata"][public_a]["reserves"][1][0]
     with pytest.raises(DrawRefused, match="候补对象已全部用完"):
-        services.selection_substitute(actor=alice, selection=again, reason="又停业")
+        services.selection_substitute(actor=alice, selection=again, reason_code="SUSPENDED")
 
 
 def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice):
     scheme = published_scheme(alice, inspectors=5)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     member = TeamMember.objects.filter(selection__draw=draw, active=True).first()
-    new = services.member_substitute(actor=alice, member=member, reason="病假")
+    new = services.member_substitute(actor=alice, member=member, reason_code="UNAVAILABLE", note="病假")
     team = set(new.selection.team.filter(active=True).values_list("inspector_id", flat=True))
     assert member.inspector_id not in team and new.inspector_id in team and len(team) == 2
 
@@ -115,7 +123,9 @@ def test_an_unavailable_inspector_is_replaced_by_the_spec_rule(alice):
 def test_declared_conflicts_and_the_previous_inspectors_are_recused(alice):
     scheme = published_scheme(alice, entities=8, inspectors=4, strata={"A": {"count": 6}, "D": {"count": 2}})
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     member = (
         TeamMember.objects.filter(selection__draw=draw)
         .select_related("selection__object", "inspector")
@@ -150,7 +160,7 @@ def test_declared_conflicts_and_the_previous_inspectors_are_recused(alice):
 def test_freezing_is_refused_while_an_overlapping_task_keeps_its_list_secret(alice):
     first = published_scheme(alice, publish_list_at="window_end")
     draw = services.draw_freeze(actor=alice, scheme=first, sources=SOURCES, announced=ANNOUNCED)
-    services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
     second = published_scheme(alice, entities=0, inspectors=0, items=[first.items.first().item])
     with pytest.raises(DrawRefused, match="名单尚未公示"):
         services.draw_freeze(actor=alice, scheme=second, sources=SOURCES, announced=ANNOUNCED)
@@ -169,7 +179,9 @@ def test_a_ceremony_that_dies_before_its_commit_leaves_no_certificate_on_disk(
 
     monkeypatch.setattr(services, "_store_results", killed)
     with pytest.raises(RuntimeError):
-        services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+        services.draw_perform(
+            actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+        )
     draw.refresh_from_db()
     assert draw.status == DrawStatus.FROZEN
     assert not (directory / "result.json").exists()
@@ -181,7 +193,9 @@ def test_a_ceremony_that_dies_before_its_commit_leaves_no_certificate_on_disk(
     assert (directory / services.PENDING_CERTIFICATE).exists()
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+        draw = services.draw_perform(
+            actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+        )
     # After the commit the certificate is renamed into place; nothing pending is left.
     assert draw.status == DrawStatus.DRAWN
     assert (directory / "result.json").read_text(encoding="utf-8") == draw.certificate_json

@@ -20,7 +20,7 @@ from shuangsuiji.planning.models import TaskScheme
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import login
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = pytest.mark.today("2026-11-27")
 
@@ -78,7 +78,9 @@ def test_an_unrated_stratum_draws_the_unrated_objects_with_its_ratio_under_an_op
     assert {r.code: candidates(draw)[r.code] for r in ropes} == {r.code: opaque["UNRATED"] for r in ropes}
     assert excluded(draw) == {} and "UNRATED" not in (draw_dir(draw) / "params.json").read_text()
 
-    draw = draws.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = draws.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     report = engine.verify(draw_dir(draw))
     assert report.ok, report.message
     drawn = draw.selections.filter(active=True, stratum=opaque["UNRATED"], role="selected")

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import Selection
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 
 def drawn_selection(actor, **kw):
@@ -14,5 +14,7 @@ def drawn_selection(actor, **kw):
     kw.setdefault("window_end", (today + datetime.timedelta(days=10)).isoformat())
     scheme = published_scheme(actor, **kw)
     draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = draws.draw_perform(actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = draws.draw_perform(
+        actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     return Selection.objects.filter(draw=draw, active=True).select_related("object").first()

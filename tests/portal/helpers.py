@@ -6,7 +6,7 @@ import re
 from shuangsuiji.directory.models import InspectionObject
 from shuangsuiji.draws import services
 from shuangsuiji.planning.models import TaskScheme
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
 PHONE = re.compile(r"1[3-9]\d{9}")
@@ -20,7 +20,9 @@ def frozen(actor, **extra):
 
 def drawn(actor, **extra):
     scheme, draw = frozen(actor, **extra)
-    draw = services.draw_perform(actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     return scheme, draw
 
 

@@ -8,7 +8,7 @@ from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TaskScheme
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 from tests.portal.helpers import RISK_NAMES, close_window, drawn, frozen, personal_data
 
 # The tasks' window is 1–20 December 2026; a list hidden until the window ends needs a today before it.
@@ -169,7 +169,7 @@ def test_a_superseded_draw_stays_public_with_its_redraw_reason(client, alice):
     second = services.draw_freeze(
         actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED, redraw_reason="彩票停开，改期抽取"
     )
-    services.draw_perform(actor=alice, draw=second, witnesses=WITNESSES, reveals=REVEALS)
+    services.draw_perform(actor=alice, draw=second, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
     page = _page(client, scheme)
     assert first.commitment in page and second.commitment in page
     assert "彩票停开，改期抽取" in page and "已被重新抽取取代" in page
@@ -177,14 +177,17 @@ def test_a_superseded_draw_stays_public_with_its_redraw_reason(client, alice):
     assert client.get(f"/portal/draws/{first.pk}/files/result-public.json").status_code == 200
 
 
-def test_substitutions_are_public_with_reason_who_and_when(client, alice):
+def test_substitutions_are_public_with_their_public_reason_who_and_when_but_never_the_note(client, alice):
     scheme, draw = drawn(alice)
     sel = Selection.objects.filter(draw=draw, active=True).first()
-    new = services.selection_substitute(actor=alice, selection=sel, reason="该企业已迁出本市")
+    new = services.selection_substitute(
+        actor=alice, selection=sel, reason_code="MOVED_OUT", note="该企业已迁出本市"
+    )
     member = TeamMember.objects.filter(selection=new, active=True).first()
-    services.member_substitute(actor=alice, member=member, reason="检查员病假")
+    services.member_substitute(actor=alice, member=member, reason_code="UNAVAILABLE", note="检查员病假")
     page = _page(client, scheme)
-    assert "该企业已迁出本市" in page and "检查员病假" in page and alice.display_name in page
+    assert "已迁出" in page and "因故无法到岗" in page and alice.display_name in page
+    assert "该企业已迁出本市" not in page and "检查员病假" not in page
     assert new.object.name in page and "候补递补" in page
     assert personal_data(page) == []
 
@@ -192,7 +195,9 @@ def test_substitutions_are_public_with_reason_who_and_when(client, alice):
 def test_substitutions_of_a_hidden_list_are_counted_but_not_named(client, alice):
     scheme, draw = drawn(alice, publish_list_at="window_end")
     sel = Selection.objects.filter(draw=draw, active=True).select_related("object").first()
-    services.selection_substitute(actor=alice, selection=sel, reason="该企业已迁出本市")
+    services.selection_substitute(
+        actor=alice, selection=sel, reason_code="MOVED_OUT", note="该企业已迁出本市"
+    )
     page = _page(client, scheme)
     assert sel.object.name not in page and "该企业已迁出本市" not in page
     assert "已有 1 次替换" in page
@@ -204,7 +209,9 @@ def test_a_failed_draw_is_public_with_its_failure_and_no_certificate(client, ali
     for obj in InspectionObject.objects.all():
         Conflict.objects.create(inspector=recused, object=obj, reason="近亲属任职")
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     assert draw.status == DrawStatus.FAILED
     page = _page(client, scheme)
     assert draw.failure in page and draw.commitment in page and "抽取失败" in page

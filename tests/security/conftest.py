@@ -37,7 +37,7 @@ from shuangsuiji.org.models import Department
 from shuangsuiji.planning import services as planning
 from tests import factories
 from tests.conftest import login, make_user
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 # The columns of the matrix. "dept_admin@WJW" is bob, the administrator of another department.
 ANONYMOUS = "anonymous"
@@ -164,7 +164,9 @@ def build_world() -> World:
         window_end=(today + datetime.timedelta(days=10)).isoformat(),
     )
     draw = draws.draw_freeze(actor=alice, scheme=scheme_drawn, sources=SOURCES, announced=ANNOUNCED)
-    draw = draws.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = draws.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     scheme_frozen = published_scheme(alice, entities=0, inspectors=0)
     draw_frozen = draws.draw_freeze(actor=alice, scheme=scheme_frozen, sources=SOURCES, announced=ANNOUNCED)
     scheme_published = published_scheme(alice, entities=0, inspectors=0)

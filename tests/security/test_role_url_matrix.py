@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from shuangsuiji.portal.verifier.wheel import wheel
+from tests.draws.helpers import LOTTERY
 
 from .conftest import (
     ANONYMOUS,
@@ -170,9 +171,16 @@ SCHEME_BODY = {
     "window_start": "2026-12-01",
     "window_end": "2026-12-20",
 }
-FREEZE_FORM = {"use_lottery": "1", "use_witness": "1", "announced": "lottery = 福利彩票双色球第2026137期红球"}
+FREEZE_FORM = {
+    "use_lottery": "1",
+    "use_witness": "1",
+    "lottery_name": LOTTERY["lottery"],
+    "lottery_period": LOTTERY["period"],
+    "lottery_draw_date": LOTTERY["draw_date"],
+    "announced": "lottery = 福利彩票双色球第2026137期红球",
+}
 FREEZE_BODY = {
-    "sources": [{"name": "lottery", "kind": "numbers"}],
+    "sources": [{"name": "lottery", "kind": "numbers", **LOTTERY}],
     "announced": "lottery = 福利彩票第2026137期",
 }
 CEREMONY_FORM = {
@@ -180,10 +188,12 @@ CEREMONY_FORM = {
     "witness_unit": "舞钢市司法局",
     "reveal_lottery": "30,3,11,15,22,27",
     "reveal_witness": "314159265358",
+    "thrown_by_witness": "周监督",
 }
 PERFORM_BODY = {
     "witnesses": [{"name": "周监督", "unit": "舞钢市司法局"}],
     "reveals": {"lottery": "30,3,11,15,22,27", "witness": "314159265358"},
+    "thrown_by": {"witness": "周监督"},
 }
 
 POLICY: list[Case] = [
@@ -503,7 +513,7 @@ POLICY: list[Case] = [
         "POST",
         SCJG_ADMIN,
         "/draws/{draw}/selections/{sel_sub}/substitute/",
-        {"reason": "已注销"},
+        {"reason_code": "DEREGISTERED"},
         owner="SCJG",
     ),
     *page(
@@ -511,7 +521,7 @@ POLICY: list[Case] = [
         "POST",
         SCJG_ADMIN,
         "/draws/{draw}/members/{member}/substitute/",
-        {"reason": "病假"},
+        {"reason_code": "UNAVAILABLE", "note": "病假"},
         owner="SCJG",
     ),
     *page("register_task", "GET", SCJG_READERS, "/draws/{draw}/register/", owner="SCJG"),
@@ -734,7 +744,7 @@ POLICY: list[Case] = [
         "/draws/{id}/selections/{selection}/substitute",
         SCJG_ADMIN,
         "/draws/{draw}/selections/{sel_sub}/substitute",
-        {"reason": "已注销"},
+        {"reason_code": "DEREGISTERED"},
         owner="SCJG",
     ),
     *api(
@@ -742,7 +752,7 @@ POLICY: list[Case] = [
         "/draws/{id}/members/{member}/substitute",
         SCJG_ADMIN,
         "/draws/{draw}/members/{member}/substitute",
-        {"reason": "病假"},
+        {"reason_code": "UNAVAILABLE", "note": "病假"},
         owner="SCJG",
     ),
     *api("GET", "/draws/{id}/substitutions", SCJG_READERS, "/draws/{draw}/substitutions", owner="SCJG"),

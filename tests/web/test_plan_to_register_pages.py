@@ -13,6 +13,7 @@ from shuangsuiji.draws.services import draw_dir
 from shuangsuiji.planning.models import AnnualPlan, PlanStatus, TaskScheme
 from tests import factories
 from tests.conftest import login
+from tests.draws.helpers import DRAW_DATE
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +77,14 @@ def test_a_department_walks_from_plan_to_registration_form(client, alice, olivia
 
     r = client.post(
         f"/schemes/{scheme.pk}/freeze/",
-        {"use_lottery": "1", "use_witness": "1", "announced": "lottery = 双色球第2026140期红球"},
+        {
+            "use_lottery": "1",
+            "use_witness": "1",
+            "lottery_name": "福利彩票双色球",
+            "lottery_period": "2026140",
+            "lottery_draw_date": DRAW_DATE,
+            "announced": "lottery = 双色球第2026140期红球",
+        },
     )
     draw = Draw.objects.get()
     assert r["Location"] == f"/draws/{draw.pk}/"
@@ -89,6 +97,7 @@ def test_a_department_walks_from_plan_to_registration_form(client, alice, olivia
             "witness_unit": ["舞钢市司法局", ""],
             "reveal_lottery": "30,3,11,15,22,27",
             "reveal_witness": "271828182845",
+            "thrown_by_witness": "周监督",
         },
     )
     draw.refresh_from_db()

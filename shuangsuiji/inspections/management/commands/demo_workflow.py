@@ -120,7 +120,16 @@ class Command(BaseCommand):
             draw = draws.draw_freeze(
                 actor=admin,
                 scheme=scheme,
-                sources=[{"name": "lottery", "kind": "numbers"}, {"name": "witness", "kind": "digits"}],
+                sources=[
+                    {
+                        "name": "lottery",
+                        "kind": "numbers",
+                        "lottery": "福利彩票双色球",
+                        "period": f"{today.year}130",
+                        "draw_date": (today + datetime.timedelta(days=1)).isoformat(),
+                    },
+                    {"name": "witness", "kind": "digits"},
+                ],
                 announced=f"lottery = 福利彩票双色球第{today.year}130期红球; witness = 监督人员现场掷骰 12 位",
             )
         if draw.status == DrawStatus.FROZEN:
@@ -129,6 +138,7 @@ class Command(BaseCommand):
                 draw=draw,
                 witnesses=[{"name": "周明", "unit": "舞钢市司法局"}],
                 reveals={"lottery": "3,8,14,21,27,32", "witness": "271828182845"},
+                thrown_by={"witness": "周明"},
             )
         if draw.status != DrawStatus.DRAWN:
             raise CommandError(f"演示抽取处于“{draw.get_status_display()}”状态，请在抽取页面处理后再运行")
