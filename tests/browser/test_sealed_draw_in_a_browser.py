@@ -33,6 +33,9 @@ def test_a_sealed_draw_from_freeze_to_the_public_page_in_a_browser(page, live_se
     assert "密封分层（DRAW-v1.1）" in page.inner_text("#draw-mode")
 
     page.click("text=冻结名单")
+    page.fill("#id_lottery_name", "福利彩票双色球")
+    page.fill("#id_lottery_period", "2026140")
+    page.fill("#id_lottery_draw_date", "2026-11-29")
     page.fill("#id_announced", "lottery = 福利彩票双色球第2026140期红球; witness = 现场掷骰 12 位")
     page.click("button:has-text('冻结名单并公示承诺值')")
     page.wait_for_url(re.compile(r"/draws/\d+/$"))
@@ -46,6 +49,7 @@ def test_a_sealed_draw_from_freeze_to_the_public_page_in_a_browser(page, live_se
     page.fill("#witness_unit_1", "舞钢市司法局")
     page.fill("#reveal_lottery", "30,3,11,15,22,27")
     page.fill("#reveal_witness", "314159265358")
+    page.fill("#thrown_by_witness", "周监督")
     page.click("button:has-text('抽取')")
     page.wait_for_url(re.compile(r"/draws/\d+/$"))
     draw.refresh_from_db()

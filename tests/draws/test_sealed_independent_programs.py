@@ -11,7 +11,7 @@ import pytest
 import shuangsuiji.portal.verifier as verifier_package
 from shuangsuiji import draw as engine
 from shuangsuiji.draws import services
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = pytest.mark.today("2026-11-27")
 SCRIPT = Path(verifier_package.__file__).with_name("verify_draw.py")
@@ -34,7 +34,9 @@ def test_the_standalone_script_verifies_a_sealed_draw_made_by_the_platform(alice
     draw = services.draw_freeze(
         actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED, hash_name=hash_name
     )
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     assert draw.sealed
     full, public = services.draw_dir(draw), services.public_dir(draw)
     done = run(public)
@@ -58,7 +60,9 @@ def test_the_standalone_script_verifies_a_sealed_draw_made_by_the_platform(alice
 def test_the_standalone_script_refuses_a_public_list_edited_after_the_draw(alice, tmp_path):
     scheme = published_scheme(alice, entities=60)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     public = services.public_dir(draw)
     result = json.loads((public / engine.PUBLIC_RESULT).read_text())
     candidates = (public / engine.PUBLIC_CANDIDATES).read_text().split()
@@ -73,7 +77,9 @@ def test_the_standalone_script_refuses_a_public_list_edited_after_the_draw(alice
 def test_the_lead_department_issues_a_firm_its_proof_and_the_firm_checks_it(client, alice, amy, tmp_path):
     scheme = published_scheme(alice, entities=40)
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     firm = (services.public_dir(draw) / engine.PUBLIC_CANDIDATES).read_text().split()[5]
     client.force_login(amy)  # a clerk holds no draw.read_sealed: the draw is not found for a proof
     assert client.get(f"/draws/{draw.pk}/proof/", {"object": firm}).status_code == 404

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import Draw
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = pytest.mark.today("2026-11-27")
 migration = importlib.import_module("shuangsuiji.draws.migrations.0006_withdraw_revealing_public_copies")
@@ -29,7 +29,9 @@ def test_an_old_draw_with_different_ratios_loses_its_public_copy_and_the_portal_
     scheme = published_scheme(alice, publish_list_at="draw")
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
     draw = _as_before_sealing(
-        services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+        services.draw_perform(
+            actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+        )
     )
     committed = (services.draw_dir(draw) / "candidates.csv").read_bytes()
     migration.withdraw(apps, None)

@@ -23,7 +23,7 @@ from shuangsuiji.draws import services
 from shuangsuiji.org.models import Region
 from tests import factories
 from tests.api.conftest import ApiClient
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 pytestmark = pytest.mark.today("2026-11-27")
 
@@ -66,7 +66,9 @@ def world(alice):
         publish_list_at="draw",
     )
     draw = services.draw_freeze(actor=alice, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-    draw = services.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+    draw = services.draw_perform(
+        actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
+    )
     return scheme, draw, truth
 
 

@@ -1,5 +1,5 @@
 """The server secret and the DRAW-v1.1 sealed value are stored sealed with PERSONAL_DATA_KEY (issue 17, item 8;
-ADR 0012): this seals the plain values already in the database. Reversible: going back opens them again.
+ADR 0013): this seals the plain values already in the database. Reversible: going back opens them again.
 
 Drawn draws' secrets are public already (in result.json); they are sealed too, so that one rule holds for every row.
 """
