@@ -1,7 +1,8 @@
 """DRAW-v1: publicly verifiable draws of inspection objects and inspector teams (docs/draw-v1.md).
 
 Pure Python with no Django import (shuangsuiji/draw/ruff.toml bans it), so anyone can verify a draw with
-`pip install shuangsuiji` and the `shuangsuiji` command, without settings or a database.
+the wheel the portal serves at /portal/verifier/ (or `pip install .`) and the `shuangsuiji` command, without
+settings or a database.
 
 Public API — everything takes plain values and raises `DrawError` subclasses (errors.py) whose messages, in
 Chinese, say what to fix:
