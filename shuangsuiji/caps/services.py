@@ -118,8 +118,6 @@ def cap_exemption_request(
 
 
 def _decide(*, actor, exemption: CapExemption, target: str, comment: str) -> CapExemption:
-    if not policy.can_decide_exemption(actor):
-        raise PermissionDenied("只有联席会议办公室可以核准超过年度抽查次数上限")
     exemption = CapExemption.objects.select_for_update().get(pk=exemption.pk)
     check_transition(EXEMPTION_TRANSITIONS, exemption.status, target, ExemptionStatus)
     before = exemption.status
@@ -139,13 +137,20 @@ def _decide(*, actor, exemption: CapExemption, target: str, comment: str) -> Cap
     return exemption
 
 
+def _ensure_office(actor) -> None:
+    if not policy.can_decide_exemption(actor):
+        raise PermissionDenied("只有联席会议办公室可以核准超过年度抽查次数上限")
+
+
 @transaction.atomic
 def cap_exemption_approve(*, actor, exemption: CapExemption, comment: str = "") -> CapExemption:
+    _ensure_office(actor)
     comment = _text(comment, "comment", max_length=300, required=False)
     return _decide(actor=actor, exemption=exemption, target=ExemptionStatus.APPROVED, comment=comment)
 
 
 @transaction.atomic
 def cap_exemption_refuse(*, actor, exemption: CapExemption, comment: str) -> CapExemption:
+    _ensure_office(actor)
     comment = _text(comment, "comment", max_length=300, required=True)
     return _decide(actor=actor, exemption=exemption, target=ExemptionStatus.REFUSED, comment=comment)
