@@ -86,7 +86,8 @@ def main() -> None:
             "window_start": f"{year}-03-01",
             "window_end": f"{year}-03-31",
             "team_slots": {"SCJG": 2},
-            "yearly_cap": 99,
+            # No yearly_cap: a scheme can no longer raise the city-wide cap (issue 17, item 2). Repeated runs in one
+            # database exclude firms drawn twice next year (CAP_REACHED), a few per run at a 5% ratio.
             "same_item_days": 0,
         },
     )

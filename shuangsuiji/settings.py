@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shuangsuiji.directory",
     "shuangsuiji.planning",
     "shuangsuiji.draws",
+    "shuangsuiji.caps",
     "shuangsuiji.inspections",
     "shuangsuiji.web",
     "shuangsuiji.api",

@@ -113,12 +113,15 @@ def _unauthenticated(request, exc):
 
 def _register_routers() -> None:
     # Routers are added by area; each module owns its endpoints.
+    from shuangsuiji.caps import api as caps
+
     from . import directory, draws, planning, records
 
     api.add_router("/", directory.router)
     api.add_router("/", planning.router)
     api.add_router("/", draws.router)
     api.add_router("/", records.router)
+    api.add_router("/", caps.router)
 
 
 _register_routers()

@@ -77,6 +77,13 @@ def _field(loc: tuple | list, path: str) -> str:
     labels = _record_labels(path)
     if name in labels:
         return labels[name]
+    if path.split("/api/v1/", 1)[-1].split("/", 1)[0] in ("caps", "cap-exemptions"):
+        from shuangsuiji.caps.labels import FIELD_LABELS as CAPS_LABELS
+
+        if name == "reason" and "cap-exemptions" in path:
+            return CAPS_LABELS["exemption_reason"]
+        if name in CAPS_LABELS:
+            return CAPS_LABELS[name]
     directory = _directory(path)
     if name == "reason":
         return "回避理由" if "/conflicts" in path else "修改理由"

@@ -21,6 +21,7 @@ from .planning_schemas import (
     PlanApproveIn,
     PlanBatchIn,
     PlanDetailOut,
+    PlanExtraBatchesReasonIn,
     PlanFilters,
     PlanIn,
     PlanItemIn,
@@ -124,6 +125,14 @@ def remove_plan_batch(request, id: PathId, batch: PathId):
     return _plan_detail(request, plan.pk)
 
 
+@router.post("/plans/{id}/extra-batches-reason", response={200: PlanDetailOut, **WRITE_ERRORS}, tags=PLANS)
+def set_plan_extra_batches_reason(request, id: PathId, payload: PlanExtraBatchesReasonIn):
+    """写明某事项本年度超过 2 个批次的理由（第九条：每年 1—2 次）；没有理由不能报送，联席会议办公室批准计划时须明确批准。"""
+    plan = _plan(request, id)
+    services.plan_extra_batches_reason_set(actor=request.auth, plan=plan, reason=payload.reason)
+    return _plan_detail(request, plan.pk)
+
+
 @router.post("/plans/{id}/submit", response={200: PlanDetailOut, **ACTION_ERRORS}, tags=PLANS)
 def submit_plan(request, id: PathId):
     """报送联席会议办公室。检查未通过时 422 列出问题；提示见响应的 check.warnings。"""
@@ -136,7 +145,12 @@ def submit_plan(request, id: PathId):
 def approve_plan(request, id: PathId, payload: PlanApproveIn):
     """批准并公示（联席会议办公室）：生成一个不可更改的计划版本。"""
     plan = _plan(request, id)
-    services.plan_approve(actor=request.auth, plan=plan, comment=payload.comment)
+    services.plan_approve(
+        actor=request.auth,
+        plan=plan,
+        comment=payload.comment,
+        approve_extra_batches=payload.approve_extra_batches,
+    )
     return _plan_detail(request, plan.pk)
 
 

@@ -82,6 +82,17 @@ class PlanBatchIn(Schema):
 
 class PlanApproveIn(Schema):
     comment: Text = Field("", max_length=2000, description="联席会议办公室意见")
+    approve_extra_batches: bool = Field(
+        False,
+        description="同时批准“超过两批次的理由”：计划中有事项本年度超过 2 个批次时必须为 true，否则拒绝批准（第九条）",
+    )
+
+
+class PlanExtraBatchesReasonIn(Schema):
+    reason: Text = Field(
+        max_length=300,
+        description="超过两批次的理由：某事项本年度超过 2 个批次时必填，报送后由联席会议办公室批准",
+    )
 
 
 class PlanReturnIn(Schema):
@@ -168,6 +179,7 @@ class PlanOut(Schema):
     description: str
     office_comment: str
     adjust_reason: str
+    extra_batches_reason: str = Field(description="超过两批次的理由（第九条：每年 1—2 次）")
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -194,6 +206,9 @@ class PlanDetailOut(PlanOut):
     batches: list[PlanBatchOut]
     versions: list[PlanVersionOut] = Field(description="已批准的版本（公开的调整记录），新版本在前")
     check: PlanCheckOut = Field(description="计划检查（第三、八、九条）")
+    extra_batches: dict[str, int] = Field(
+        description="本年度超过 2 个批次的事项及批次数（本计划与同年度已报送、已批准的其他计划合计）"
+    )
     scheme_ids: list[int] = Field(description="依据该计划制定的工作方案")
 
     @staticmethod
@@ -212,6 +227,12 @@ class PlanDetailOut(PlanOut):
     def resolve_check(obj) -> dict:
         errors, warnings = plan_check(obj)
         return {"errors": errors, "warnings": warnings}
+
+    @staticmethod
+    def resolve_extra_batches(obj) -> dict[str, int]:
+        from shuangsuiji.planning.services import extra_batches
+
+        return extra_batches(obj)
 
     @staticmethod
     def resolve_scheme_ids(obj) -> list[int]:
@@ -281,7 +302,12 @@ class SchemeIn(Schema):
         description='检查组人数（按部门代码），如 {"SCJG": 2, "WJW": 1}；不填为牵头部门 2 人',
     )
     publish_list_at: PublishListAtIn = Field(PublishListAt.DRAW, description="名单公示时间")
-    yearly_cap: int = Field(2, ge=1, le=100, description="同一对象年度抽查次数上限")
+    yearly_cap: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="本方案更严格的同一对象年度抽查次数上限；不填按全市上限（联席会议办公室确定，GET /caps），不得高于全市上限",
+    )
     same_item_days: int = Field(365, ge=0, le=3650, description="同一事项间隔天数")
     raise_abnormal: bool = Field(True, description="经营异常名录对象进入提高比例分层")
     raise_dishonest: bool = Field(True, description="严重违法失信对象进入提高比例分层")
@@ -338,6 +364,12 @@ class SchemeDrawOut(Schema):
 
 
 class SchemeOut(Schema):
+    @staticmethod
+    def resolve_effective_yearly_cap(obj) -> int:
+        from shuangsuiji.caps.selectors import scheme_yearly_cap
+
+        return scheme_yearly_cap(obj)
+
     id: int
     department: DepartmentRef = Field(description="牵头部门")
     plan_id: int | None
@@ -358,7 +390,8 @@ class SchemeOut(Schema):
     team_slots: dict[str, int]
     is_joint: bool
     publish_list_at: str
-    yearly_cap: int
+    yearly_cap: int | None = Field(description="本方案更严格的上限；null 为按全市上限")
+    effective_yearly_cap: int = Field(description="冻结名单时适用的上限：全市上限与本方案上限中较小者")
     same_item_days: int
     status: str
     status_label: str

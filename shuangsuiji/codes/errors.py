@@ -45,3 +45,7 @@ class UnknownCalendarYear(WorkdayError):
 
 class PersonalDataError(ValueError):
     """Personal data cannot be encrypted, decrypted or indexed (a missing key, a damaged ciphertext)."""
+
+
+class FrequencyError(ValueError):
+    """An item's 抽查频次 cannot be read as a number of checks a year."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shuangsuiji.codes.errors import CodeError
+from shuangsuiji.codes.errors import CodeError, FrequencyError
+from shuangsuiji.codes.frequency import times_per_year
 from shuangsuiji.codes.idcard import validate_id_number
 from shuangsuiji.codes.industry import validate_industry_code
 from shuangsuiji.codes.phone import validate_phone
@@ -85,6 +86,16 @@ def _text(max_len: int) -> Callable[[str, Lookups], str]:
         return v
 
     return parse
+
+
+def _frequency(v: str, lk: Lookups) -> str:
+    if len(v) > 50:
+        raise _Err(f"长度不能超过 50 个字符（实为 {len(v)}）")
+    try:
+        times_per_year(v)  # the draw reads the text as a number of times a year: refuse what it cannot read
+    except FrequencyError as e:
+        raise _Err(str(e)) from None
+    return v
 
 
 def _choice(choices: list[str]) -> Callable[[str, Lookups], str]:
@@ -287,7 +298,9 @@ ITEM_COLUMNS = [
     Column("object_scope", "检查对象", False, _text(200), "辖区内企业", default=""),
     Column("default_ratio", "默认抽查比例", False, _ratio, "0.05", "小数如 0.05 或百分数如 5%"),
     Column("ratio_cap", "比例上限", False, _ratio, "0.1", "一般检查事项必填；重点检查事项不设上限"),
-    Column("frequency", "抽查频次", False, _text(50), "每年1次", default=""),
+    Column(
+        "frequency", "抽查频次", False, _frequency, "每年1次", "每年N次、每半年1次、每季度1次；留空为不限", ""
+    ),
     Column("methods", "检查方式", True, _methods, "实地核查;书面检查", "、".join(METHOD_CHOICES)),
     Column("category", "事项类别", True, _choice([c.value for c in ItemCategory]), "一般", "重点/一般"),
     Column("qualification", "检查人员资格要求", False, _text(100), "", default=""),

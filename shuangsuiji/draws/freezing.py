@@ -13,6 +13,7 @@ from django.db.models import Q
 from shuangsuiji.directory.models import Conflict, InspectionObject, Inspector, RegStatus, Supervision
 from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, SchemeStatus, TaskScheme
 
+from .limits import frequency_reached, yearly_cap
 from .models import DrawStatus, Selection, TeamMember
 
 # Reason codes of excluded.csv (DRAW-v1 §1) and their Chinese labels for pages.
@@ -23,7 +24,8 @@ EXCLUSION_REASONS = {
     "MOVED_OUT": "已迁出",
     "UNRATED": "未评定风险分类，方案未设未评定层的抽查比例",
     "NOT_IN_STRATA": "方案未设该风险分类的抽查比例",
-    "CAP_REACHED": "本年度抽查次数已达上限",
+    "CAP_REACHED": "本年度抽查次数已达全市上限",
+    "ITEM_FREQUENCY": "本年度该事项的抽查次数已达事项抽查频次",
     "OPEN_TASK": "已在同一事项的未结束任务中",
     "SAME_ITEM_RECENT": "同一事项间隔期内已被抽查",
 }
@@ -137,6 +139,8 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
     open task, recent check), so that an object the scheme would never draw does not have its history published."""
     out = FrozenInputs()
     checks, open_same, recent_same = _checked_objects(scheme)
+    cap, beyond_cap = yearly_cap(scheme)
+    item_frequency = frequency_reached(scheme)
     tagged = _tagged_objects(scheme)
     candidate_ids: dict[int, str] = {}
     for oid, code, status, risk, abnormal, dishonest, complaints in iter_scope(scheme):
@@ -147,8 +151,10 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
             out.excluded.append((code, STATUS_REASONS[status]))
         elif stratum not in scheme.strata:
             out.excluded.append((code, "UNRATED" if stratum == UNRATED_STRATUM else "NOT_IN_STRATA"))
-        elif checks.get(oid, 0) >= scheme.yearly_cap:
+        elif checks.get(oid, 0) >= cap and oid not in beyond_cap:
             out.excluded.append((code, "CAP_REACHED"))
+        elif oid in item_frequency:
+            out.excluded.append((code, "ITEM_FREQUENCY"))
         elif oid in open_same:
             out.excluded.append((code, "OPEN_TASK"))
         elif oid in recent_same:

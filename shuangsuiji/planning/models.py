@@ -37,6 +37,9 @@ class AnnualPlan(models.Model):
     description = models.TextField("说明", blank=True)
     office_comment = models.TextField("联席会议办公室意见", blank=True)
     adjust_reason = models.CharField("调整理由", max_length=300, blank=True)
+    # Art. 9: 1–2 random-check rounds a year. More batches of an item in a year need this reason, and the office's
+    # approval of the plan names it (issue 17, item 5).
+    extra_batches_reason = models.CharField("超过两批次的理由", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -175,7 +178,9 @@ class TaskScheme(models.Model):
     publish_list_at = models.CharField(
         "名单公示时间", max_length=12, choices=PublishListAt.choices, default=PublishListAt.DRAW
     )
-    yearly_cap = models.PositiveIntegerField("同一对象年度抽查次数上限", default=2)
+    # The cap is city-wide, kept by the joint office (caps.YearlyCapVersion, art. 9). A scheme may only be stricter;
+    # empty follows the city's cap. Exceeding it needs the office's exemption for a named object (caps.CapExemption).
+    yearly_cap = models.PositiveIntegerField("本方案更严格的年度抽查次数上限", null=True, blank=True)
     same_item_days = models.PositiveIntegerField("同一事项间隔天数", default=365)
     status = models.CharField("状态", max_length=12, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
     published_at = models.DateTimeField("公示时间", null=True, blank=True)

@@ -7,13 +7,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
 from shuangsuiji.audit.services import record
+from shuangsuiji.caps.selectors import yearly_cap as city_yearly_cap
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
 from shuangsuiji.directory.rows import RowInvalid, length_errors
 from shuangsuiji.org.models import Department
@@ -94,6 +95,7 @@ def plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
             for pi in plan.items.select_related("item", "department")
         ],
         "batches": [{"seq": b.seq, "name": b.name, "month": b.month} for b in plan.batches.all()],
+        "extra_batches_reason": plan.extra_batches_reason,
     }
 
 
@@ -264,12 +266,78 @@ def plan_check(plan: AnnualPlan) -> tuple[list[str], list[str]]:
             warnings.append(
                 f"事项“{pi.item.name}”已更新到 v{pi.item.version}，计划使用的是 v{pi.item_version}"
             )
-    n = plan.batches.count()
-    if n == 0:
+    if not plan.batches.exists():
         errors.append("计划中没有抽查批次")
-    elif n > 2:
-        warnings.append(f"计划安排了 {n} 个批次；第九条要求每年开展 1—2 次随机抽查")
+    extra = extra_batches(plan)
+    if extra:
+        listed = "、".join(f"“{name}”{n} 批" for name, n in extra.items())
+        if not plan.extra_batches_reason.strip():
+            errors.append(
+                f"{plan.year} 年度事项 {listed}，超过第九条每年 1—2 次；请写明“超过两批次的理由”，"
+                "由联席会议办公室批准计划时一并批准"
+            )
+        else:
+            warnings.append(
+                f"{plan.year} 年度事项 {listed}，超过第九条每年 1—2 次；理由：{plan.extra_batches_reason}"
+                "（批准计划即批准该理由）"
+            )
     return errors, warnings
+
+
+# Art. 9: each department runs 1–2 random-check rounds a year.
+BATCHES_PER_YEAR = 2
+
+
+def extra_batches(plan: AnnualPlan) -> dict[str, int]:
+    """Items of `plan` planned in more than two batches in its year: {item name: batches}.
+
+    Counts this plan's batches and those of every other plan of the same year that holds the item and was submitted
+    or approved once, so that a second plan for the same item cannot add rounds without a reason."""
+    own = plan.batches.count()
+    items = list(plan.items.select_related("item"))
+    if not items:
+        return {}
+    others = (
+        AnnualPlan.objects.filter(year=plan.year, items__item__in=[pi.item_id for pi in items])
+        .exclude(pk=plan.pk)
+        .filter(
+            models.Q(status__in=[PlanStatus.SUBMITTED, PlanStatus.APPROVED])
+            | models.Q(versions__isnull=False)
+        )
+        .distinct()
+    )
+    batches_of = {p.pk: p.batches.count() for p in others}
+    per_item: dict[int, int] = {}
+    for p in others:
+        for item_id in p.items.values_list("item_id", flat=True):
+            per_item[item_id] = per_item.get(item_id, 0) + batches_of[p.pk]
+    return {
+        pi.item.name: own + per_item.get(pi.item_id, 0)
+        for pi in items
+        if own + per_item.get(pi.item_id, 0) > BATCHES_PER_YEAR
+    }
+
+
+@transaction.atomic
+def plan_extra_batches_reason_set(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
+    """The department writes why an item needs more than two batches this year; the office's approval covers it."""
+    plan = _ensure_editable(actor, plan)
+    reason = (reason or "").strip()
+    errors = length_errors(AnnualPlan, extra_batches_reason=reason)
+    if errors:
+        raise RowInvalid(errors)
+    before = plan.extra_batches_reason
+    plan.extra_batches_reason = reason
+    plan.save(update_fields=["extra_batches_reason", "updated_at"])
+    record(
+        actor=actor,
+        action="plan.extra_batches_reason",
+        target=plan,
+        before={"extra_batches_reason": before},
+        after={"extra_batches_reason": reason},
+        reason=reason,
+    )
+    return plan
 
 
 @transaction.atomic
@@ -294,10 +362,28 @@ def plan_submit(*, actor, plan: AnnualPlan) -> list[str]:
 
 
 @transaction.atomic
-def plan_approve(*, actor, plan: AnnualPlan, comment: str = "") -> PlanVersion:
+def plan_approve(
+    *, actor, plan: AnnualPlan, comment: str = "", approve_extra_batches: bool = False
+) -> PlanVersion:
+    """Approve and publish. A plan with more than two batches of an item in its year is approved only when the office
+    also approves its reason explicitly (`approve_extra_batches`); the audit event names the reason."""
     _ensure_office(actor)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     check_transition(PLAN_TRANSITIONS, plan.status, PlanStatus.APPROVED, PlanStatus)
+    errors, _warnings = plan_check(plan)
+    if errors:
+        raise RowInvalid([("计划", e) for e in errors])
+    extra = extra_batches(plan)
+    if extra and not approve_extra_batches:
+        raise RowInvalid(
+            [
+                (
+                    "超过两批次的理由",
+                    f"事项{'、'.join(f'“{n}”' for n in extra)}本年度超过 2 个批次；批准计划须同时明确批准理由"
+                    f"“{plan.extra_batches_reason}”，否则请退回",
+                )
+            ]
+        )
     plan.status = PlanStatus.APPROVED
     plan.office_comment = comment
     plan.save(update_fields=["status", "office_comment", "updated_at"])
@@ -309,7 +395,10 @@ def plan_approve(*, actor, plan: AnnualPlan, comment: str = "") -> PlanVersion:
         approved_by_name=actor.display_name,
         approved_at=timezone.now(),
     )
-    record(actor=actor, action="plan.approve", target=plan, after={"version": plan.version}, reason=comment)
+    after: dict[str, Any] = {"version": plan.version}
+    if extra:
+        after["extra_batches"] = {"items": extra, "reason": plan.extra_batches_reason, "approved": True}
+    record(actor=actor, action="plan.approve", target=plan, after=after, reason=comment)
     return version
 
 
@@ -500,10 +589,13 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
     else:
         if not (FIRST_DAY <= window_start <= LAST_DAY and FIRST_DAY <= window_end <= LAST_DAY):
             errors.append(("检查期限", f"检查期限应在 {FIRST_DAY.year}—{LAST_DAY.year} 年之间"))
+    city_cap = city_yearly_cap()
     numbers = {
+        # A scheme may be stricter than the city-wide cap, never laxer (art. 9; issue 17, item 2).
         "yearly_cap": bounded_int(
-            data.get("yearly_cap"), "年度抽查次数上限", default=2, lo=1, hi=100, errors=errors
-        ),
+            data.get("yearly_cap"), "年度抽查次数上限", default=0, lo=1, hi=100, errors=errors
+        )
+        or None,
         "same_item_days": bounded_int(
             data.get("same_item_days"), "同一事项间隔天数", default=365, lo=0, hi=3650, errors=errors
         ),
@@ -512,6 +604,14 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
             data.get("raise_complaints"), "投诉举报次数", default=3, lo=0, hi=100_000, errors=errors
         ),
     }
+    if numbers["yearly_cap"] is not None and numbers["yearly_cap"] > city_cap:
+        errors.append(
+            (
+                "年度抽查次数上限",
+                f"方案不能提高全市年度抽查次数上限（{city_cap} 次，联席会议办公室确定，第九条）；"
+                "可留空或设更严格的上限；确需超过的，请为具体对象申请联席会议办公室核准",
+            )
+        )
     if not (data.get("name") or "").strip():
         errors.append(("方案名称", "必填项不能为空"))
     if errors:

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from shuangsuiji.caps import views as caps
+
 from . import results, views
 from .verifier import views as verifier
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("items/", views.item_list, name="items"),
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("caps/", caps.public_caps, name="caps"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("draws/<int:pk>/files/<str:name>", views.draw_file, name="draw_file"),

@@ -20,7 +20,13 @@ urlpatterns = [
         views_planning.plan_batch_remove,
         name="plan_batch_remove",
     ),
+    path(
+        "plans/<int:pk>/extra-batches-reason/",
+        views_planning.plan_extra_batches_reason,
+        name="plan_extra_batches_reason",
+    ),
     path("plans/<int:pk>/<str:action>/", views_planning.plan_transition, name="plan_transition"),
+    path("caps/", include("shuangsuiji.caps.urls")),
     path("schemes/", views_planning.scheme_list, name="scheme_list"),
     path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
     path("schemes/<int:pk>/", views_planning.scheme_detail, name="scheme_detail"),

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
+from shuangsuiji.caps import selectors as caps_selectors
 from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, RiskClass
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.strata import scheme_plan
@@ -120,6 +122,7 @@ def plan_detail(request, pk: int):
             .filter(department_id__in=dept_ids)
             .select_related("department"),
             "schemes": plan.schemes.all(),
+            "extra_batches": services.extra_batches(plan),
         },
     )
 
@@ -193,13 +196,35 @@ def plan_batch_remove(request, pk: int, batch_pk: int):
 
 @require_POST
 @login_required
+def plan_extra_batches_reason(request, pk: int):
+    plan = _plan_for_action(request, pk)
+    return _act(
+        request,
+        lambda: (
+            services.plan_extra_batches_reason_set(
+                actor=request.user, plan=plan, reason=request.POST.get("reason", "")
+            )
+            and None
+        ),
+        "超过两批次的理由已保存；报送后由联席会议办公室批准。",
+        reverse("plan_detail", args=[plan.pk]),
+    )
+
+
+@require_POST
+@login_required
 def plan_transition(request, pk: int, action: str):
     plan = _plan_for_action(request, pk)
     comment = request.POST.get("comment", "")
     actions = {
         "submit": (lambda: services.plan_submit(actor=request.user, plan=plan), "计划已报送联席会议办公室。"),
         "approve": (
-            lambda: services.plan_approve(actor=request.user, plan=plan, comment=comment),
+            lambda: services.plan_approve(
+                actor=request.user,
+                plan=plan,
+                comment=comment,
+                approve_extra_batches=request.POST.get("approve_extra_batches") == "1",
+            ),
             "计划已批准并公示。",
         ),
         "return": (
@@ -248,6 +273,7 @@ def _scheme_form_context(request, errors, post):
         "regions": Region.objects.all(),
         "publish_choices": PublishListAt.choices,
         "own_code": user.department.code if user.department else "",
+        "city_cap": caps_selectors.yearly_cap(),
     }
 
 
@@ -297,7 +323,7 @@ def scheme_data_from_post(post) -> dict:
         "window_end": post.get("window_end", ""),
         "team_slots": slot_values,
         "publish_list_at": post.get("publish_list_at", ""),
-        "yearly_cap": post.get("yearly_cap") or 2,
+        "yearly_cap": post.get("yearly_cap", ""),
         "same_item_days": post.get("same_item_days") or 365,
         "raise_complaints": post.get("raise_complaints") or 3,
     }
@@ -348,6 +374,7 @@ def scheme_detail(request, pk: int):
             and scheme.status in (SchemeStatus.DRAFT, SchemeStatus.PUBLISHED),
             "my_slots": scheme.team_slots.get(mine.code) if mine else None,
             "draw_plan": scheme_plan(scheme),
+            "yearly_cap": caps_selectors.scheme_yearly_cap(scheme),
         },
     )
 

@@ -13,6 +13,7 @@ PLANNING_AND_DRAW_OPERATIONS = {
     ("delete", "/api/v1/plans/{id}/items/{plan_item}"),
     ("post", "/api/v1/plans/{id}/batches"),
     ("delete", "/api/v1/plans/{id}/batches/{batch}"),
+    ("post", "/api/v1/plans/{id}/extra-batches-reason"),
     ("post", "/api/v1/plans/{id}/submit"),
     ("post", "/api/v1/plans/{id}/approve"),
     ("post", "/api/v1/plans/{id}/return"),

@@ -25,6 +25,13 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/items/{id}/retire"),
     ("get", "/api/v1/items/{id}/versions"),
     ("get", "/api/v1/items/{id}/versions/{version}"),
+    # The city-wide yearly cap and its exemptions (issue 17, item 2).
+    ("get", "/api/v1/caps"),
+    ("post", "/api/v1/caps/yearly"),
+    ("get", "/api/v1/cap-exemptions"),
+    ("post", "/api/v1/cap-exemptions"),
+    ("post", "/api/v1/cap-exemptions/{id}/approve"),
+    ("post", "/api/v1/cap-exemptions/{id}/refuse"),
 }
 
 

@@ -177,13 +177,15 @@ def test_it_removes_an_item_and_a_batch(alice):
     assert delete(c, f"/plans/{plan['id']}/batches/{plan['batches'][0]['id']}").status_code == 404
 
 
-def test_it_numbers_batches_and_warns_about_more_than_two(alice):
+def test_it_numbers_batches_and_asks_a_reason_for_more_than_two(alice):
+    # Issue 17, item 5: more than two batches of an item in a year no longer only warn (tests/planning_rules/).
     c = ApiClient(alice)
     plan = ready_plan(c)
     for month in (9, 11):
         plan = c.post(f"/plans/{plan['id']}/batches", {"name": "追加批次", "month": month}).json()
     assert [b["seq"] for b in plan["batches"]] == [1, 2, 3]
-    assert plan["check"]["warnings"] == ["计划安排了 3 个批次；第九条要求每年开展 1—2 次随机抽查"]
+    [error] = plan["check"]["errors"]
+    assert "3 批" in error and "超过两批次的理由" in error
 
 
 @pytest.mark.parametrize("body", [{"name": "x", "month": 13}, {"name": "x", "month": 0}, {"month": 5}])

@@ -45,7 +45,7 @@ def test_it_creates_a_draft_ad_hoc_scheme_with_every_setting(alice, item):
         directed=True,
         filters={"industries": ["C31"], "kinds": ["enterprise"], "abnormal": False},
         publish_list_at="window_end",
-        yearly_cap=3,
+        yearly_cap=1,  # stricter than the city's 2: a scheme may lower the cap, never raise it
         same_item_days=180,
         raise_complaints=0,
         raise_dishonest=False,
@@ -56,7 +56,8 @@ def test_it_creates_a_draft_ad_hoc_scheme_with_every_setting(alice, item):
         "D": {"ratio": None, "count": 3, "reserve": 0},
     }
     assert scheme["filters"] == {"industries": ["C31"], "kinds": ["enterprise"], "abnormal": False}
-    assert scheme["publish_list_at"] == "window_end" and scheme["yearly_cap"] == 3
+    assert scheme["publish_list_at"] == "window_end" and scheme["yearly_cap"] == 1
+    assert scheme["effective_yearly_cap"] == 1
     assert scheme["same_item_days"] == 180 and scheme["raise_complaints"] == 0
     assert scheme["raise_dishonest"] is False and scheme["raise_abnormal"] is True
     assert [i["item_code"] for i in scheme["items"]] == [item.code] and scheme["draws"] == []

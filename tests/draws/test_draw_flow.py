@@ -141,7 +141,6 @@ def test_declared_conflicts_and_the_previous_inspectors_are_recused(alice):
         alice,
         entities=0,
         inspectors=0,
-        yearly_cap=5,
         same_item_days=0,
         strata={"A": {"count": 6}, "D": {"count": 2}},
         items=[scheme.items.first().item],

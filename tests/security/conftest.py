@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.models import AuditEvent
+from shuangsuiji.caps import services as caps
 from shuangsuiji.directory import services as directory
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember
@@ -206,6 +207,11 @@ def build_world() -> World:
         basis="谁审批谁监管",
     )
 
+    # A pending request of SCJG to check `obj` beyond the city-wide cap (issue 17, item 2).
+    cap_exemption = caps.cap_exemption_request(
+        actor=alice, obj=obj, year=today.year, reason="矩阵测试法定理由"
+    )
+
     cal_day = inspections.calendar_day_set(actor=sam, date="2030-01-02", is_workday=False, note="矩阵测试")
     report_id = _error_report(amy)
 
@@ -251,6 +257,7 @@ def build_world() -> World:
         "t_to_wjw": t_to_wjw.pk,
         "proposal": proposal.pk,
         "cal_day": cal_day.pk,
+        "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
         "report_id": report_id,
         "today": today.isoformat(),
