@@ -100,6 +100,7 @@ from .sealed import (
     verify_full,
     verify_proof,
     verify_public,
+    write_sealed_files,
 )
 from .seed import make_secret, secret_commitment
 from .substitution import next_reserve
@@ -121,6 +122,7 @@ __all__ = [
     "verify_full",
     "verify_proof",
     "verify_public",
+    "write_sealed_files",
     "BlankLineError",
     "ByteOrderMarkError",
     "CertificateFormatError",

@@ -70,7 +70,6 @@ def _without_gc(fn: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-@_without_gc
 def write_draw_files(
     directory: str | Path,
     *,
@@ -93,6 +92,38 @@ def write_draw_files(
     "commitment" (see `secret_commitment`). `extra` keys (task number, frozen_at, the announced lottery
     draw, …) are committed too.
     """
+    params, _ = write_files(
+        directory,
+        candidates=candidates,
+        excluded=excluded,
+        inspectors=inspectors,
+        recusals=recusals,
+        strata=strata,
+        teams=teams,
+        sources=sources,
+        draw_id=draw_id,
+        hash_name=hash_name,
+        extra=extra,
+    )
+    return params.commitment
+
+
+@_without_gc
+def write_files(
+    directory: str | Path,
+    *,
+    candidates: Rows,
+    excluded: Rows = (),
+    inspectors: Rows = (),
+    recusals: Rows = (),
+    strata: Mapping[str, Mapping[str, object]],
+    teams: Mapping[str, int] | None = None,
+    sources: Sequence[Mapping[str, str]],
+    draw_id: str,
+    hash_name: str = "sha256",
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[Params, Candidates]:
+    """`write_draw_files`, returning the parsed params.json and the candidates as read back (hash, runs, counts)."""
     check_hash_name(hash_name)
     directory = Path(directory)
 
@@ -127,7 +158,7 @@ def write_draw_files(
     params = parse_params(raw)
     _check_candidate_strata(params, written.counts)
     (directory / PARAMS).write_bytes(raw)
-    return params.commitment
+    return params, written
 
 
 def _stratum_json(rule: Mapping[str, object]) -> dict[str, object]:

@@ -24,10 +24,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .certificate import _check_files, _without_gc, certificate_bytes, verify
+from .certificate import _check_files, _without_gc, certificate_bytes, verify, write_files
 from .errors import DrawError, ParamsError
-from .files import EXCLUDED, ID_RE, INSPECTORS, PARAMS, RECUSALS, RESULT, read_table
-from .hashing import check_hash_name, digests_with_prefix, hex_hash, new_hash
+from .files import EXCLUDED, ID_RE, INSPECTORS, PARAMS, RECUSALS, RESULT, Candidates, read_table
+from .hashing import check_hash_name, hex_hash, new_hash
 from .params import RESERVED_KEYS, Params, Source, load_params, params_bytes, parse_sources, parse_teams
 from .seed import canonical_value, make_key
 
@@ -85,24 +85,22 @@ def _sorted_rows(runs: Sequence[tuple[str, list[bytes]]]) -> tuple[list[bytes], 
     return merged, [code_of[i] for i in merged]
 
 
+def salts(sealed: str, count: int) -> bytes:
+    """The salts of all leaves, 32 bytes each, in one SHAKE-256 stream: salt i is bytes 32i to 32i + 32 of
+    SHAKE-256(ASCII("DRAW-v1.1|salt|" + sealed)). One call in C instead of a hash per candidate; a firm's salt says
+    nothing about the others (the sealed value stays unknown)."""
+    return hashlib.shake_256(f"{SPEC_SEALED}|salt|{sealed}".encode("ascii")).digest(32 * count)
+
+
 def leaves(hash_name: str, sealed: str, ids: Sequence[bytes], strata: Sequence[bytes]) -> list[bytes]:
-    """leaf(o) = H(0x00 ‖ salt(o) ‖ stratum "," o) with the raw salt(o) = H("DRAW-v1.1|salt|" + sealed + "|" + o)."""
-    prefix = f"{SPEC_SEALED}|salt|{sealed}|".encode("ascii")
+    """leaf i = H(0x00 ‖ salt i ‖ ASCII(stratum "," o)) for the i-th candidate o in ID order."""
+    stream = memoryview(salts(sealed, len(ids)))
     with_comma = {code: code + b"," for code in set(strata)}
-    if hash_name == "sha256":
-        # The projection's hot loop, one pass: the salt from a copy of the hash that absorbed the prefix.
-        copy, sha256 = hashlib.sha256(prefix).copy, hashlib.sha256
-        out: list[bytes] = []
-        append = out.append
-        for o, code in zip(ids, strata, strict=True):
-            salt = copy()
-            salt.update(o)
-            append(sha256(b"\x00" + salt.digest() + with_comma[code] + o).digest())
-        return out
-    salts = digests_with_prefix(hash_name, prefix, ids)
-    return _digests(
-        hash_name, [b"\x00" + s + with_comma[c] + o for s, c, o in zip(salts, strata, ids, strict=True)]
-    )
+    items = [
+        b"".join((b"\x00", stream[32 * i : 32 * i + 32], with_comma[code], o))
+        for i, (o, code) in enumerate(zip(ids, strata, strict=True))
+    ]
+    return _digests(hash_name, items)
 
 
 FANOUT = 16  # children per node: a wide tree needs a sixteenth of the hashing of a binary one
@@ -180,11 +178,27 @@ def project_files(full_dir: str | Path, public_dir: str | Path, sealed: str) -> 
 
     `sealed` is the value of the `sealed` source; it must match its commitment in the full params.json.
     """
-    full_dir, public_dir = Path(full_dir), Path(public_dir)
+    full_dir = Path(full_dir)
     params = load_params(full_dir)
     canonical_value(_sealed_source(params), sealed, params.hash_name)
     checked = _check_files(full_dir, params)
-    ids, strata = _sorted_rows(checked.candidates.runs)
+    return _project(full_dir, Path(public_dir), sealed, params, checked.candidates)
+
+
+@_without_gc
+def write_sealed_files(
+    full_dir: str | Path, public_dir: str | Path, sealed: str, **files: Any
+) -> tuple[str, str]:
+    """`write_draw_files` into `full_dir` and `project_files` into `public_dir` in one go: the candidates read back
+    while writing are projected directly, not read and checked a second time. Returns (full, public) commitments."""
+    full_dir = Path(full_dir)
+    params, candidates = write_files(full_dir, **files)
+    canonical_value(_sealed_source(params), sealed, params.hash_name)
+    return params.commitment, _project(full_dir, Path(public_dir), sealed, params, candidates)
+
+
+def _project(full_dir: Path, public_dir: Path, sealed: str, params: Params, candidates: Candidates) -> str:
+    ids, strata = _sorted_rows(candidates.runs)
     h = params.hash_name
     root = merkle_root(h, leaves(h, sealed, ids, strata)) if ids else new_hash(h).digest()
     public_dir.mkdir(parents=True, exist_ok=True)
@@ -193,7 +207,7 @@ def project_files(full_dir: str | Path, public_dir: str | Path, sealed: str) -> 
         shutil.copyfile(full_dir / name, public_dir / name)
     files = {PUBLIC_CANDIDATES: hex_hash(h, (public_dir / PUBLIC_CANDIDATES).read_bytes())}
     files |= {name: params.files[name] for name in (EXCLUDED, INSPECTORS, RECUSALS)}
-    counts = checked.candidates.counts
+    counts = candidates.counts
     summary: dict[str, dict[str, int]] = {}
     for code in sorted(params.strata):
         n = counts.get(code, 0)
@@ -570,7 +584,7 @@ def firm_proof(
                 outcome = "selected"
             elif any(o == object_id for o, _ in stratum["reserves"]):
                 outcome = "reserve"
-    salt = hex_hash(h, f"{SPEC_SEALED}|salt|{sealed}|{object_id}".encode("ascii"))
+    salt = salts(sealed, len(ids))[32 * index : 32 * index + 32].hex()
     return {
         "spec": PROOF_SPEC,
         "draw_id": params.draw_id,

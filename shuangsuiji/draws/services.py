@@ -348,25 +348,28 @@ def draw_freeze(
     else:
         opaque = opaque_strata(draw_id, plan.rules)
     pseudo = pseudonyms(code for _, code in inputs.inspectors)
-    commitment = engine.write_draw_files(
-        directory,
-        candidates=((opaque[plan.groups[stratum]], code) for stratum, code in inputs.candidates),
-        excluded=inputs.excluded,
-        inspectors=((dept, pseudo[code]) for dept, code in inputs.inspectors),
-        recusals=((pseudo[code], obj) for code, obj in inputs.recusals),
-        strata={opaque[key]: rule for key, rule in plan.rules.items()},
-        teams=dict(scheme.team_slots),
-        sources=all_sources,
-        draw_id=draw_id,
-        hash_name=hash_name,
-        extra=extra,
-    )
+    files = {
+        "candidates": ((opaque[plan.groups[stratum]], code) for stratum, code in inputs.candidates),
+        "excluded": inputs.excluded,
+        "inspectors": ((dept, pseudo[code]) for dept, code in inputs.inspectors),
+        "recusals": ((pseudo[code], obj) for code, obj in inputs.recusals),
+        "strata": {opaque[key]: rule for key, rule in plan.rules.items()},
+        "teams": dict(scheme.team_slots),
+        "sources": all_sources,
+        "draw_id": draw_id,
+        "hash_name": hash_name,
+        "extra": extra,
+    }
+    public_params = ""
+    if plan.sealed:
+        commitment, public_commitment = engine.write_sealed_files(
+            directory, directory / PUBLIC_DIR, blind, **files
+        )
+        public_params = (directory / PUBLIC_DIR / engine.PUBLIC_PARAMS).read_text(encoding="utf-8")
+    else:
+        commitment = public_commitment = engine.write_draw_files(directory, **files)
     params_text = (directory / "params.json").read_text(encoding="utf-8")
     params = json.loads(params_text)
-    public_commitment, public_params = commitment, ""
-    if plan.sealed:
-        public_commitment = engine.project_files(directory, directory / PUBLIC_DIR, blind)
-        public_params = (directory / PUBLIC_DIR / engine.PUBLIC_PARAMS).read_text(encoding="utf-8")
     if previous is not None and previous.status != DrawStatus.SUPERSEDED:
         Draw.objects.filter(pk=previous.pk).update(status=DrawStatus.SUPERSEDED)
         # The superseded draw's objects are no longer to be inspected; its certificate stays public.

@@ -264,3 +264,36 @@ def test_the_command_line_runs_all_three_checks(drawn, tmp_path, capsys):
     _tamper(broken / "excluded.csv", b"CAP_REACHED", b"CAP_REACHEE")
     assert main(["verify", str(broken), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["path"] == "files.excluded.csv"
+
+
+def test_writing_and_projecting_in_one_go_gives_the_same_bytes_as_projecting_the_written_files(
+    tmp_path, drawn
+):
+    full, public, commitment, *_ = drawn
+    params = json.loads((full / "params.json").read_text())
+    rows = [tuple(line.split(",")) for line in (full / "candidates.csv").read_text().split()]
+    tables = {
+        name: [tuple(line.split(",")) for line in (full / f"{name}.csv").read_text().split()]
+        for name in ("excluded", "inspectors", "recusals")
+    }
+    extra = {
+        k: v
+        for k, v in params.items()
+        if k not in ("spec", "hash", "draw_id", "files", "strata", "teams", "sources")
+    }
+    full_c, public_c = engine.write_sealed_files(
+        tmp_path / "f",
+        tmp_path / "p",
+        BLIND,
+        candidates=rows,
+        strata=params["strata"],
+        teams=params["teams"],
+        sources=params["sources"],
+        draw_id=params["draw_id"],
+        extra=extra,
+        **tables,
+    )
+    assert full_c == json.loads((public / sealed.PUBLIC_PARAMS).read_text())["sealed"]["commitment"]
+    assert public_c == commitment
+    for name in sealed.PUBLIC_FILES:
+        assert (tmp_path / "p" / name).read_bytes() == (public / name).read_bytes(), name

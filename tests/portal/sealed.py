@@ -60,10 +60,14 @@ def leaves(full: Path) -> list[tuple[str, bytes]]:
     """§3.1: (object_id, leaf) in the order of candidates-public.csv."""
     rows = sorted(((o, s) for s, o in _full_rows(full)), key=lambda r: r[0].encode())
     out = []
-    for o, stratum in rows:
-        salt = sha(f"DRAW-v1.1|salt|{SEALED}|{o}".encode())
-        out.append((o, sha(b"\x00" + salt + f"{stratum},{o}".encode())))
+    stream = salt_stream(len(rows))
+    for i, (o, stratum) in enumerate(rows):
+        out.append((o, sha(b"\x00" + stream[32 * i : 32 * i + 32] + f"{stratum},{o}".encode())))
     return out
+
+
+def salt_stream(n: int) -> bytes:
+    return hashlib.shake_256(f"DRAW-v1.1|salt|{SEALED}".encode()).digest(32 * n)
 
 
 def _full_rows(full: Path) -> list[tuple[str, str]]:
@@ -153,7 +157,7 @@ def proof(full: Path, public: Path, object_id: str) -> dict[str, Any]:
         "commitment": result["commitment"],
         "object_id": object_id,
         "stratum": stratum,
-        "salt": sha(f"DRAW-v1.1|salt|{SEALED}|{object_id}".encode()).hex(),
+        "salt": salt_stream(len(rows))[32 * index : 32 * index + 32].hex(),
         "index": index,
         "leaves": len(rows),
         "path": path,

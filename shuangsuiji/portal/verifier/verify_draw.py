@@ -461,7 +461,9 @@ def project(folder: Path, p: dict[str, Any], cert: dict[str, Any]) -> dict[str, 
     out = {"candidates-public.csv": b"".join(f"{o}\n".encode() for _, o in rows)}
     for name in PUBLIC_FILES[1:]:
         out[name] = read_bytes(folder / name)
-    leaves = [leaf(h, H(h, f"DRAW-v1.1|salt|{sealed}|{o}".encode("ascii")), s, o) for s, o in rows]
+    # §3.1: the salts are one SHAKE-256 stream, 32 bytes per candidate in the order of candidates-public.csv.
+    salts = hashlib.shake_256(f"DRAW-v1.1|salt|{sealed}".encode("ascii")).digest(32 * len(rows))
+    leaves = [leaf(h, salts[32 * i : 32 * i + 32], s, o) for i, (s, o) in enumerate(rows)]
     public_sources = [s for s in p["sources"] if s["name"] != "sealed"]
     params: dict[str, Any] = {
         "spec": "DRAW-v1.1",
