@@ -5,7 +5,7 @@ from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.freezing import build_inputs
 from shuangsuiji.planning import services as planning
 from tests import factories
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
 
 def firms(n: int, name: str = "舞钢市矿建商贸有限公司") -> list:
@@ -26,7 +26,7 @@ def checked(actor, *, times: int, item=None) -> None:
             items=[item] if item else None,
         )
         draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
-        draws.draw_perform(actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS)
+        draws.draw_perform(actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
         planning.scheme_close(actor=actor, scheme=scheme)
 
 
