@@ -20,7 +20,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +73,24 @@ def _digests(hash_name: str, items: Sequence[bytes]) -> list[bytes]:
 
 def _sorted_rows(runs: Sequence[tuple[str, list[bytes]]]) -> tuple[list[bytes], list[bytes]]:
     """(IDs, their stratum codes) in bytewise order of the ID: the order of candidates-public.csv."""
-    # Each run is sorted already: sorting their concatenation is a merge of sorted runs, done by timsort in C.
+    # Each run is sorted already: sorting their concatenation is a merge of sorted runs, done by timsort in C. Each ID
+    # carries its run's number as a last byte below "0", which keeps the order of the IDs (no dict of a million keys).
     if len(runs) == 1:
         only = runs[0][0].encode("ascii")
         return list(runs[0][1]), [only] * len(runs[0][1])
-    code_of: dict[bytes, bytes] = {}
-    for name, ids in runs:
-        code_of.update(dict.fromkeys(ids, name.encode("ascii")))
-    merged = sorted(chain.from_iterable(ids for _, ids in runs))
-    return merged, [code_of[i] for i in merged]
+    if len(runs) >= ord("0"):
+        code_of: dict[bytes, bytes] = {}
+        for name, ids in runs:
+            code_of.update(dict.fromkeys(ids, name.encode("ascii")))
+        merged = sorted(code_of)
+        return merged, [code_of[i] for i in merged]
+    tagged: list[bytes] = []
+    for n, (_, ids) in enumerate(runs):
+        tag = bytes([n])
+        tagged += [i + tag for i in ids]
+    tagged.sort()
+    names = [name.encode("ascii") for name, _ in runs]
+    return [t[:-1] for t in tagged], [names[t[-1]] for t in tagged]
 
 
 def salts(sealed: str, count: int) -> bytes:
@@ -94,10 +102,10 @@ def salts(sealed: str, count: int) -> bytes:
 
 def leaves(hash_name: str, sealed: str, ids: Sequence[bytes], strata: Sequence[bytes]) -> list[bytes]:
     """leaf i = H(0x00 ‖ salt i ‖ ASCII(stratum "," o)) for the i-th candidate o in ID order."""
-    stream = memoryview(salts(sealed, len(ids)))
+    stream = salts(sealed, len(ids))
     with_comma = {code: code + b"," for code in set(strata)}
     items = [
-        b"".join((b"\x00", stream[32 * i : 32 * i + 32], with_comma[code], o))
+        b"\x00" + stream[32 * i : 32 * i + 32] + with_comma[code] + o
         for i, (o, code) in enumerate(zip(ids, strata, strict=True))
     ]
     return _digests(hash_name, items)
