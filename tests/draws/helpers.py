@@ -60,6 +60,14 @@ DRAW_DATE = (
 ).isoformat()
 LOTTERY = {"lottery": "福利彩票双色球", "period": "2026137", "draw_date": DRAW_DATE}
 SOURCES = [{"name": "lottery", "kind": "numbers", **LOTTERY}, {"name": "witness", "kind": "digits"}]
+
+
+def sources_after(day: datetime.date) -> list[dict]:
+    """SOURCES with the lottery drawn after `day` too: for tests whose business date lies beyond DRAW_DATE."""
+    date = max(datetime.date.fromisoformat(DRAW_DATE), day + datetime.timedelta(days=3)).isoformat()
+    return [{**SOURCES[0], "draw_date": date}, *SOURCES[1:]]
+
+
 ANNOUNCED = "lottery = 福利彩票双色球第2026137期红球; witness = 监督人员现场掷骰 12 位"
 REVEALS = {"lottery": "30,3,11,15,22,27", "witness": "314159265358"}
 WITNESSES = [{"name": "周监督", "unit": "舞钢市司法局"}]

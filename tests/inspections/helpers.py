@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import Selection
-from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
+from tests.draws.helpers import ANNOUNCED, REVEALS, THROWN_BY, WITNESSES, published_scheme, sources_after
 
 
 def drawn_selection(actor, **kw):
@@ -13,7 +13,7 @@ def drawn_selection(actor, **kw):
     kw.setdefault("window_start", (today - datetime.timedelta(days=10)).isoformat())
     kw.setdefault("window_end", (today + datetime.timedelta(days=10)).isoformat())
     scheme = published_scheme(actor, **kw)
-    draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=SOURCES, announced=ANNOUNCED)
+    draw = draws.draw_freeze(actor=actor, scheme=scheme, sources=sources_after(today), announced=ANNOUNCED)
     draw = draws.draw_perform(
         actor=actor, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY
     )
