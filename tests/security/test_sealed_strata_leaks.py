@@ -137,7 +137,8 @@ def test_nothing_public_ties_a_drawn_firm_to_its_risk_class_beyond_the_base_rate
     }
     with_true_seed = _attack({o: (status[o], true_priority[o]) for o in ids}, truth, drawn_list)
     print(f"with the draw seed {with_true_seed:.3f}")
-    assert with_true_seed >= baseline + 0.2, (with_true_seed, baseline)
+    # A margin of 0.1: the gap measured 0.20 to 0.34 over runs (random secrets each run), about 0.03 standard error.
+    assert with_true_seed >= baseline + 0.1, (with_true_seed, baseline)
     # ... and with the full files' stratum codes it reads every class.
     full = (services.draw_dir(draw) / "candidates.csv").read_text().split()
     code_of = {o: s for s, o in (line.split(",") for line in full)}
