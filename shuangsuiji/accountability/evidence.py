@@ -28,18 +28,11 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.audit.chain import canonical, chain_key, mac_of
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.draws.models import Draw, Substitution, TeamMember
-from shuangsuiji.draws.services import PUBLIC_DIR, draw_dir
+from shuangsuiji.draws.services import FULL_FILES, PUBLIC_DIR, draw_dir
 from shuangsuiji.inspections.models import InspectionRecord
 from shuangsuiji.planning.models import PlanVersion, TaskScheme
 
-DRAW_FILES = [
-    "params.json",
-    "candidates.csv",
-    "excluded.csv",
-    "inspectors.csv",
-    "recusals.csv",
-    "result.json",
-]
+DRAW_FILES = list(FULL_FILES)  # the DRAW-v1 files and the ceremony record (who witnessed the draw)
 MANIFEST = "MANIFEST.sha256"
 NO_DRAW = "该检查为非随机检查（投诉举报、转办交办或数据监测，第三条、第十九条），检查对象不是抽取产生的，因此证据包中没有抽取文件夹（draw/）和承诺值。"
 
@@ -486,7 +479,7 @@ def evidence_files(rec: InspectionRecord, *, user) -> dict[str, bytes]:
             if path.exists():
                 files[f"draw/{name}"] = path.read_bytes()
         if draw.sealed:
-            for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT):
+            for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT, engine.CEREMONY):
                 path = folder / PUBLIC_DIR / name
                 if path.exists():
                     files[f"draw/public/{name}"] = path.read_bytes()

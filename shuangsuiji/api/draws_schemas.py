@@ -19,7 +19,8 @@ from .schemas import Text
 SourceKindIn = Literal["numbers", "digits"]
 HashIn = Literal["sha256", "sm3"]
 
-# The DRAW-v1 files of a draw, as served by GET /draws/{id}/files/{name}; result.json exists once drawn.
+# The DRAW-v1 files of a draw, as served by GET /draws/{id}/files/{name}; result.json exists once drawn, and
+# ceremony.json (who witnessed it, bound to the certificate) once the ceremony took place.
 DRAW_FILES = (
     "params.json",
     "candidates.csv",
@@ -27,6 +28,7 @@ DRAW_FILES = (
     "inspectors.csv",
     "recusals.csv",
     "result.json",
+    "ceremony.json",
 )
 # DRAW-v1.1 (sealed strata): the public projection; excluded/inspectors/recusals are the same files.
 SEALED_PUBLIC_FILES = ("params-public.json", "candidates-public.csv", "result-public.json")
@@ -39,9 +41,7 @@ def available_files(draw) -> list[str]:
     names = list(services.public_file_names(draw))
     if getattr(draw, "full_access", False):
         names = list(dict.fromkeys(names + list(DRAW_FILES)))
-    if not draw.certificate_json:
-        names = [n for n in names if n not in ("result.json", "result-public.json")]
-    return names
+    return services.files_before_ceremony(names, draw, certificate=True)
 
 
 # --- requests ------------------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ RFC 3797 (spec §10)
     rfc3797_key(sources) -> str, rfc3797_select(items, key, count) -> list[str]
 """
 
+from .ceremony import CEREMONY, CeremonyError, ceremony_bytes, ceremony_record, check_ceremony, fingerprint
 from .certificate import (
     VerifyReport,
     certificate_bytes,
@@ -107,6 +108,12 @@ from .substitution import next_reserve
 from .teams import choose_replacement, department_cap, loads_from_teams
 
 __all__ = [
+    "CEREMONY",
+    "CeremonyError",
+    "ceremony_bytes",
+    "ceremony_record",
+    "check_ceremony",
+    "fingerprint",
     "PUBLIC_CANDIDATES",
     "PUBLIC_FILES",
     "PUBLIC_PARAMS",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .ceremony import CEREMONY, CEREMONY_UNCHECKED, check_ceremony
 from .certificate import commitment_of, run_draw, verify, write_certificate
 from .errors import DrawError, SourceValueError
 from .files import RESULT
@@ -200,6 +201,27 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
         report_public = verify_public(args.dir, args.result)
         return _sealed_report(out, args.json, report_public, "公开核验（DRAW-v1.1）/ public check")
     report = verify(args.dir, args.result)
+    if report.ok and report.certificate is not None and (args.dir / CEREMONY).exists():
+        try:
+            line = check_ceremony(
+                args.dir,
+                commitment=report.certificate["commitment"],
+                result_path=args.result if args.result is not None else args.dir / RESULT,
+                certificate=report.certificate,
+            )
+        except DrawError as e:
+            _emit(
+                out, args.json, {"ok": False, "path": CEREMONY, "message": e.message}, f"不通过：{e.message}"
+            )
+            return 1
+        data = {**report.as_json(), "ceremony": line}
+        _emit(
+            out,
+            args.json,
+            data,
+            f"通过 / OK：证书与重新计算的结果完全一致。\n{line}\n{CEREMONY_UNCHECKED[0]}",
+        )
+        return 0
     if report.ok:
         _emit(out, args.json, report.as_json(), "通过 / OK：证书与重新计算的结果完全一致。")
         return 0

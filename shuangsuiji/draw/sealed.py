@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .ceremony import CEREMONY, CEREMONY_UNCHECKED, check_ceremony
 from .certificate import _check_files, _without_gc, certificate_bytes, verify, write_files
 from .errors import DrawError, ParamsError
 from .files import EXCLUDED, ID_RE, INSPECTORS, PARAMS, RECUSALS, RESULT, Candidates, read_table
@@ -403,8 +404,9 @@ def _check_public(public_dir: Path, result_path: Path | None) -> SealedReport:
         raise _Fail("sealed.strata", f"各层候选数之和与 {PUBLIC_CANDIDATES} 的行数 {len(ids)} 不一致。")
     result = result_path if result_path is not None else public_dir / PUBLIC_RESULT
     if not result.exists():
-        report = SealedReport(True, message="冻结文件一致；尚无抽取证书。", checked=PUBLIC_CHECKED[:2])
-        report.unchecked = PUBLIC_UNCHECKED
+        checked = PUBLIC_CHECKED[:2] + _ceremony_lines(public_dir, commitment, None)
+        report = SealedReport(True, message="冻结文件一致；尚无抽取证书。", checked=checked)
+        report.unchecked = PUBLIC_UNCHECKED + (CEREMONY_UNCHECKED if len(checked) > 2 else [])
         return report
     try:
         cert = json.loads(result.read_bytes().decode("utf-8"))
@@ -469,7 +471,35 @@ def _check_public(public_dir: Path, result_path: Path | None) -> SealedReport:
     )
     if extra:
         raise _Fail(extra[0], f"证书中有规范之外的键 {extra[0]}。")
-    return SealedReport(True, message="通过", checked=PUBLIC_CHECKED, unchecked=PUBLIC_UNCHECKED)
+    ceremony = _ceremony_lines(public_dir, commitment, cert, result)
+    unchecked = PUBLIC_UNCHECKED + (CEREMONY_UNCHECKED if ceremony else [])
+    return SealedReport(True, message="通过", checked=PUBLIC_CHECKED + ceremony, unchecked=unchecked)
+
+
+def _ceremony_lines(
+    folder: Path,
+    commitment: str,
+    cert: Mapping[str, Any] | None,
+    result_path: Path | None = None,
+    full: Mapping[str, Any] | None = None,
+    full_body: bytes | None = None,
+) -> list[str]:
+    """The ceremony record's line for the report, if the folder has one (a failed check raises _Fail)."""
+    if not (folder / CEREMONY).exists():
+        return []
+    try:
+        return [
+            check_ceremony(
+                folder,
+                commitment=commitment,
+                result_path=result_path,
+                certificate=cert,
+                full_certificate=full,
+                full_result_body=full_body,
+            )
+        ]
+    except DrawError as e:
+        raise _Fail(CEREMONY, e.message) from None
 
 
 def _check_teams(
@@ -559,7 +589,38 @@ def verify_full(
     checked.append(
         "公开文件是完整文件的确切投影 / the public files are the exact projection of the full ones"
     )
+    try:
+        checked += _full_ceremony_lines(full_dir, public_dir, report.certificate, result_path)
+    except _Fail as e:
+        return SealedReport(False, e.path, e.message, checked)
     return SealedReport(True, message="通过", checked=checked)
+
+
+def _full_ceremony_lines(
+    full_dir: Path, public_dir: Path, full: Mapping[str, Any], result_path: str | Path | None
+) -> list[str]:
+    """A sealed draw's ceremony record, in both folders, checked against the full certificate (the seed group of the
+    fingerprint included) and the public one."""
+    record = public_dir / CEREMONY
+    if not record.exists():
+        return []
+    copy = full_dir / CEREMONY
+    if copy.exists() and copy.read_bytes() != record.read_bytes():
+        raise _Fail(CEREMONY, f"完整文件夹与公开文件夹中的 {CEREMONY} 不同。")
+    raw = (public_dir / PUBLIC_PARAMS).read_bytes()
+    public_result = public_dir / PUBLIC_RESULT
+    cert = json.loads(public_result.read_bytes().decode("utf-8")) if public_result.exists() else None
+    full_body = (
+        Path(result_path).read_bytes() if result_path is not None else (full_dir / RESULT).read_bytes()
+    )
+    return _ceremony_lines(
+        public_dir,
+        hex_hash(full["hash"], raw),
+        cert,
+        public_result if cert is not None else None,
+        full=full,
+        full_body=full_body,
+    )
 
 
 # ------------------------------------------------------------------------------------------------ per-firm proof

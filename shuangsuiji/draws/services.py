@@ -70,6 +70,10 @@ def draw_dir(draw: Draw) -> Path:
         _heal(directory / "result.json", draw.certificate_json)
         if draw.sealed:
             _heal(directory / PUBLIC_DIR / engine.PUBLIC_RESULT, draw.public_certificate_json)
+    if (
+        draw.drawn_at and not (directory / engine.CEREMONY).exists()
+    ):  # a ceremony took place (drawn or failed)
+        write_ceremony(draw, directory)
     return directory
 
 
@@ -79,13 +83,18 @@ def public_dir(draw: Draw) -> Path:
     return directory / PUBLIC_DIR if draw.sealed else directory
 
 
+# The files a ceremony adds to the frozen ones: the certificate and the ceremony record (who witnessed it).
+CEREMONY_FILES = ("result.json", engine.PUBLIC_RESULT, engine.CEREMONY)
+
+
 def public_file_names(draw: Draw) -> list[str]:
-    """The public files of a draw once drawn (the portal adds the certificate only when the list is public)."""
+    """The public files of a draw once drawn; the certificate and the ceremony record are CEREMONY_FILES, which the
+    portal adds only when the list is public (see ceremony_files_visible)."""
     if draw.public_withdrawn:
         return []
     if draw.sealed:
-        return [*engine.PUBLIC_FILES, engine.PUBLIC_RESULT]
-    return ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+        return [*engine.PUBLIC_FILES, engine.PUBLIC_RESULT, engine.CEREMONY]
+    return [*FULL_FILES]
 
 
 FULL_FILES = (
@@ -95,7 +104,57 @@ FULL_FILES = (
     "inspectors.csv",
     "recusals.csv",
     "result.json",
+    engine.CEREMONY,
 )
+
+
+def files_before_ceremony(names: list[str] | tuple[str, ...], draw: Draw, *, certificate: bool) -> list[str]:
+    """`names` without what the ceremony wrote, unless it may be shown: the certificate when `certificate` (the
+    reader may see it) and a certificate exists; the ceremony record then too, or at once when the draw failed
+    (a failed draw's revealed values are public, and it has no certificate)."""
+    drawn = certificate and bool(draw.certificate_json)
+    failed = draw.drawn_at is not None and not draw.certificate_json
+    hidden = set()
+    if not drawn:
+        hidden |= {"result.json", engine.PUBLIC_RESULT}
+    if not (drawn or failed):
+        hidden.add(engine.CEREMONY)
+    return [n for n in names if n not in hidden]
+
+
+def ceremony_body(draw: Draw) -> bytes:
+    """ceremony.json (draw/ceremony.py): the witnesses and dice throwers of the ceremony, bound to the certificate.
+
+    Built from the committed rows only, so the same bytes come back if the file has to be written again."""
+    certificate = draw.certificate_json.encode("utf-8") if draw.certificate_json else None
+    public = draw.public_certificate_json.encode("utf-8") if draw.public_certificate_json else None
+    record = engine.ceremony_record(
+        draw=draw.pk,
+        task=draw.scheme.task_no or "",
+        status="drawn" if certificate else "failed",
+        drawn_at=timezone.localtime(draw.drawn_at).isoformat(timespec="seconds"),
+        commitment=draw.commitment,
+        full_commitment=draw.full_commitment or None,
+        seed=(draw.public_seed if draw.sealed else draw.seed) or None,
+        draw_seed=draw.seed or None,
+        result_file=(engine.PUBLIC_RESULT if draw.sealed else "result.json") if certificate else None,
+        result_body=public if draw.sealed else certificate,
+        full_result_body=certificate if draw.sealed else None,
+        witnesses=[{"name": w.name, "unit": w.unit} for w in draw.witnesses.all()],
+        dice_thrown_by=draw.thrown_by or {},
+        failure=draw.failure,
+    )
+    return engine.ceremony_bytes(record)
+
+
+def write_ceremony(draw: Draw, directory: Path | None = None) -> None:
+    """Write ceremony.json into the draw's folder (and its public folder when sealed), atomically."""
+    directory = directory or draws_root() / draw.files_dir
+    body = ceremony_body(draw)
+    for folder in (directory, directory / PUBLIC_DIR) if draw.sealed else (directory,):
+        tmp = folder / f".{engine.CEREMONY}.tmp"
+        tmp.write_bytes(body)
+        tmp.replace(folder / engine.CEREMONY)
 
 
 @transaction.atomic
@@ -108,7 +167,7 @@ def sealed_files_read(*, actor, draw: Draw, reason: str = "") -> dict[str, Path]
     directory = draw_dir(draw)
     out = {name: directory / name for name in FULL_FILES if (directory / name).exists()}
     if draw.sealed:
-        for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT):
+        for name in (*engine.PUBLIC_FILES, engine.PUBLIC_RESULT, engine.CEREMONY):
             if (directory / PUBLIC_DIR / name).exists():
                 out[f"{PUBLIC_DIR}/{name}"] = directory / PUBLIC_DIR / name
     record(actor=actor, action="draw.read_sealed", target=draw, after={"files": sorted(out)}, reason=reason)
@@ -538,6 +597,7 @@ def draw_perform(
         Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
         record(actor=actor, action="draw.fail", target=draw, reason=str(e))
         draw.refresh_from_db()
+        _write_ceremony_on_commit(draw)
         return draw
     except engine.DrawError as e:
         raise RowInvalid([("随机源", str(e))]) from None
@@ -570,6 +630,7 @@ def draw_perform(
     )
     scheme_set_status(draw.scheme, SchemeStatus.DRAWN)
     draw.refresh_from_db()
+    _write_ceremony_on_commit(draw)
     selected = sum(s["k"] for s in certificate["strata"].values())
     record(
         actor=actor,
@@ -584,6 +645,12 @@ def draw_perform(
         },
     )
     return draw
+
+
+def _write_ceremony_on_commit(draw: Draw) -> None:
+    """The ceremony record lists the witnesses (issue 16, item 3); like the certificate, it reaches the folder only
+    once the ceremony is committed (after the certificate's own rename: on_commit callbacks run in order)."""
+    transaction.on_commit(lambda: write_ceremony(draw))
 
 
 def _throwers(draw: Draw, witnesses: list[dict[str, str]], thrown_by: dict[str, str]) -> dict[str, str]:
@@ -609,15 +676,9 @@ def fingerprint(draw: Draw) -> str:
     """What the witnesses sign on the paper record: the first 16 hex digits of the commitment(s) and, once drawn,
     of the seed, in groups of four. Enough to tell this draw from any other when the full files are checked later."""
 
-    def groups(value: str) -> str:
-        return " ".join(value[i : i + 4] for i in range(0, 16, 4)).upper()
-
-    parts = [groups(draw.commitment)]
-    if draw.sealed:
-        parts.append(groups(draw.full_commitment))
-    if draw.seed:
-        parts.append(groups(draw.seed))
-    return " / ".join(parts)
+    return engine.fingerprint(
+        draw.commitment, draw.full_commitment if draw.sealed else None, draw.seed or None
+    )
 
 
 def _share_of(spec: dict[str, Any], n: int) -> Fraction:
@@ -679,9 +740,10 @@ PENDING_CERTIFICATE = ".result.json.pending"
 
 def _remove_stale_outputs(directory) -> None:
     """What an earlier attempt killed mid-ceremony may have left: never a certificate of an uncommitted draw."""
-    for name in (PENDING_CERTIFICATE, ".result.json.tmp", "result.json"):
+    ceremony = (f".{engine.CEREMONY}.tmp", engine.CEREMONY)
+    for name in (PENDING_CERTIFICATE, ".result.json.tmp", "result.json", *ceremony):
         (directory / name).unlink(missing_ok=True)
-    for name in (PENDING_CERTIFICATE, f".{engine.PUBLIC_RESULT}.tmp", engine.PUBLIC_RESULT):
+    for name in (PENDING_CERTIFICATE, f".{engine.PUBLIC_RESULT}.tmp", engine.PUBLIC_RESULT, *ceremony):
         (directory / PUBLIC_DIR / name).unlink(missing_ok=True)
 
 

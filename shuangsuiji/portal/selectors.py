@@ -29,7 +29,7 @@ from shuangsuiji.directory.models import CheckItem, ItemCategory, ObjectKind
 from shuangsuiji.draw import SEALED_SOURCE
 from shuangsuiji.draws.labels import substitution_reason_label
 from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole, Substitution, TeamMember
-from shuangsuiji.draws.services import public_file_names
+from shuangsuiji.draws.services import files_before_ceremony, public_file_names
 from shuangsuiji.org.models import Department, Region
 from shuangsuiji.planning.models import (
     AnnualPlan,
@@ -261,10 +261,7 @@ def certificate_public(draw: Draw, today: datetime.date) -> bool:
 def draw_files(draw: Draw, today: datetime.date) -> list[str]:
     """What the public may download: the projection of a sealed draw (DRAW-v1.1), the DRAW-v1 files of an open one,
     nothing of a draw whose public copy was withdrawn; the certificate only when the list itself is public."""
-    names = public_file_names(draw)
-    if not names:
-        return []
-    return names[:-1] + (names[-1:] if certificate_public(draw, today) else [])
+    return files_before_ceremony(public_file_names(draw), draw, certificate=certificate_public(draw, today))
 
 
 def draw_strata(draw: Draw, with_counts: bool) -> list[dict[str, Any]]:

@@ -23,14 +23,7 @@ from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 
 from .views_planning import _errors
 
-DRAW_FILES = [
-    "params.json",
-    "candidates.csv",
-    "excluded.csv",
-    "inspectors.csv",
-    "recusals.csv",
-    "result.json",
-]
+DRAW_FILES = list(services.FULL_FILES)
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,12 +177,11 @@ def ceremony(request, pk: int):
 
 
 def _public_files(draw) -> list[str]:
-    names = services.public_file_names(draw)
-    return names if draw.certificate_json else names[:-1]
+    return services.files_before_ceremony(services.public_file_names(draw), draw, certificate=True)
 
 
 def _full_files(draw) -> list[str]:
-    return DRAW_FILES if draw.certificate_json else DRAW_FILES[:-1]
+    return services.files_before_ceremony(DRAW_FILES, draw, certificate=True)
 
 
 def _file_response(path, name: str):

@@ -113,6 +113,7 @@ def test_it_documents_the_draw_file_names_and_the_directed_filters(db):
         "params-public.json",
         "candidates-public.csv",
         "result-public.json",
+        "ceremony.json",
     }
     scheme_in = doc["components"]["schemas"]["SchemeIn"]["properties"]
     assert {"strata", "team_slots", "filters", "window_start", "publish_list_at"} <= set(scheme_in)

@@ -21,6 +21,7 @@ HEX = re.compile(r"[0-9a-f]{32,}")
 # Dice digits that cannot be mistaken for a mobile number by the search below.
 REVEALS = {"lottery": "30,3,11,15,22,27", "witness": "271828182845"}
 FILES = ["params.json", "candidates.csv", "excluded.csv", "inspectors.csv", "recusals.csv", "result.json"]
+FILES += ["ceremony.json"]  # who witnessed the draw, bound to the certificate
 
 
 @pytest.fixture(autouse=True)

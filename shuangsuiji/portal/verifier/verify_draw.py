@@ -807,6 +807,76 @@ CANNOT_PUBLIC = [
 ]
 
 
+def groups16(value: str) -> str:
+    return " ".join(value[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def verify_ceremony(
+    folder: Path,
+    commitment: str,
+    result_path: Path,
+    cert: dict[str, Any],
+    full: dict[str, Any] | None = None,
+    full_body: bytes | None = None,
+) -> str | None:
+    """ceremony.json, if the folder has one: the witnesses, bound to this certificate (its SHA-256), to the
+    commitment(s) and the seed, with the fingerprint the witnesses signed on the paper record."""
+    path = folder / "ceremony.json"
+    if not path.exists():
+        return None
+    record = read_json(path)
+    keys = {"spec", "draw", "task", "status", "drawn_at", "commitment", "full_commitment", "seed", "result_file",
+            "result_sha256", "full_result_sha256", "fingerprint", "witnesses", "dice_thrown_by", "failure"}  # fmt: skip
+    if not isinstance(record, dict) or set(record) != keys or record["spec"] != "DRAW-ceremony-1":
+        raise Different(
+            "ceremony.json", "仪式记录的字段不符合 DRAW-ceremony-1 / not a DRAW-ceremony-1 record"
+        )
+    witnesses = record["witnesses"]
+    if not (
+        isinstance(witnesses, list)
+        and witnesses
+        and all(isinstance(w, dict) and set(w) == {"name", "unit"} for w in witnesses)
+        and all(isinstance(v, str) and v.strip() for w in witnesses for v in w.values())
+    ):
+        raise Different(
+            "ceremony.json.witnesses", "应列出至少一名监督人员的姓名和单位 / at least one witness"
+        )
+    names = {w["name"] for w in witnesses}
+    thrown = record["dice_thrown_by"]
+    if not isinstance(thrown, dict) or any(v not in names for v in thrown.values()):
+        raise Different(
+            "ceremony.json.dice_thrown_by", "掷骰人须是登记的监督人员 / a thrower is not a witness"
+        )
+    sealed_commitment = cert.get("sealed_commitment")
+    seed = full["seed"] if full is not None else cert["seed"]
+    expected = {
+        "status": "drawn",
+        "commitment": commitment,
+        "full_commitment": sealed_commitment,
+        "seed": cert["seed"],
+        "result_sha256": hashlib.sha256(read_bytes(result_path)).hexdigest(),
+    }
+    if sealed_commitment is None:
+        expected["full_result_sha256"] = None
+    elif full_body is not None:
+        expected["full_result_sha256"] = hashlib.sha256(full_body).hexdigest()
+    parts = [groups16(commitment)] + ([groups16(sealed_commitment)] if sealed_commitment else [])
+    if sealed_commitment is None or full is not None:
+        expected["fingerprint"] = " / ".join([*parts, groups16(seed)])
+    elif not (
+        isinstance(record["fingerprint"], str) and record["fingerprint"].startswith(" / ".join(parts) + " / ")
+    ):
+        raise Different("ceremony.json.fingerprint", "指纹与承诺值不符 / the fingerprint does not match")
+    for key, value in expected.items():
+        if record[key] != value:
+            raise Different(f"ceremony.json.{key}", f"仪式记录的 {key} 应为 {value} / should be {value}")
+    return (
+        f"仪式记录 ceremony.json 与证书一致，指纹 {record['fingerprint']}，到场监督人员 {len(witnesses)} 名 / "
+        f"the ceremony record matches the certificate; {len(witnesses)} witness(es)（监督人员是否到场请看纸质记录上的签字 / "
+        "whether they were there: see the signatures on the paper record）"
+    )
+
+
 def run(argv: list[str]) -> int:
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__)
@@ -833,15 +903,34 @@ def run(argv: list[str]) -> int:
     if not folder.is_dir():
         raise InputError(f"找不到目录 / no such folder: {folder}")
     if (folder / "params.json").exists():
-        p, cert = verify_v1(folder, Path(argv[1]) if len(argv) == 2 else folder / "result.json")
+        result_path = Path(argv[1]) if len(argv) == 2 else folder / "result.json"
+        p, cert = verify_v1(folder, result_path)
         print("通过 / OK：证书与重新计算的结果完全一致 / the certificate matches the recomputation (DRAW-v1)")
         print(
             f"  承诺值 / commitment = {cert['commitment']}（请与抽取前公布的核对 / compare with the one published)"
         )
         if public is None:
+            line = verify_ceremony(folder, cert["commitment"], result_path, cert)
+            if line:
+                print(f"  已核对 / checked: {line}")
             return 0
         verify_projection(folder, public, p, cert)
         checked = verify_public(public, public / "result-public.json")
+        if (folder / "ceremony.json").exists() and (public / "ceremony.json").exists():
+            if read_bytes(folder / "ceremony.json") != read_bytes(public / "ceremony.json"):
+                raise Different(
+                    "ceremony.json", "两个文件夹中的仪式记录不同 / the two ceremony records differ"
+                )
+        public_cert = read_json(public / "result-public.json")
+        line = verify_ceremony(
+            public,
+            public_cert["commitment"],
+            public / "result-public.json",
+            public_cert,
+            cert,
+            read_bytes(result_path),
+        )
+        checked += [line] if line else []
         print(
             "通过 / OK：公开文件逐字节是完整文件的投影 / the public files are the projection, byte for byte"
         )
@@ -852,7 +941,11 @@ def run(argv: list[str]) -> int:
             raise InputError(
                 "--public 后面的目录之前应是完整文件目录（含 params.json）/ DIR must hold params.json"
             )
-        checked = verify_public(folder, Path(argv[1]) if len(argv) == 2 else folder / "result-public.json")
+        result_path = Path(argv[1]) if len(argv) == 2 else folder / "result-public.json"
+        checked = verify_public(folder, result_path)
+        public_cert = read_json(result_path)
+        line = verify_ceremony(folder, public_cert["commitment"], result_path, public_cert)
+        checked += [line] if line else []
         print("通过 / OK：公开核验 / public check (DRAW-v1.1)")
         print("\n".join(f"  已核对 / checked: {line}" for line in checked))
         print("\n".join(f"  未能核对 / not checked: {line}" for line in CANNOT_PUBLIC))
