@@ -55,3 +55,26 @@ SECTIONS = [
     ("transfers", "后续处置移交", TRANSFERS),
 ]
 LABELS = {lb.key: lb for _key, _title, labels in SECTIONS for lb in labels}
+
+
+def describe(f) -> str:
+    """The filter in words, for page titles, list banners and the export's title row."""
+    from shuangsuiji.directory.models import CheckItem, RiskClass
+    from shuangsuiji.org.models import Department, Region
+
+    from .filters import HALF_CHOICES, JOINT_CHOICES
+
+    parts = [f"{f.year} 年{HALF_CHOICES.get(f.half, '')}"]
+    for pk, model in (
+        (f.department, Department),
+        (f.item, CheckItem),
+        (f.region, Region),
+        (f.risk_class, RiskClass),
+    ):
+        if pk:
+            obj = model.objects.filter(pk=pk).first()
+            if obj is not None:
+                parts.append(getattr(obj, "name", str(obj)))
+    if f.joint:
+        parts.append(JOINT_CHOICES[f.joint])
+    return "，".join(parts)

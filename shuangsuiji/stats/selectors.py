@@ -270,6 +270,8 @@ RATES: dict[str, tuple[str, str]] = {
     "joint_check_share": ("joint_checks", "random_checks"),
     "coverage": ("entities_checked", "market_entities"),
 }
+# Counts that are only denominators on the page, named for their lists.
+EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务", "random_checks": "完成的随机抽查"}
 LIST_FIGURES = {
     name: [k for k, c in COUNTS.items() if c.list_name == name]
     for name in ("record_list", "scheme_list", "transfer_list")

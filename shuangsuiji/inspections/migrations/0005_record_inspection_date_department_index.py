@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_personal_data_encrypted'),
-        ('draws', '0009_draw_secrets_sealed'),
-        ('inspections', '0004_record_late_result_reason'),
-        ('org', '0002_seed_wugang_regions_and_departments'),
+        ("directory", "0003_personal_data_encrypted"),
+        ("draws", "0009_draw_secrets_sealed"),
+        ("inspections", "0004_record_late_result_reason"),
+        ("org", "0002_seed_wugang_regions_and_departments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='inspectionrecord',
-            index=models.Index(fields=['inspection_date', 'department'], name='record_date_dept_idx'),
+            model_name="inspectionrecord",
+            index=models.Index(fields=["inspection_date", "department"], name="record_date_dept_idx"),
         ),
     ]
