@@ -75,14 +75,11 @@ def test_a_department_sees_its_own_figures_only_and_is_told_when_it_asks_for_ano
 @pytest.mark.parametrize(
     "query",
     [
-        {"year": "abc"},
-        {"year": "99999999999999999999999"},
-        {"year": "1899", "half": "3"},
-        {"half": "-1", "department": "0"},
-        {"department": "999999999", "item": "²"},
-        {"region": "1e9", "risk_class": "%00"},
-        {"joint": "<script>alert(1)</script>"},
-        {"year": "2026.5"},
+        {"year": "abc", "half": "3"},
+        {"year": "99999999999999999999999", "department": "0", "item": "²"},
+        {"year": "1899", "region": "1e9", "risk_class": "%00"},
+        {"joint": "<script>alert(1)</script>", "department": "999999999"},
+        {"year": "2026.5", "half": "-1"},
     ],
 )
 def test_hostile_filters_give_a_chinese_message_never_a_500(client, olivia, query):
