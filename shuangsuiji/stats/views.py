@@ -6,6 +6,7 @@ import io
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from . import policy, public, selectors, tables
 from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES
 from .labels import describe
 
+PUBLIC_STATS_CACHE_SECONDS = 600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -136,6 +138,12 @@ def _xlsx_value(key: str, cell: tables.Cell):
 def portal_stats(request):
     today = timezone.localdate()
     year, errors = public.year_from(request.GET, today)
+    # Anonymous and some sixty aggregate queries: the answer is kept for PUBLIC_STATS_CACHE_SECONDS (ADR 0015).
+    sections = cache.get_or_set(
+        f"portal-stats:{year}:{today}",
+        lambda: public.public_sections(year, today),
+        PUBLIC_STATS_CACHE_SECONDS,
+    )
     return render(
         request,
         "stats/portal_stats.html",
@@ -143,7 +151,7 @@ def portal_stats(request):
             "year": year,
             "years": _years(today)[1:],
             "errors": errors,
-            "sections": public.public_sections(year, today),
+            "sections": sections,
             "today": today,
             "threshold": public.THRESHOLD,
         },
