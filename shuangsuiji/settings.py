@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shuangsuiji.draws",
     "shuangsuiji.caps",
     "shuangsuiji.inspections",
+    "shuangsuiji.stats",
     "shuangsuiji.web",
     "shuangsuiji.api",
     "shuangsuiji.idempotency",

@@ -267,3 +267,24 @@ def report_departments_for(user) -> QuerySet:
     if user.role == Role.DEPT_ADMIN and user.department_id:
         return qs.filter(pk=user.department_id)
     return qs.none()
+
+
+def stats_departments_for(user) -> QuerySet:
+    """Departments whose statistics (/stats/, its export and /api/v1/stats) `user` reads: every department for the
+    office, the auditor and the administrators who see all departments; the own department for its officials; none
+    for the security administrator or a user of no department."""
+    from shuangsuiji.org.models import Department
+
+    qs = Department.objects.filter(active=True).order_by("sort", "id")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if sees_all_departments(user) or user.role == Role.AUDITOR:
+        return qs
+    if user.department_id and user.role in (Role.DEPT_ADMIN, Role.CLERK, Role.REVIEWER):
+        return qs.filter(pk=user.department_id)
+    return qs.none()
+
+
+def sees_city_statistics(user) -> bool:
+    """The city's totals: for those who read every department's statistics."""
+    return user.is_authenticated and (sees_all_departments(user) or user.role == Role.AUDITOR)

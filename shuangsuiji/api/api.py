@@ -114,6 +114,7 @@ def _unauthenticated(request, exc):
 def _register_routers() -> None:
     # Routers are added by area; each module owns its endpoints.
     from shuangsuiji.caps import api as caps
+    from shuangsuiji.stats import api as stats
 
     from . import directory, draws, planning, records
 
@@ -122,6 +123,7 @@ def _register_routers() -> None:
     api.add_router("/", draws.router)
     api.add_router("/", records.router)
     api.add_router("/", caps.router)
+    api.add_router("/", stats.router)
 
 
 _register_routers()

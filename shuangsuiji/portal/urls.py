@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shuangsuiji.caps import views as caps
+from shuangsuiji.stats import views as stats
 
 from . import results, views
 from .verifier import views as verifier
@@ -17,6 +18,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("draws/<int:pk>/files/<str:name>", views.draw_file, name="draw_file"),
     path("results/", results.result_search, name="results"),
+    path("stats/", stats.portal_stats, name="stats"),
     path("verifier/", verifier.verifier, name="verifier"),
     path("verifier/verify_draw.py", verifier.verifier_script, name="verifier_script"),
     path("verifier/<str:filename>", verifier.verifier_wheel, name="verifier_wheel"),

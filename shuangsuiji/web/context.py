@@ -1,6 +1,11 @@
 from django.conf import settings
 
-from shuangsuiji.accounts.scoping import has_perm, report_departments_for, sees_all_departments
+from shuangsuiji.accounts.scoping import (
+    has_perm,
+    report_departments_for,
+    sees_all_departments,
+    stats_departments_for,
+)
 
 
 def _unread(user) -> int:
@@ -48,5 +53,6 @@ def platform(request):
             "security": has_perm(user, "security.manage"),
             "accountability": user.is_authenticated and report_departments_for(user).exists(),
             "all_departments": sees_all_departments(user),
+            "stats": user.is_authenticated and stats_departments_for(user).exists(),
         },
     }

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
@@ -27,9 +28,10 @@ from shuangsuiji.planning.models import (
     PublishListAt,
     SchemeStatus,
 )
+from shuangsuiji.stats import policy as stats_policy
 
 from . import params
-from .views import _page
+from .views import _page, _querystring_without_page
 
 
 def _errors(e: Exception) -> list[str]:
@@ -251,7 +253,18 @@ def plan_transition(request, pk: int, action: str):
 @login_required
 def scheme_list(request):
     qs = scoping.schemes_for(request.user)
-    return render(request, "web/scheme_list.html", {"page": _page(request, qs), "qs": ""})
+    figure = stats_policy.figure_rows_for(request.user, "scheme_list", request.GET, timezone.localdate())
+    if figure is not None:  # reached from a figure of /stats/: exactly the tasks it counts
+        qs = qs.filter(pk__in=figure[0].values("pk"))
+    return render(
+        request,
+        "web/scheme_list.html",
+        {
+            "page": _page(request, qs),
+            "qs": _querystring_without_page(request),
+            "stat_banner": figure[1] if figure else "",
+        },
+    )
 
 
 def _scheme_form_context(request, errors, post):

@@ -42,6 +42,7 @@ from shuangsuiji.inspections.models import (
     draft_overdue_label,
 )
 from shuangsuiji.org.models import Department
+from shuangsuiji.stats import policy as stats_policy
 
 from . import params
 from .views import _page, _querystring_without_page
@@ -119,6 +120,9 @@ def record_list(request):
     if request.GET.get("q", "").strip():
         q = request.GET["q"].strip()
         qs = qs.filter(Q(object__name__contains=q) | Q(object__code=q.upper()))
+    figure = stats_policy.figure_rows_for(request.user, "record_list", request.GET, today)
+    if figure is not None:  # reached from a figure of /stats/: exactly the rows it counts
+        qs = qs.filter(pk__in=figure[0].values("pk"))
     page = _page(request, qs)
     page.object_list = list(page.object_list)
     windows = dict(
@@ -137,6 +141,7 @@ def record_list(request):
             "f": request.GET,
             "tab": tab,
             "today": today,
+            "stat_banner": figure[1] if figure else "",
             "statuses": RecordStatus.choices,
             "kinds": RecordKind.choices,
             "due_count": selectors.due_soon(records, today).count(),
@@ -540,6 +545,9 @@ def transfer_list(request):
     qs = scoping.transfers_for(user)
     if request.GET.get("status") in TransferStatus.values:
         qs = qs.filter(status=request.GET["status"])
+    figure = stats_policy.figure_rows_for(user, "transfer_list", request.GET, timezone.localdate())
+    if figure is not None:  # reached from a figure of /stats/: exactly the transfers it counts
+        qs = qs.filter(pk__in=figure[0].values("pk"))
     if scoping.sees_all_departments(user) or user.department_id is None:
         sections = [("全部移交", qs)]
     else:
@@ -555,6 +563,8 @@ def transfer_list(request):
             "today": timezone.localdate(),
             "f": request.GET,
             "statuses": TransferStatus.choices,
+            "stat_banner": figure[1] if figure else "",
+            "stat_count": qs.count() if figure else 0,
             "overdue_count": selectors.overdue_transfers(scoping.transfers_for(user)).count(),
         },
     )

@@ -9,14 +9,14 @@ from shuangsuiji.audit.models import AuditEvent
 from tests import factories
 
 from .conftest import ApiClient, token_for
-from .test_openapi import CAP_OPERATIONS, EXPECTED_OPERATIONS
+from .test_openapi import CAP_OPERATIONS, EXPECTED_OPERATIONS, STATS_OPERATIONS
 
 
 def concrete(path: str) -> str:
     return path.replace("{id}", "1").replace("{version}", "1")
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_OPERATIONS | CAP_OPERATIONS))
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_OPERATIONS | CAP_OPERATIONS | STATS_OPERATIONS))
 def test_it_refuses_anonymous_calls_with_401(db, method, path):
     r = getattr(ApiClient(), method)(concrete(path), {})
     assert r.status_code == 401

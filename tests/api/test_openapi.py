@@ -36,6 +36,9 @@ CAP_OPERATIONS = {
     ("post", "/api/v1/cap-exemptions/{id}/refuse"),
 }
 
+# Statistics (issue 12): the figures of /stats/; scoping and validation are tested in tests/stats.
+STATS_OPERATIONS = {("get", "/api/v1/stats/summary")}
+
 
 def openapi() -> dict:
     r = ApiClient().get("/api/v1/openapi.json")
@@ -57,6 +60,7 @@ def test_it_serves_the_openapi_document_listing_every_endpoint(db):
     assert operations(doc) == (
         EXPECTED_OPERATIONS
         | CAP_OPERATIONS
+        | STATS_OPERATIONS
         | PLANNING_AND_DRAW_OPERATIONS
         | RECORD_OPERATIONS
         | PUBLIC_OPERATIONS

@@ -93,6 +93,9 @@ EXPORTERS = frozenset({CLERK, REVIEWER, DEPT_ADMIN, OFFICE, OTHER_DEPT_ADMIN})
 # Accountability report (art. 20): the office and the system administrator for all departments, an administrator for
 # the own department.
 REPORT_READERS = frozenset({DEPT_ADMIN, OFFICE, SYSADMIN, OTHER_DEPT_ADMIN})
+# Statistics (scoping.stats_departments_for): a department's officials read their own department's, the office, the
+# auditor and the system administrator every department's; the security administrator none (tests/stats for scoping).
+STATS_READERS = SIGNED_IN - {SECURITY_ADMIN}
 WJW_ONLY = frozenset({OTHER_DEPT_ADMIN})  # a transfer SCJG sent to WJW is acknowledged by WJW
 UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (amy's) alone
 
@@ -421,6 +424,7 @@ POLICY: list[Case] = [
     *page("portal:plan", "GET", EVERYONE, "/portal/plans/{plan_approved}/"),
     *page("portal:tasks", "GET", EVERYONE, "/portal/tasks/"),
     *page("portal:caps", "GET", EVERYONE, "/portal/caps/"),
+    *page("portal:stats", "GET", EVERYONE, "/portal/stats/"),
     *page("portal:task", "GET", EVERYONE, "/portal/tasks/{scheme_drawn}/"),
     *page("portal:draw_file", "GET", EVERYONE, "/portal/draws/{draw}/files/params-public.json"),
     *page("portal:results", "GET", EVERYONE, "/portal/results/?q=舞钢市矩阵对象"),
@@ -569,6 +573,9 @@ POLICY: list[Case] = [
     *page(
         "register_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}.xlsx", owner="SCJG"
     ),
+    # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
+    *page("stats", "GET", STATS_READERS, "/stats/"),
+    *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
     *page("accountability_report", "GET", REPORT_READERS, "/accountability/"),
     *page(
@@ -685,6 +692,7 @@ POLICY: list[Case] = [
         owner="SCJG",
     ),
     *api("GET", "/caps", SIGNED_IN),
+    *api("GET", "/stats/summary", STATS_READERS),
     *api("POST", "/caps/yearly", OFFICE_ONLY, body={"value": 2, "reason": "矩阵"}),
     *api("GET", "/cap-exemptions", SIGNED_IN),
     *api(

@@ -1,0 +1,158 @@
+"""/stats/: the statistics for internal users (scoped), its charts and its xlsx export; /portal/stats/ for the public."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote, urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from shuangsuiji.accounts import scoping
+from shuangsuiji.directory.models import CheckItem, RiskClass
+from shuangsuiji.directory.workbooks import literal_row
+from shuangsuiji.org.models import Region
+
+from . import policy, public, selectors, tables
+from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES
+from .labels import describe
+
+PUBLIC_STATS_CACHE_SECONDS = 600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _years(today) -> list[int]:
+    return list(range(today.year + 1, max(FIRST_YEAR, today.year - 6) - 1, -1))
+
+
+def _table(request):
+    today = timezone.localdate()
+    f, errors, departments = policy.scoped_filter(request.user, request.GET, today)
+    table = selectors.department_table(f, departments, today, city=scoping.sees_city_statistics(request.user))
+    return f, errors, departments, table, today
+
+
+@require_GET
+@login_required
+def stats_page(request):
+    f, errors, departments, table, today = _table(request)
+    return render(
+        request,
+        "stats/stats.html",
+        {
+            "f": f,
+            "errors": errors,
+            "title": describe(f),
+            "today": today,
+            "sections": tables.sections(table),
+            "on_time_chart": tables.on_time_chart(f, today),
+            "problem_chart": tables.problem_chart(f, today),
+            "years": _years(today),
+            "halves": HALF_CHOICES.items(),
+            "joints": JOINT_CHOICES.items(),
+            "departments": departments if len(departments) > 1 else [],
+            "items": CheckItem.objects.filter(department__in=departments).order_by("code"),
+            "regions": Region.objects.all(),
+            "risk_classes": RiskClass.objects.all(),
+            "export_query": urlencode(f.query()),
+        },
+    )
+
+
+def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(literal_row(ws, [heading]))
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(literal_row(ws, ["单位", *units]))
+    ws.append(literal_row(ws, header))
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(literal_row(ws, row))
+    ws.column_dimensions["A"].width = 28
+
+
+@require_GET
+@login_required
+def stats_xlsx(request):
+    f, _errors, _departments, table, today = _table(request)
+    heading = f"“双随机、一公开”统计：{describe(f)}（截至 {today:%Y-%m-%d}）"
+    wb = Workbook()
+    wb.remove(wb.active)
+    for section in tables.sections(table, links=False):
+        _sheet(
+            wb,
+            section.title,
+            f"{heading} · {section.title}",
+            [lb.unit for lb in section.labels],
+            ["部门", *[lb.label for lb in section.labels]],
+            [
+                [label, *[_xlsx_value(lb.key, c) for lb, c in zip(section.labels, cells, strict=True)]]
+                for label, cells in section.rows
+            ],
+        )
+    months = selectors.on_time_by_month(f, today)
+    _sheet(
+        wb,
+        "按月按时公示",
+        f"{heading} · 按月按时公示（按检查月份）",
+        ["条", "条", "%"],
+        ["月份", "按时公示", "已公示", "按时公示率"],
+        [[m, o, p, round(o / p * 100, 1) if p else None] for m, o, p in months],
+    )
+    _sheet(
+        wb,
+        "分事项问题发现率",
+        f"{heading} · 分事项问题发现率",
+        ["", "条", "条", "%"],
+        ["事项编码", "事项名称", "发现问题", "检查结果", "问题发现率"],
+        [
+            [i.code, i.name, p, n, round(p / n * 100, 1) if n else None]
+            for i, p, n in selectors.problems_by_item(f, today)
+        ],
+    )
+    body = io.BytesIO()
+    wb.save(body)
+    response = HttpResponse(body.getvalue(), content_type=XLSX)
+    filename = f"统计-{f.year}{'-H' + str(f.half) if f.half else ''}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _xlsx_value(key: str, cell: tables.Cell):
+    """Numbers as numbers (rates in percent, one decimal), an absent value empty."""
+    if cell.value is None:
+        return None
+    if key in tables.RATE_KEYS:
+        return round(float(cell.value) * 100, 1)
+    return cell.value
+
+
+@require_GET
+def portal_stats(request):
+    today = timezone.localdate()
+    year, errors = public.year_from(request.GET, today)
+    # Anonymous and some sixty aggregate queries: the answer is kept for PUBLIC_STATS_CACHE_SECONDS (ADR 0015).
+    sections = cache.get_or_set(
+        f"portal-stats:{year}:{today}",
+        lambda: public.public_sections(year, today),
+        PUBLIC_STATS_CACHE_SECONDS,
+    )
+    return render(
+        request,
+        "stats/portal_stats.html",
+        {
+            "year": year,
+            "years": _years(today)[1:],
+            "errors": errors,
+            "sections": sections,
+            "today": today,
+            "threshold": public.THRESHOLD,
+        },
+    )

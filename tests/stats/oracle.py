@@ -1,0 +1,128 @@
+"""Every figure counted again from the history's plain values, row by row, without the ORM or the selectors."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter
+
+from shuangsuiji.stats.filters import StatsFilter
+
+from .history import CONCLUDED, EXECUTED, History
+
+
+def _in(f: StatsFilter, day: datetime.date) -> bool:
+    return f.start <= day <= f.end
+
+
+def _obj_ok(h: History, f: StatsFilter, obj_pk: int) -> bool:
+    o = h.objects[obj_pk]
+    return (not f.region or o["region"] == f.region) and (not f.risk_class or o["risk"] == f.risk_class)
+
+
+def _joint_ok(f: StatsFilter, joint: bool) -> bool:
+    return f.joint is None or (f.joint == "joint") == joint
+
+
+def _record_ok(h: History, f: StatsFilter, r: dict, dept: int | None) -> bool:
+    joint = bool(r["scheme"] and h.schemes[r["scheme"]]["joint"])
+    return (
+        (dept is None or r["dept"] == dept)
+        and (not f.item or f.item in r["problems"])
+        and _obj_ok(h, f, r["obj"])
+        and _joint_ok(f, joint)
+    )
+
+
+def _scheme_ok(f: StatsFilter, s: dict, dept: int | None, *, joint_filter: bool = True) -> bool:
+    return (
+        s["year"] == f.year
+        and s["status"] != "draft"
+        and s["start"].month in f.months
+        and (dept is None or s["dept"] == dept)
+        and (not f.item or f.item in s["items"])
+        and (not joint_filter or _joint_ok(f, s["joint"]))
+    )
+
+
+def _rate(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def figures(h: History, f: StatsFilter, today: datetime.date, dept: int | None) -> dict:
+    """The figures of one department (`dept`), or of the city (None)."""
+    if f.department and dept is None:
+        dept = f.department
+    out: dict = {}
+    out["tasks_planned"] = sum(
+        1
+        for b in h.batches
+        if b["approved"]
+        and b["year"] == f.year
+        and b["month"] in f.months
+        and (dept is None or b["dept"] == dept)
+        and (not f.item or f.item in b["items"])
+        and _joint_ok(f, b["joint"])
+    )
+    published = [pk for pk, s in h.schemes.items() if _scheme_ok(f, s, dept)]
+    out["tasks_published"] = len(published)
+    out["tasks_drawn"] = sum(1 for pk in published if h.schemes[pk]["drawn"])
+    out["tasks_finished"] = sum(1 for pk in published if h.schemes[pk]["status"] == "closed")
+    every = [pk for pk, s in h.schemes.items() if _scheme_ok(f, s, dept, joint_filter=False)]
+    out["tasks_all_for_share"] = len(every)
+    out["tasks_joint"] = sum(1 for pk in every if h.schemes[pk]["joint"])
+    out["objects_drawn"] = sum(
+        1 for s in h.selections if s["active"] and s["scheme"] in published and _obj_ok(h, f, s["obj"])
+    )
+    first = [r for r in h.records if r["first"] and _in(f, r["date"]) and _record_ok(h, f, r, dept)]
+    finished = [r for r in first if r["status"] in EXECUTED]
+    out["records_finished"] = len(finished)
+    out["records_in_window"] = sum(
+        1
+        for r in finished
+        if r["random"] and h.schemes[r["scheme"]]["start"] <= r["date"] <= h.schemes[r["scheme"]]["end"]
+    )
+    pub = [r for r in first if r["published"] and r["deadline"]]
+    out["results_published"] = len(pub)
+    out["published_on_time"] = sum(1 for r in pub if r["published"] <= r["deadline"])
+    out["results_overdue"] = sum(1 for r in pub if r["published"] > r["deadline"]) + sum(
+        1
+        for r in first
+        if r["status"] in ("draft", "submitted", "returned") and r["deadline"] and r["deadline"] < today
+    )
+    days = [(r["published"] - r["result_date"]).days for r in pub]
+    out["median_days"] = float(statistics.median(days)) if days else None
+    concluded = [
+        r for r in h.records if r["status"] in CONCLUDED and _in(f, r["date"]) and _record_ok(h, f, r, dept)
+    ]
+    out["records_concluded"] = len(concluded)
+    out["records_with_problems"] = sum(
+        1 for r in concluded if (r["problems"].get(f.item) if f.item else any(r["problems"].values()))
+    )
+    randoms = [r for r in finished if r["random"]]
+    out["random_checks"] = len(randoms)
+    out["joint_checks"] = sum(1 for r in randoms if h.schemes[r["scheme"]]["joint"])
+    entities = {pk for pk, o in h.objects.items() if o["market"] and o["active"] and _obj_ok(h, f, pk)}
+    out["market_entities"] = len(entities)
+    out["entities_checked"] = len({r["obj"] for r in finished if r["obj"] in entities})
+    checks: dict[int, set] = {}
+    for r in randoms:
+        if r["obj"] in entities:
+            checks.setdefault(r["obj"], set()).add(r["selection"])
+    histogram = Counter(min(len(v), 3) for v in checks.values())
+    out |= {"checked_once": histogram[1], "checked_twice": histogram[2], "checked_thrice": histogram[3]}
+    transfers = [t for t in h.transfers if _in(f, t["sent"]) and _record_ok(h, f, t["record"], dept)]
+    out["transfers_opened"] = len(transfers)
+    out["transfers_closed"] = sum(1 for t in transfers if t["status"] == "closed")
+    out["transfers_overdue"] = sum(
+        1
+        for t in transfers
+        if (t["status"] != "closed" and t["due"] < today)
+        or (t["status"] == "closed" and t["closed"] > t["due"])
+    )
+    out["on_time_rate"] = _rate(out["published_on_time"], out["results_published"])
+    out["problem_rate"] = _rate(out["records_with_problems"], out["records_concluded"])
+    out["joint_task_share"] = _rate(out["tasks_joint"], out["tasks_all_for_share"])
+    out["joint_check_share"] = _rate(out["joint_checks"], out["random_checks"])
+    out["coverage"] = _rate(out["entities_checked"], out["market_entities"])
+    return out

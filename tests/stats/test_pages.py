@@ -1,0 +1,167 @@
+"""/stats/ through HTTP: scoping, hostile filters, figures that lead to their rows, the xlsx export, the portal page."""
+
+import io
+import re
+from html import unescape
+
+import pytest
+from openpyxl import load_workbook
+
+from shuangsuiji.directory.models import RiskClass
+from shuangsuiji.org.models import Department
+from shuangsuiji.stats import selectors
+from shuangsuiji.stats.filters import StatsFilter
+from shuangsuiji.stats.labels import SECTIONS
+from tests.conftest import login
+from tests.factories import item
+
+from . import oracle
+from .history import TODAY, YEAR, build
+
+pytestmark = [pytest.mark.django_db, pytest.mark.today(TODAY.isoformat())]
+
+
+def rows_of(html: str, section: str) -> dict[str, list[str]]:
+    """{row label: [cell texts]} of one section's table."""
+    block = html.split(f'id="sec-{section}"', 1)[1].split("</table>", 1)[0]
+    out = {}
+    for tr in re.findall(r"<tr><th>(.*?)</th>(.*?)</tr>", block, re.S):
+        cells = re.findall(r'<td class="num">(.*?)</td>', tr[1], re.S)
+        if tr[0] == "部门":
+            continue
+        out[unescape(tr[0])] = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+    return out
+
+
+def test_the_office_sees_every_department_and_the_city_and_each_count_leads_to_its_rows(
+    client, olivia, alice
+):
+    h = build(11, alice)
+    login(client, olivia)
+    html = client.get("/stats/", {"year": YEAR}).content.decode()
+    expected = oracle.figures(h, StatsFilter(YEAR), TODAY, None)
+    records = rows_of(html, "records")
+    labels = [lb.key for lb in dict((k, v) for k, _t, v in SECTIONS)["records"]]
+    assert records["全市"][labels.index("records_finished")] == str(expected["records_finished"])
+    assert set(records) >= {d.name for d in h.departments} | {"全市"}
+    # Follow the figures of SCJG's row to the lists: each list holds as many rows as the figure says.
+    scjg = h.departments[1] if h.departments[1].code == "SCJG" else h.departments[0]
+    mine = oracle.figures(h, StatsFilter(YEAR), TODAY, scjg.pk)
+    for key in ("records_finished", "records_with_problems", "tasks_published", "transfers_opened"):
+        link = re.search(rf'href="([^"]*department={scjg.pk}&amp;stat={key})"', html).group(1)
+        page = client.get(unescape(link)).content.decode()
+        assert f"（共 {mine[key]} 条）" in page, key
+
+
+def test_a_department_sees_its_own_figures_only_and_is_told_when_it_asks_for_another(
+    client, bob, alice, scjg
+):
+    h = build(12, alice)
+    login(client, bob)
+    r = client.get("/stats/", {"year": YEAR, "department": scjg.pk})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "只能查看本部门的统计" in html
+    assert set(rows_of(html, "tasks")) == {"舞钢市卫生健康委员会"}
+    assert scjg.name not in rows_of(html, "records")
+    assert 'name="department"' not in html  # no department choice to offer
+    # A figure link tampered to name SCJG lists WJW's rows, as many as WJW's figure.
+    wjw = Department.objects.get(code="WJW")
+    page = client.get("/records/", {"year": YEAR, "department": scjg.pk, "stat": "records_finished"})
+    expected = oracle.figures(h, StatsFilter(YEAR, department=wjw.pk), TODAY, wjw.pk)["records_finished"]
+    assert f"（共 {expected} 条）" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"year": "abc", "half": "3"},
+        {"year": "99999999999999999999999", "department": "0", "item": "²"},
+        {"year": "1899", "region": "1e9", "risk_class": "%00"},
+        {"joint": "<script>alert(1)</script>", "department": "999999999"},
+        {"year": "2026.5", "half": "-1"},
+    ],
+)
+def test_hostile_filters_give_a_chinese_message_never_a_500(client, olivia, query):
+    login(client, olivia)
+    r = client.get("/stats/", query)
+    assert r.status_code == 200
+    assert 'class="msg error"' in r.content.decode()
+    assert "<script>alert" not in r.content.decode()
+    assert client.get("/stats/stats.xlsx", query).status_code == 200
+    api = client.get("/api/v1/stats/summary", query)
+    assert api.status_code == 422 and any(
+        "\u4e00" <= ch <= "\u9fff" for ch in api.json()["errors"][0]["reason"]
+    )
+
+
+def test_the_security_administrator_and_strangers_get_no_statistics(client, sergei):
+    assert client.get("/stats/").status_code == 302
+    login(client, sergei)
+    assert client.get("/stats/").status_code == 403
+    assert client.get("/api/v1/stats/summary").status_code == 403
+
+
+def test_the_export_has_one_sheet_per_table_with_title_and_units_and_keeps_formula_text_as_text(
+    client, olivia, alice
+):
+    h = build(13, alice)
+    evil = item("SCJG", name='=HYPERLINK("http://x","点我")', code="=1+1")
+    h.items.append(evil)
+    login(client, olivia)
+    r = client.get("/stats/stats.xlsx", {"year": YEAR, "item": evil.pk})
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == [t for _k, t, _l in SECTIONS] + ["按月按时公示", "分事项问题发现率"]
+    ws = wb["检查与结果公示"]
+    assert ws["A1"].value.startswith("“双随机、一公开”统计：2026 年")
+    assert [c.value for c in ws[2]][:4] == ["单位", "户次", "户次", "%"]
+    assert [c.value for c in ws[3]][:2] == ["部门", "完成检查"]
+    for sheet in wb:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+    assert any("=HYPERLINK" in str(c.value) for c in wb["检查与结果公示"]["A"])  # the title names the item
+
+
+def test_the_portal_shows_the_citys_figures_with_no_cell_under_five_and_no_risk_class(client, alice):
+    build(14, alice)
+    html = client.get("/portal/stats/", {"year": YEAR}).content.decode()
+    assert "抽查统计" in client.get("/portal/").content.decode()  # in the portal's navigation
+    cells = re.findall(r'<td class="num">(.*?)</td>', html, re.S)
+    assert cells and "&lt;5" in cells
+    for text in cells:
+        text = unescape(text).strip()
+        if re.fullmatch(r"\d+", text):
+            assert int(text) >= 5, text
+        else:
+            assert text in ("<5", "—") or re.fullmatch(r"\d+\.\d%|\d+\.\d", text), text
+    main = html.split("<main>", 1)[1].split("</main>", 1)[0]  # the footer names what is never published
+    assert "风险" not in main
+    for rc in RiskClass.objects.all():
+        assert rc.name not in main
+    assert "检查员" not in html and '<a href="/records' not in html
+    for hostile in ("x", "3000", "-1"):
+        r = client.get("/portal/stats/", {"year": hostile})
+        assert r.status_code == 200 and "年度应为" in r.content.decode()
+
+
+def test_the_api_summary_returns_the_pages_figures(client, olivia, bob, alice, wjw):
+    h = build(15, alice)
+    login(client, olivia)
+    body = client.get("/api/v1/stats/summary", {"year": YEAR, "half": 2}).json()
+    table = selectors.department_table(StatsFilter(YEAR, half=2), h.departments, TODAY, city=True)
+    by_name = {r["department_name"]: r["figures"] for r in body["rows"]}
+    for row in table.rows:
+        for key, value in oracle.figures(
+            h, StatsFilter(YEAR, half=2), TODAY, row.department.pk if row.department else None
+        ).items():
+            if key in by_name[row.label]:
+                assert by_name[row.label][key] == pytest.approx(value), (row.label, key)
+    client.logout()
+    login(client, bob)
+    assert (
+        client.get("/api/v1/stats/summary", {"year": YEAR, "department": h.departments[1].pk}).status_code
+        == 403
+    )
+    mine = client.get("/api/v1/stats/summary", {"year": YEAR}).json()
+    assert [r["department_code"] for r in mine["rows"]] == ["WJW"]
