@@ -41,6 +41,19 @@ class InspectionRecordQuerySet(models.QuerySet):
     def published(self) -> "InspectionRecordQuerySet":
         return self.filter(status=RecordStatus.PUBLISHED)
 
+    def public(self) -> "InspectionRecordQuerySet":
+        """What the public sees: published records, a joint visit's only once the visit is published, and then as
+        one entry (its first published part stands for the visit; the entry carries every part)."""
+        first_part = (
+            InspectionRecord.objects.filter(visit=models.OuterRef("visit"), status=RecordStatus.PUBLISHED)
+            .order_by("pk")
+            .values("pk")[:1]
+        )
+        return self.published().filter(
+            models.Q(visit__isnull=True)
+            | models.Q(visit__published_at__isnull=False, pk=models.Subquery(first_part))
+        )
+
     def awaiting_publication(self) -> "InspectionRecordQuerySet":
         return self.filter(status__in=[RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED])
 

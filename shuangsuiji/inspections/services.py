@@ -684,7 +684,9 @@ def visit_absence_record(*, actor, selection: Selection, reason: str) -> VisitAb
     if not reason:
         raise RowInvalid([("未参加的理由", "请写明本部门未能参加联合检查的理由")])
     if len(reason) > ABSENCE_REASON_MAX:
-        raise RowInvalid([("未参加的理由", f"理由不能超过 {ABSENCE_REASON_MAX} 个字（收到 {len(reason)} 个）")])
+        raise RowInvalid(
+            [("未参加的理由", f"理由不能超过 {ABSENCE_REASON_MAX} 个字（收到 {len(reason)} 个）")]
+        )
     if "\x00" in reason:
         raise RowInvalid([("未参加的理由", "不能包含空字符（\\x00）")])
     visit = _joint_visit(selection)

@@ -6,48 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('draws', '0009_draw_secrets_sealed'),
-        ('inspections', '0004_record_late_result_reason'),
-        ('org', '0002_seed_wugang_regions_and_departments'),
+        ("draws", "0009_draw_secrets_sealed"),
+        ("inspections", "0004_record_late_result_reason"),
+        ("org", "0002_seed_wugang_regions_and_departments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_date', models.DateField(blank=True, null=True, verbose_name='联合检查日期')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公示时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('selection', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='visit', to='draws.selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visit_date", models.DateField(blank=True, null=True, verbose_name="联合检查日期")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公示时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "selection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visit",
+                        to="draws.selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联合检查',
-                'verbose_name_plural': '联合检查',
+                "verbose_name": "联合检查",
+                "verbose_name_plural": "联合检查",
             },
         ),
         migrations.AddField(
-            model_name='inspectionrecord',
-            name='visit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parts', to='inspections.visit'),
+            model_name="inspectionrecord",
+            name="visit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="parts",
+                to="inspections.visit",
+            ),
         ),
         migrations.CreateModel(
-            name='VisitAbsence',
+            name="VisitAbsence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='未参加的理由')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absences', to='inspections.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="未参加的理由")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.department"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absences",
+                        to="inspections.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '未参加联合检查',
-                'verbose_name_plural': '未参加联合检查',
-                'constraints': [models.UniqueConstraint(fields=('visit', 'department'), name='uniq_visit_absence_department')],
+                "verbose_name": "未参加联合检查",
+                "verbose_name_plural": "未参加联合检查",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("visit", "department"), name="uniq_visit_absence_department"
+                    )
+                ],
             },
         ),
     ]
