@@ -255,7 +255,7 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
             first = cursor.fetchone()
             count, n_matched = (first[8], first[9]) if first else (0, 0)
         rows = [_public_row(row) for row in (found if in_range else [])]
-        visits = {row["id"]: row[10] for row in (found if in_range else []) if row[10] is not None}
+        visits = {row[0]: row[10] for row in (found if in_range else []) if row[10] is not None}
         by_id: dict[int, list[dict]] = {row["id"]: [] for row in rows}
         if by_id:
             marks = ", ".join(["%s"] * len(by_id))
