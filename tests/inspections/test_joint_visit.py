@@ -7,14 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from shuangsuiji.accountability import selectors as accountability
-from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.inspections import services
 from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, Visit
+from shuangsuiji.org.models import Department
 from shuangsuiji.web.views_accountability import _sections
 from tests import factories
 from tests.api.conftest import ApiClient
-from tests.conftest import login, make_user
+from tests.conftest import login
 from tests.inspections.helpers import drawn_selection
 
 # The window of the task runs 10 days either side of today: 12-01 and 12-04 both lie in it.
@@ -32,14 +33,43 @@ COMPLETE = {
 VISIT_OPERATIONS = {("post", "/api/v1/draws/{draw_id}/selections/{sel_id}/absence")}
 
 
+def quick_user(username: str, role: str, dept_code: str) -> User:
+    """The named users without a password (they sign in with force_login): hashing six passwords a test cost
+    more than everything else it does."""
+    department = Department.objects.get(code=dept_code)
+    return User.objects.create_user(
+        username=username, role=role, department=department, full_name=username.title()
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return quick_user("alice", Role.DEPT_ADMIN, "SCJG")
+
+
+@pytest.fixture
+def amy(db):
+    return quick_user("amy", Role.CLERK, "SCJG")
+
+
+@pytest.fixture
+def rita(db):
+    return quick_user("rita", Role.REVIEWER, "SCJG")
+
+
+@pytest.fixture
+def bob(db):
+    return quick_user("bob", Role.DEPT_ADMIN, "WJW")
+
+
 @pytest.fixture
 def wendy(db):
-    return make_user("wendy", Role.CLERK, "WJW")
+    return quick_user("wendy", Role.CLERK, "WJW")
 
 
 @pytest.fixture
 def walt(db):
-    return make_user("walt", Role.REVIEWER, "WJW")
+    return quick_user("walt", Role.REVIEWER, "WJW")
 
 
 @pytest.fixture
@@ -99,22 +129,32 @@ def test_a_second_department_cannot_record_the_joint_visit_on_another_day(select
         },
     ).content.decode()
     assert f"本次联合检查已按 {FIRST_DAY} 登记" in page
-    assert InspectionRecord.objects.get(pk=rec["id"]).inspection_date == datetime.date.fromisoformat(FIRST_DAY)
+    assert InspectionRecord.objects.get(pk=rec["id"]).inspection_date == datetime.date.fromisoformat(
+        FIRST_DAY
+    )
 
     second = ok(wjw.post(f"/records/{rec['id']}/submit", COMPLETE))
     assert second["status"] == "submitted" and second["inspection_date"] == FIRST_DAY
     assert Visit.objects.get(selection=selection).parts.count() == 2
 
 
-def test_a_joint_visit_is_published_once_with_each_departments_part(client, selection, amy, rita, wendy, walt):
-    scjg_part, wjw_part = part(ApiClient(amy), selection, FIRST_DAY), part(ApiClient(wendy), selection, FIRST_DAY)
+def test_a_joint_visit_is_published_once_with_each_departments_part(
+    client, selection, amy, rita, wendy, walt
+):
+    scjg_part, wjw_part = (
+        part(ApiClient(amy), selection, FIRST_DAY),
+        part(ApiClient(wendy), selection, FIRST_DAY),
+    )
     public = ApiClient()
     assert [i["name"] for i in scjg_part["item_results"]] == ["特种设备使用单位检查"]
     assert [i["name"] for i in wjw_part["item_results"]] == ["公共场所卫生检查"]
 
     reviewed = ok(ApiClient(rita).post(f"/records/{scjg_part['id']}/review", {"approve": True}))
     assert reviewed["status"] == "published"
-    assert [p["label"] for p in reviewed["visit"]["parts"]] == ["已审核，待各部门完成后一并公示", "已提交待审核"]
+    assert [p["label"] for p in reviewed["visit"]["parts"]] == [
+        "已审核，待各部门完成后一并公示",
+        "已提交待审核",
+    ]
     assert ok(public.get("/public/results", q=selection.object.code))["count"] == 0  # 卫健委's part is open
 
     reviewed = ok(ApiClient(walt).post(f"/records/{wjw_part['id']}/review", {"approve": True}))
@@ -138,10 +178,13 @@ def test_a_department_that_could_not_attend_says_why_and_shows_as_not_attending(
     client, selection, amy, rita, wendy, wjw
 ):
     login(client, wendy)
-    r = client.post(f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/", {"reason": "  "}, follow=True)
+    r = client.post(
+        f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/", {"reason": "  "}, follow=True
+    )
     assert "请写明本部门未能参加联合检查的理由" in r.content.decode()
     r = client.post(
-        f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/", {"reason": "同日承担疫情防控检查任务"}
+        f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/",
+        {"reason": "同日承担疫情防控检查任务"},
     )
     assert r.status_code == 302
     event = AuditEvent.objects.get(action="visit.absence")
@@ -164,12 +207,19 @@ def test_a_department_that_could_not_attend_says_why_and_shows_as_not_attending(
 
     services.record_review(actor=rita, rec=InspectionRecord.objects.get(pk=scjg_part["id"]), approve=True)
     [found] = ok(ApiClient().get("/public/results", q=selection.object.code))["results"]
-    assert found["parts"][1] == {"department": "舞钢市卫生健康委员会", "attended": False, "results": [], "items": []}
+    assert found["parts"][1] == {
+        "department": "舞钢市卫生健康委员会",
+        "attended": False,
+        "results": [],
+        "items": [],
+    }
     assert "疫情" not in str(found)  # the reason stays internal
 
     # The accountability report lists the object for 卫健委, with the reason, not as silently missing.
     after_window = selection.draw.scheme.window_end + datetime.timedelta(days=1)
-    [listed] = [s for s in accountability.objects_not_inspected(wjw, 2026, after_window) if s.pk == selection.pk]
+    [listed] = [
+        s for s in accountability.objects_not_inspected(wjw, 2026, after_window) if s.pk == selection.pk
+    ]
     assert listed.absence.reason == "同日承担疫情防控检查任务"
     report = accountability.accountability_report(wjw, 2026, after_window)
     lines = [line for line in _sections(report)[0]["lines"] if line["object"] == selection.object.name]
@@ -177,13 +227,19 @@ def test_a_department_that_could_not_attend_says_why_and_shows_as_not_attending(
 
 
 def test_a_reviewer_of_one_department_cannot_review_anothers_part(selection, amy, rita, wendy, walt):
-    scjg_part, wjw_part = part(ApiClient(amy), selection, FIRST_DAY), part(ApiClient(wendy), selection, FIRST_DAY)
+    scjg_part, wjw_part = (
+        part(ApiClient(amy), selection, FIRST_DAY),
+        part(ApiClient(wendy), selection, FIRST_DAY),
+    )
     assert ApiClient(walt).post(f"/records/{scjg_part['id']}/review", {"approve": True}).status_code == 404
     with pytest.raises(PermissionDenied):
         services.record_review(actor=walt, rec=InspectionRecord.objects.get(pk=scjg_part["id"]), approve=True)
     assert ApiClient(rita).post(f"/records/{wjw_part['id']}/review", {"approve": True}).status_code == 404
     assert InspectionRecord.objects.get(pk=scjg_part["id"]).status == RecordStatus.SUBMITTED
-    assert ok(ApiClient(walt).post(f"/records/{wjw_part['id']}/review", {"approve": True}))["status"] == "published"
+    assert (
+        ok(ApiClient(walt).post(f"/records/{wjw_part['id']}/review", {"approve": True}))["status"]
+        == "published"
+    )
 
 
 HOSTILE_REASONS = [
