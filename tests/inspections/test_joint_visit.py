@@ -178,6 +178,11 @@ def test_a_department_that_could_not_attend_says_why_and_shows_as_not_attending(
     client, selection, amy, rita, wendy, wjw
 ):
     login(client, wendy)
+    draw_page = client.get(f"/draws/{selection.draw_id}/").content.decode()
+    assert (
+        f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/" in draw_page
+        and "本部门未参加" in draw_page
+    )
     r = client.post(
         f"/draws/{selection.draw_id}/selections/{selection.pk}/absence/", {"reason": "  "}, follow=True
     )
