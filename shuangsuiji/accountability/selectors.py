@@ -27,6 +27,7 @@ from shuangsuiji.inspections.models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    VisitAbsence,
 )
 from shuangsuiji.inspections.selectors import drafts_overdue
 from shuangsuiji.org.models import Department
@@ -79,7 +80,8 @@ def tasks_not_drawn(department: Department, year: int, today: datetime.date) -> 
 def objects_not_inspected(department: Department, year: int, today: datetime.date) -> list[Selection]:
     """Drawn objects of the year's schemes in which the department has team slots, whose window has ended without a
     submitted or published record of the department. Each selection carries `.scheme`, and `.draft`: the
-    department's record still in draft (overdue, inspections.selectors.drafts_overdue), or None when none was begun."""
+    department's record still in draft (overdue, inspections.selectors.drafts_overdue), or None when none was begun,
+    and `.absence`: the department's recorded absence from a joint visit (with its reason), or None."""
     schemes = [
         s
         for s in TaskScheme.objects.filter(year=year, window_end__lt=today).only(
@@ -106,9 +108,18 @@ def objects_not_inspected(department: Department, year: int, today: datetime.dat
             today,
         )
     }
+    # A department that could not attend a joint visit stays listed, with the reason it recorded (issue 17, item 6):
+    # the report shows it, the office judges it.
+    absences = {
+        a.visit.selection_id: a
+        for a in VisitAbsence.objects.filter(
+            department=department, visit__selection__in=[s.pk for s in selections]
+        ).select_related("visit")
+    }
     for sel in selections:
         sel.scheme = sel.draw.scheme
         sel.draft = drafts.get(sel.pk)
+        sel.absence = absences.get(sel.pk)
     return selections
 
 

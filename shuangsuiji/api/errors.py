@@ -74,6 +74,8 @@ def _field(loc: tuple | list, path: str) -> str:
         return "请求"
     # The first name is the field; later ones are pydantic's union branches ("int", "str") or list indexes.
     name = names[0]
+    if name == "reason" and path.endswith("/absence"):
+        return "未参加的理由"
     labels = _record_labels(path)
     if name in labels:
         return labels[name]

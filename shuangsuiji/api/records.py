@@ -23,6 +23,7 @@ from shuangsuiji.inspections.calendar import deadline_after
 from shuangsuiji.inspections.models import InspectionRecord, deadline_label
 
 from .records_schemas import (
+    AbsenceIn,
     AcknowledgeIn,
     AttachmentOut,
     CloseIn,
@@ -46,6 +47,7 @@ from .records_schemas import (
     TransferOut,
     TransferPage,
     TriggeredRecordIn,
+    VisitOut,
     public_result,
 )
 from .schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Paging, PathId, ValidationErrorOut, page_of
@@ -110,6 +112,20 @@ def create_random_record(request, draw_id: PathId, sel_id: PathId, payload: Reco
         actor=request.auth, selection=selection, data=payload.data() if payload else {}
     )
     return Status(201, _record(request, rec.pk))
+
+
+@router.post(
+    "/draws/{draw_id}/selections/{sel_id}/absence",
+    response={201: VisitOut, **ACTION_ERRORS},
+    tags=RECORDS,
+)
+def record_visit_absence(request, draw_id: PathId, sel_id: PathId, payload: AbsenceIn):
+    """联合抽查任务中本部门未能参加对该对象的联合检查：写明理由（必填），本部门的部分显示为“未参加”，不再建立
+    检查记录；各部门审核完毕或登记未参加后，联合检查的结果一并公示。"""
+    draw = get_object_or_404(scoping.draws_for(request.auth), pk=draw_id)
+    selection = get_object_or_404(Selection, draw=draw, pk=sel_id)
+    absence = services.visit_absence_record(actor=request.auth, selection=selection, reason=payload.reason)
+    return Status(201, selectors.visit_summary(absence.visit))
 
 
 @router.post("/records", response={201: RecordDetailOut, **ACTION_ERRORS}, tags=RECORDS)
@@ -301,7 +317,11 @@ def public_page(q: str, paging: Paging) -> dict:
 
 
 @router.get(
-    "/public/results", response={200: PublicResultPage, 422: ValidationErrorOut}, auth=None, tags=PUBLIC
+    "/public/results",
+    response={200: PublicResultPage, 422: ValidationErrorOut},
+    auth=None,
+    tags=PUBLIC,
+    exclude_none=True,  # `parts` only on a joint visit's entry
 )
 def public_results(request, query: Query[PublicQuery], paging: Query[Paging]):
     """公开查询检查结果（无需登录）：按企业名称（或其中连续的一段）或统一社会信用代码查询已公示的检查结果，最新的

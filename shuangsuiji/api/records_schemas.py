@@ -100,6 +100,10 @@ class TriggeredRecordIn(RecordDataIn):
         )
 
 
+class AbsenceIn(Schema):
+    reason: Text = Field(max_length=300, description="本部门未能参加联合检查的理由（必填）")
+
+
 class ReviewIn(Schema):
     approve: bool = Field(description="true 审核通过（公示，或批准不予公示）；false 退回")
     comment: Text = Field("", max_length=300, description="审核意见（退回时必填）")
@@ -278,6 +282,23 @@ class VersionOut(Schema):
         return obj.get_status_display()
 
 
+class VisitPartOut(Schema):
+    department: str = Field(description="参加部门")
+    department_code: str
+    state: str = Field(description="该部门部分的状态：记录状态，absent 未参加，missing 尚未建立记录")
+    label: str = Field(description="状态说明")
+    reason: str = Field(description="未参加的理由")
+    record_id: int | None = Field(description="该部门的检查记录（未参加或未建立时为空）")
+
+
+class VisitOut(Schema):
+    """联合检查：一次检查、一个检查组；各部门分别录入、审核本部门事项，所有部门审核完毕（或登记未参加）后一并公示。"""
+
+    visit_date: datetime.date | None = Field(description="检查日期（首个部门提交时确定，其他部门须同一天）")
+    published_at: datetime.datetime | None = Field(description="一并公示的时间")
+    parts: list[VisitPartOut]
+
+
 class RecordDetailOut(RecordOut):
     selection_id: int | None = Field(description="抽取结果编号（双随机抽查）")
     draw_id: str | None = Field(description="抽取编号（双随机抽查）")
@@ -308,6 +329,7 @@ class RecordDetailOut(RecordOut):
     item_results: list[ItemResultOut]
     attachments: list[AttachmentOut]
     versions: list[VersionOut] = Field(description="更正链上的全部版本，按版本号")
+    visit: VisitOut | None = Field(description="联合检查（联合抽查任务的抽中对象）；其他检查为空")
 
     @staticmethod
     def resolve_draw_id(obj) -> str | None:
@@ -344,6 +366,12 @@ class RecordDetailOut(RecordOut):
     @staticmethod
     def resolve_versions(obj) -> list:
         return version_chain(obj)
+
+    @staticmethod
+    def resolve_visit(obj) -> dict | None:
+        from shuangsuiji.inspections.selectors import visit_summary
+
+        return visit_summary(obj.visit) if obj.visit_id else None
 
 
 def version_chain(rec) -> list:
@@ -474,6 +502,15 @@ class PublicItemOut(Schema):
     disposal: str = Field(description="处置")
 
 
+class PublicPartOut(Schema):
+    """联合检查中一个部门的部分：参加的部门的检查结果和分事项结果；未能参加的部门标为未参加。"""
+
+    department: str = Field(description="检查实施机关")
+    attended: bool = Field(description="是否参加（false 为未参加）")
+    results: list[str] = Field(description="检查结果")
+    items: list[PublicItemOut] = Field(description="分事项结果")
+
+
 class PublicResultOut(Schema):
     """一条已公示的检查结果：只有检查实施机关、检查类型、检查日期、检查结果和分事项结果。"""
 
@@ -484,6 +521,11 @@ class PublicResultOut(Schema):
     inspection_date: datetime.date = Field(description="检查日期")
     results: list[str] = Field(description="检查结果")
     items: list[PublicItemOut] = Field(description="分事项结果")
+    parts: list[PublicPartOut] | None = Field(
+        None,
+        description="联合检查（一次检查、多个部门）：各部门的部分；只在联合检查的结果中出现，"
+        "所有部门审核完毕（或登记未参加）后一并公示",
+    )
 
 
 class PublicResultPage(Schema):
@@ -509,7 +551,7 @@ def public_result(row: dict, items: list[dict]) -> dict:
         "inspection_date": row["inspection_date"],
         "results": list(row["categories"]),
         "items": items,
-    }
+    } | ({"parts": row["parts"]} if "parts" in row else {})
 
 
 # Field names in 422 answers (see errors.py): what the record form and the 检查记录表 call them.

@@ -41,8 +41,63 @@ class InspectionRecordQuerySet(models.QuerySet):
     def published(self) -> "InspectionRecordQuerySet":
         return self.filter(status=RecordStatus.PUBLISHED)
 
+    def public(self) -> "InspectionRecordQuerySet":
+        """What the public sees: published records, a joint visit's only once the visit is published, and then as
+        one entry (its first published part stands for the visit; the entry carries every part)."""
+        first_part = (
+            InspectionRecord.objects.filter(visit=models.OuterRef("visit"), status=RecordStatus.PUBLISHED)
+            .order_by("pk")
+            .values("pk")[:1]
+        )
+        return self.published().filter(
+            models.Q(visit__isnull=True)
+            | models.Q(visit__published_at__isnull=False, pk=models.Subquery(first_part))
+        )
+
     def awaiting_publication(self) -> "InspectionRecordQuerySet":
         return self.filter(status__in=[RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED])
+
+
+class Visit(models.Model):
+    """One visit to a drawn object of a joint task (art. 3, 10: one team, one visit, less burden on firms).
+
+    Each participating department keeps its own record of the visit (its part: its items, its findings, its review;
+    谁检查、谁录入、谁公开), and every part points here. The visit holds what the parts share: the day, fixed by the
+    first part submitted; a later part with another day is refused (issue 17, item 6). The public result of the
+    visit shows once, with every department's part, when no part is left open (services.visit_publish_if_complete)."""
+
+    selection = models.OneToOneField("draws.Selection", on_delete=models.PROTECT, related_name="visit")
+    visit_date = models.DateField("联合检查日期", null=True, blank=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联合检查"
+
+    def __str__(self) -> str:
+        return f"联合检查 {self.selection_id}（{self.visit_date or '日期未定'}）"
+
+
+class VisitAbsence(models.Model):
+    """A participating department that could not attend the joint visit says why: its part shows as 未参加."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="absences")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("未参加的理由", max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "未参加联合检查"
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "department"], name="uniq_visit_absence_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} 未参加：{self.reason}"
+
+
+ABSENT_LABEL = "未参加"
 
 
 class InspectionRecord(models.Model):
@@ -54,6 +109,8 @@ class InspectionRecord(models.Model):
         "draws.Selection", null=True, blank=True, on_delete=models.PROTECT, related_name="records"
     )
     object = models.ForeignKey("directory.InspectionObject", on_delete=models.PROTECT, related_name="records")
+    # Set for the drawn object of a joint task: this record is the department's part of that one visit.
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="parts")
     department = models.ForeignKey(
         "org.Department", on_delete=models.PROTECT, related_name="records", verbose_name="检查实施机关"
     )

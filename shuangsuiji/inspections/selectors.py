@@ -17,6 +17,7 @@ from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
 from .models import (
+    ABSENT_LABEL,
     InspectionRecord,
     ItemResult,
     ListingProposal,
@@ -24,6 +25,8 @@ from .models import (
     RecordStatus,
     Transfer,
     TransferStatus,
+    Visit,
+    VisitAbsence,
 )
 
 OPEN = [RecordStatus.SUBMITTED]
@@ -104,7 +107,7 @@ def public_objects(query: str) -> QuerySet:
         qs = InspectionObject.objects.filter(code=query.upper())
     else:
         qs = InspectionObject.objects.filter(Q(name__contains=query) | Q(code=query.upper()))
-    return qs.filter(Exists(InspectionRecord.objects.published().filter(object=OuterRef("pk")))).order_by()
+    return qs.filter(Exists(InspectionRecord.objects.public().filter(object=OuterRef("pk")))).order_by()
 
 
 def public_search(query: str) -> tuple[QuerySet, bool]:
@@ -112,7 +115,7 @@ def public_search(query: str) -> tuple[QuerySet, bool]:
     search looked at (PUBLIC_MAX_OBJECTS). The portal and the API show only public fields of these."""
     query = (query or "").strip()
     qs = (
-        InspectionRecord.objects.published()
+        InspectionRecord.objects.public()
         .select_related("object", "department")
         .order_by("-inspection_date", "-id")
     )
@@ -206,6 +209,7 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
         "dept": Department._meta.db_table,
         "res": ItemResult._meta.db_table,
         "item": CheckItem._meta.db_table,
+        "visit": Visit._meta.db_table,
     }
     if _is_uscc(query):
         matched = "SELECT o.id FROM {obj} o WHERE o.code = %s"
@@ -216,7 +220,8 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         matched = (
             "SELECT o.id FROM {obj} o WHERE (o.name LIKE %s ESCAPE '\\' OR o.code = %s) AND EXISTS "
-            "(SELECT 1 FROM {rec} p WHERE p.object_id = o.id AND p.status = %s) LIMIT %s"
+            "(SELECT 1 FROM {rec} p LEFT JOIN {visit} pv ON pv.id = p.visit_id WHERE p.object_id = o.id "
+            "AND p.status = %s AND (p.visit_id IS NULL OR pv.published_at IS NOT NULL)) LIMIT %s"
         )
         limit = PUBLIC_MAX_OBJECTS
         params = [pattern, query.upper(), RecordStatus.PUBLISHED, limit + 1]
@@ -224,12 +229,21 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
     sql = (
         f"WITH matched AS ({matched}) "
         "SELECT r.id, r.kind, r.trigger, r.inspection_date, r.categories, o.name, o.code, d.name, "
-        "count(*) OVER (), (SELECT count(*) FROM matched) "
+        "count(*) OVER (), (SELECT count(*) FROM matched), r.visit_id "
         "FROM {rec} r JOIN {obj} o ON o.id = r.object_id JOIN {dept} d ON d.id = r.department_id "
         f"WHERE r.status = %s AND r.object_id IN ({looked_at}) "
+        # A joint visit is one entry, once published: its first published part stands for it (InspectionRecord
+        # .objects.public() says the same through the ORM).
+        "AND (r.visit_id IS NULL OR r.id = (SELECT min(q.id) FROM {rec} q JOIN {visit} v ON v.id = q.visit_id "
+        "WHERE q.visit_id = r.visit_id AND q.status = %s AND v.published_at IS NOT NULL)) "
         "ORDER BY r.inspection_date DESC, r.id DESC LIMIT %s OFFSET %s"
     ).format(**tables)
-    params += [RecordStatus.PUBLISHED, *([limit] if limit is not None else []), page_size]
+    params += [
+        RecordStatus.PUBLISHED,
+        *([limit] if limit is not None else []),
+        RecordStatus.PUBLISHED,
+        page_size,
+    ]
     in_range = start + page_size <= _MAX_OFFSET
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, start if in_range else 0])
@@ -241,6 +255,7 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
             first = cursor.fetchone()
             count, n_matched = (first[8], first[9]) if first else (0, 0)
         rows = [_public_row(row) for row in (found if in_range else [])]
+        visits = {row[0]: row[10] for row in (found if in_range else []) if row[10] is not None}
         by_id: dict[int, list[dict]] = {row["id"]: [] for row in rows}
         if by_id:
             marks = ", ".join(["%s"] * len(by_id))
@@ -261,6 +276,11 @@ def _public_result_page(query: str, page: int, page_size: int) -> dict:
                 )
     for row in rows:
         row["items"] = by_id[row["id"]]
+    if visits:
+        parts = visit_parts(list(visits.values()))
+        for row in rows:
+            if row["id"] in visits:
+                _as_visit(row, parts[visits[row["id"]]])
     truncated = limit is not None and n_matched > limit
     return {"count": count, "truncated": truncated, "rows": rows}
 
@@ -281,3 +301,90 @@ def _public_row(row: tuple) -> dict:
         "object__code": code,
         "department__name": department,
     }
+
+
+def visit_parts(visit_ids: list[int]) -> dict[int, list[dict]]:
+    """The public parts of published joint visits: each department's published part (its results and item results)
+    and each department recorded as 未参加, in the departments' order. Public fields only."""
+    parts: dict[int, list[dict]] = {v: [] for v in visit_ids}
+    records = list(
+        InspectionRecord.objects.filter(
+            visit_id__in=visit_ids, visit__published_at__isnull=False, status=RecordStatus.PUBLISHED
+        )
+        .order_by("department__sort", "department_id", "id")
+        .values("id", "visit_id", "department__name", "categories")
+    )
+    items: dict[int, list[dict]] = {r["id"]: [] for r in records}
+    for record_id, name, checked, problem_found, disposal in (
+        ItemResult.objects.filter(record_id__in=list(items))
+        .order_by("item__code", "id")
+        .values_list("record_id", "item__name", "checked", "problem_found", "disposal")
+    ):
+        items[record_id].append(
+            {"item": name, "checked": checked, "problem_found": problem_found, "disposal": disposal}
+        )
+    for r in records:
+        parts[r["visit_id"]].append(
+            {
+                "department": r["department__name"],
+                "attended": True,
+                "results": list(r["categories"]),
+                "items": items[r["id"]],
+            }
+        )
+    for visit_id, name in (
+        VisitAbsence.objects.filter(visit_id__in=visit_ids, visit__published_at__isnull=False)
+        .order_by("department__sort", "department_id")
+        .values_list("visit_id", "department__name")
+    ):
+        parts[visit_id].append({"department": name, "attended": False, "results": [], "items": []})
+    return parts
+
+
+def _as_visit(row: dict, parts: list[dict]) -> None:
+    """A joint visit's entry: every attending department, their results and items together, and the parts."""
+    attended = [p for p in parts if p["attended"]]
+    row["department__name"] = "、".join(p["department"] for p in attended)
+    row["categories"] = list(dict.fromkeys(c for p in attended for c in p["results"]))
+    row["items"] = [i for p in attended for i in p["items"]]
+    row["parts"] = parts
+
+
+def visit_summary(visit: Visit) -> dict:
+    """A joint visit as the officials of its departments see it: its day, whether it is public, and per participating
+    department its part's state, 未参加 with the reason, or no record yet (nothing silently missing)."""
+    scheme = visit.selection.draw.scheme
+    departments = {d.code: d for d in Department.objects.filter(code__in=scheme.team_slots)}
+    current = {
+        r.department_id: r
+        for r in InspectionRecord.objects.filter(visit=visit)
+        .exclude(status=RecordStatus.SUPERSEDED)
+        .order_by("version", "id")
+    }
+    absences = {a.department_id: a for a in visit.absences.all()}
+    parts = []
+    for code in scheme.participant_codes:
+        dept = departments.get(code)
+        if dept is None:
+            continue
+        absence, rec = absences.get(dept.pk), current.get(dept.pk)
+        if absence is not None:
+            state, label, reason = "absent", ABSENT_LABEL, absence.reason
+        elif rec is not None:
+            state, reason = rec.status, ""
+            label = rec.get_status_display()
+            if rec.status == RecordStatus.PUBLISHED and visit.published_at is None:
+                label = "已审核，待各部门完成后一并公示"
+        else:
+            state, label, reason = "missing", "尚未建立记录", ""
+        parts.append(
+            {
+                "department": dept.name,
+                "department_code": code,
+                "state": state,
+                "label": label,
+                "reason": reason,
+                "record_id": rec.pk if rec is not None and absence is None else None,
+            }
+        )
+    return {"visit_date": visit.visit_date, "published_at": visit.published_at, "parts": parts}

@@ -44,6 +44,8 @@ from .models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    Visit,
+    VisitAbsence,
 )
 from .states import RECORD_TRANSITIONS, TRANSFER_TRANSITIONS, check_transition
 
@@ -194,13 +196,18 @@ def record_create(
             .exists()
         ):
             raise RowInvalid([("检查对象", "本部门已为该对象建立检查记录；如需修改请更正原记录")])
+        visit = _joint_visit(selection)
+        if visit is not None and visit.absences.filter(department_id=actor.department_id).exists():
+            raise RowInvalid([("检查对象", "本部门已登记未参加该对象的联合检查，不能再建立检查记录")])
         rec = InspectionRecord(
             kind=RecordKind.RANDOM,
             selection=selection,
             object=selection.object,
             department_id=actor.department_id,
+            visit=visit,
             methods=list(scheme.methods),
-            inspection_date=timezone.localdate(),
+            # A part of a joint visit starts on the visit's day once one is recorded.
+            inspection_date=(visit.visit_date if visit and visit.visit_date else timezone.localdate()),
             created_by=actor,
         )
         items = _department_items(selection, actor.department_id)
@@ -234,6 +241,8 @@ def record_create(
             .values_list("pk", flat=True)
         )
     _apply(rec, data)
+    if visit_errors := visit_date_errors(rec):
+        raise RowInvalid(visit_errors)
     rec.save()
     ItemResult.objects.bulk_create([ItemResult(record=rec, item_id=i) for i in items])
     if selection is not None and "member_ids" not in data:
@@ -263,6 +272,8 @@ def record_update(*, actor, rec: InspectionRecord, data: dict[str, Any]) -> Insp
     rec = _ensure_editable(actor, rec)
     before = _snapshot(rec)
     _apply(rec, data)
+    if visit_errors := visit_date_errors(rec):
+        raise RowInvalid(visit_errors)
     if "withhold_reason" in data:
         # A draft keeps its 不宜公开 request too, not only the submission.
         rec.withhold_reason = (data.get("withhold_reason") or "").strip()
@@ -380,12 +391,15 @@ def record_errors(rec: InspectionRecord, today: datetime.date | None = None) -> 
         errors.append(("分事项结果", "检查结果为发现问题，请在对应事项上标记发现问题"))
     if rec.withhold_requested and not rec.withhold_reason:
         errors.append(("不予公示", "申请不予公示的，须写明法律依据"))
+    errors += visit_date_errors(rec)
     return errors
 
 
 @transaction.atomic
 def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None = None) -> InspectionRecord:
     rec = _ensure_editable(actor, rec)
+    # Two departments submitting their parts of one joint visit at once see each other's day: one at a time.
+    visit = Visit.objects.select_for_update().get(pk=rec.visit_id) if rec.visit_id else None
     if data:
         _apply(rec, data)
         rec.save()
@@ -409,6 +423,17 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
     rec.status = RecordStatus.SUBMITTED
     rec.save()
     audit(actor=actor, action="record.submit", target=rec, after=_snapshot(rec) | {"deadline": rec.deadline})
+    if visit is not None and visit.visit_date != rec.inspection_date:
+        before = {"visit_date": visit.visit_date}
+        visit.visit_date = rec.inspection_date
+        visit.save(update_fields=["visit_date"])
+        audit(
+            actor=actor,
+            action="visit.date",
+            target=visit,
+            before=before,
+            after={"visit_date": visit.visit_date, "record": rec.pk},
+        )
     return rec
 
 
@@ -446,6 +471,8 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
     if approve:
         selectors.public_results_changed()
         _propose_listing(actor, rec)
+        if rec.visit_id:
+            visit_publish_if_complete(actor=actor, visit=rec.visit)
     return rec
 
 
@@ -553,6 +580,139 @@ def attachment_add(*, actor, rec: InspectionRecord, kind: str, upload) -> Attach
         actor=actor, action="record.attach", target=rec, after={"file": att.original_name, "sha256": digest}
     )
     return att
+
+
+# --- 联合检查: one visit, one part per department (issue 17, item 6) ----------------------------------------------
+
+
+def _joint_visit(selection: Selection) -> Visit | None:
+    """The visit of a drawn object of a joint task (made with its first part or absence); None for one department's."""
+    if not selection.draw.scheme.is_joint:
+        return None
+    visit, _ = Visit.objects.get_or_create(selection=selection)
+    return Visit.objects.select_for_update().get(pk=visit.pk)
+
+
+def visit_date_errors(rec: InspectionRecord) -> list[tuple[str, str]]:
+    """A part of a joint visit has the visit's day once another department has submitted its part with it.
+
+    Before any other department's part is submitted the day is open (a part returned for correction may still move
+    it); after, one visit has one day, whoever enters it (art. 3, 10; the bypass of issue 17, item 6)."""
+    if rec.visit_id is None or rec.inspection_date is None:
+        return []
+    visit = Visit.objects.get(pk=rec.visit_id)
+    if visit.visit_date is None or rec.inspection_date == visit.visit_date:
+        return []
+    fixed_by = (
+        InspectionRecord.objects.filter(
+            visit_id=rec.visit_id,
+            status__in=[RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD],
+        )
+        .exclude(department_id=rec.department_id)
+        .select_related("department")
+    )
+    names = sorted({p.department.name for p in fixed_by})
+    if not names:
+        return []
+    return [
+        (
+            "检查日期",
+            f"联合抽查对同一对象只实施一次检查：本次联合检查已按 {visit.visit_date} 登记"
+            f"（{'、'.join(names)}已提交），检查日期应为 {visit.visit_date}，不能填写 {rec.inspection_date}",
+        )
+    ]
+
+
+def visit_open_departments(visit: Visit) -> list[str]:
+    """Codes of the participating departments whose part is neither reviewed (published or withheld) nor recorded
+    as 未参加: while any is left, the visit's result is not public."""
+    scheme = visit.selection.draw.scheme
+    done = set(
+        InspectionRecord.objects.filter(
+            visit=visit, status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD, RecordStatus.SUPERSEDED]
+        ).values_list("department__code", flat=True)
+    )
+    done |= set(visit.absences.values_list("department__code", flat=True))
+    return [code for code in scheme.participant_codes if code not in done]
+
+
+def visit_publish_if_complete(*, actor, visit: Visit) -> bool:
+    """Publish the visit's result once, when the last part is reviewed or its department recorded as 未参加.
+
+    Each part keeps its own deadline (20 working days from its result date, by default the visit's day): a part
+    reviewed early waits, shown as 已审核、待联合公示; the department still open is the one overdue in reminders
+    and in the accountability report. Called within the reviewing or absence-recording transaction."""
+    visit = Visit.objects.select_for_update().select_related("selection__draw__scheme").get(pk=visit.pk)
+    if visit.published_at is not None or visit_open_departments(visit):
+        return False
+    visit.published_at = timezone.now()
+    visit.save(update_fields=["published_at"])
+    audit(
+        actor=actor,
+        action="visit.publish",
+        target=visit,
+        after={
+            "visit_date": visit.visit_date,
+            "parts": sorted(
+                InspectionRecord.objects.filter(visit=visit)
+                .exclude(status=RecordStatus.SUPERSEDED)
+                .values_list("pk", flat=True)
+            ),
+            "absent": sorted(visit.absences.values_list("department__code", flat=True)),
+        },
+    )
+    selectors.public_results_changed()
+    return True
+
+
+ABSENCE_REASON_MAX = 300
+
+
+@transaction.atomic
+def visit_absence_record(*, actor, selection: Selection, reason: str) -> VisitAbsence:
+    """A participating department that could not attend the joint visit records why; its part shows 未参加."""
+    _ensure_clerk(actor, actor.department_id)
+    selection = Selection.objects.select_related("draw__scheme", "object").get(pk=selection.pk)
+    scheme = selection.draw.scheme
+    if not selection.active or selection.draw.status != DrawStatus.DRAWN:
+        raise RowInvalid([("检查对象", "该对象不在有效的抽取结果中（可能已被替换或抽取已被取代）")])
+    if actor.department.code not in scheme.team_slots:
+        raise PermissionDenied("本部门未参加该抽查任务")
+    if not scheme.is_joint:
+        raise RowInvalid([("检查对象", "该任务由一个部门实施，不是联合抽查；未参加的登记只用于联合检查")])
+    reason = (reason or "").strip()
+    if not reason:
+        raise RowInvalid([("未参加的理由", "请写明本部门未能参加联合检查的理由")])
+    if len(reason) > ABSENCE_REASON_MAX:
+        raise RowInvalid(
+            [("未参加的理由", f"理由不能超过 {ABSENCE_REASON_MAX} 个字（收到 {len(reason)} 个）")]
+        )
+    if "\x00" in reason:
+        raise RowInvalid([("未参加的理由", "不能包含空字符（\\x00）")])
+    visit = _joint_visit(selection)
+    assert visit is not None
+    if visit.absences.filter(department_id=actor.department_id).exists():
+        raise RowInvalid([("未参加的理由", "本部门已登记未参加该对象的联合检查")])
+    if (
+        InspectionRecord.objects.filter(visit=visit, department_id=actor.department_id)
+        .exclude(status=RecordStatus.SUPERSEDED)
+        .exists()
+    ):
+        raise RowInvalid([("未参加的理由", "本部门已为该对象建立检查记录，不能再登记未参加")])
+    if visit.published_at is not None:
+        raise RowInvalid([("未参加的理由", "该联合检查的结果已公示")])
+    absence = VisitAbsence.objects.create(
+        visit=visit, department_id=actor.department_id, reason=reason, recorded_by=actor
+    )
+    audit(
+        actor=actor,
+        action="visit.absence",
+        target=visit,
+        after={"department": actor.department.code, "object": selection.object.code},
+        reason=reason,
+    )
+    visit_publish_if_complete(actor=actor, visit=visit)
+    return absence
 
 
 # --- 后续处置 -------------------------------------------------------------------------------------------------------

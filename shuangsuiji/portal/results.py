@@ -34,6 +34,16 @@ def public_row(row: dict) -> dict:
         "date": row["inspection_date"],
         "categories": list(row["categories"]),
         "items": [(r["item"], _item_status(r)) for r in row["items"]],
+        # A joint visit (one visit, several departments): each department's part, or 未参加.
+        "parts": [
+            {
+                "department": p["department"],
+                "attended": p["attended"],
+                "categories": p["results"],
+                "items": [(r["item"], _item_status(r)) for r in p["items"]],
+            }
+            for p in row.get("parts", [])
+        ],
     }
 
 

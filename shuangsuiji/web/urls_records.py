@@ -21,6 +21,7 @@ urlpatterns = [
         v.record_from_selection,
         name="record_from_selection",
     ),
+    path("draws/<int:pk>/selections/<int:sel_pk>/absence/", v.visit_absence, name="visit_absence"),
     path("review/", v.review_queue, name="review_queue"),
     path("transfers/", v.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", v.transfer_detail, name="transfer_detail"),

@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from shuangsuiji.accountability import evidence, selectors
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.workbooks import literal_row
-from shuangsuiji.inspections.models import draft_overdue_label
+from shuangsuiji.inspections.models import ABSENT_LABEL, draft_overdue_label
 
 from . import params
 
@@ -64,7 +64,9 @@ def _sections(report: selectors.Report) -> list[dict[str, Any]]:
             "what": f"{sel.scheme.task_no or '（未编号）'} {sel.scheme.name}",
             "object": sel.object.name,
             "date": sel.scheme.window_end,
-            "why": f"{draft_overdue_label(sel.scheme.window_end)}：检查记录 {sel.draft.pk} 仍为暂存，未提交检查结果"
+            "why": f"联合检查{ABSENT_LABEL}：{sel.absence.reason}"
+            if sel.absence
+            else f"{draft_overdue_label(sel.scheme.window_end)}：检查记录 {sel.draft.pk} 仍为暂存，未提交检查结果"
             if sel.draft
             else f"检查期已于 {sel.scheme.window_end} 结束，本部门未提交检查结果",
             "url": f"/records/{sel.draft.pk}/" if sel.draft else f"/draws/{sel.draw_id}/",

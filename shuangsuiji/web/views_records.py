@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -219,6 +220,7 @@ def record_detail(request, pk: int):
             "transfer_kinds": TransferKind.choices,
             "transfer_bases": TRANSFER_BASES,
             "departments": Department.objects.filter(active=True).exclude(pk=rec.department_id),
+            "visit": selectors.visit_summary(rec.visit) if rec.visit_id else None,
         },
     )
 
@@ -261,6 +263,22 @@ def record_from_selection(request, pk: int, sel_pk: int):
         return redirect(f"/draws/{draw.pk}/")
     messages.success(request, f"已为 {rec.object.name} 建立检查记录（暂存），请填写检查结果。")
     return redirect(f"/records/{rec.pk}/edit/")
+
+
+@require_POST
+@login_required
+def visit_absence(request, pk: int, sel_pk: int):
+    """本部门未参加: a participating department of a joint task records why it could not attend the visit."""
+    draw = get_object_or_404(scoping.draws_for(request.user), pk=pk)
+    sel = get_object_or_404(Selection, draw=draw, pk=sel_pk)
+    return _act(
+        request,
+        lambda: services.visit_absence_record(
+            actor=request.user, selection=sel, reason=request.POST.get("reason", "")
+        ),
+        f"已登记本部门未参加对 {sel.object.name} 的联合检查。",
+        reverse("draw_detail", args=[draw.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])

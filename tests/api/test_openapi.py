@@ -54,6 +54,8 @@ def test_it_serves_the_openapi_document_listing_every_endpoint(db):
     doc = openapi()
     assert doc["openapi"].startswith("3.")
     assert doc["info"]["title"] == "双随机平台接口"
+    from tests.inspections.test_joint_visit import VISIT_OPERATIONS
+
     from .test_draws_openapi import PLANNING_AND_DRAW_OPERATIONS
     from .test_records_scoping import PUBLIC_OPERATIONS, RECORD_OPERATIONS
 
@@ -64,6 +66,7 @@ def test_it_serves_the_openapi_document_listing_every_endpoint(db):
         | PLANNING_AND_DRAW_OPERATIONS
         | RECORD_OPERATIONS
         | PUBLIC_OPERATIONS
+        | VISIT_OPERATIONS
     )
 
 

@@ -335,6 +335,15 @@ POLICY: list[Case] = [
         "/draws/{draw}/selections/{sel_free}/record/",
         owner="SCJG",
     ),
+    # 未参加 a joint visit (issue 17, item 6): the participating department's clerks and administrator.
+    *page(
+        "visit_absence",
+        "POST",
+        SCJG_ENTRY,
+        "/draws/{draw}/selections/{sel_free}/absence/",
+        {"reason": "人手不足"},
+        owner="SCJG",
+    ),
     # The pack holds the record's audit events: not for the system administrator (三员分立), who reads the record.
     *page(
         "record_evidence_pack",
@@ -853,6 +862,14 @@ POLICY: list[Case] = [
         SCJG_ENTRY,
         "/draws/{draw}/selections/{sel_free}/record",
         {},
+        owner="SCJG",
+    ),
+    *api(
+        "POST",
+        "/draws/{draw_id}/selections/{sel_id}/absence",
+        SCJG_ENTRY,
+        "/draws/{draw}/selections/{sel_free}/absence",
+        {"reason": "人手不足"},
         owner="SCJG",
     ),
     *api("POST", "/records/{id}/submit", SCJG_ENTRY, "/records/{rec_draft}/submit", {}, owner="SCJG"),
