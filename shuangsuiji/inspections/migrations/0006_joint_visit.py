@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("draws", "0009_draw_secrets_sealed"),
-        ("inspections", "0004_record_late_result_reason"),
+        ("inspections", "0005_record_inspection_date_department_index"),
         ("org", "0002_seed_wugang_regions_and_departments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
