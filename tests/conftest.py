@@ -22,6 +22,17 @@ from shuangsuiji.org.models import Department, Region
 PASSWORD = "Test@pass123"
 
 
+def pytest_configure(config):
+    """Cheap Argon2id in tests (tests/hashers.py): the production cost made password hashing the suite's largest cost."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    others = [h for h in settings.PASSWORD_HASHERS if not h.endswith(".Argon2PasswordHasher")]
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher", *others]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 def make_user(username: str, role: str, dept_code: str | None, **extra) -> User:
     dept = Department.objects.get(code=dept_code) if dept_code else None
     user = User.objects.create_user(
