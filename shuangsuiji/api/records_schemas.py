@@ -506,7 +506,10 @@ class PublicPartOut(Schema):
     """联合检查中一个部门的部分：参加的部门的检查结果和分事项结果；未能参加的部门标为未参加。"""
 
     department: str = Field(description="检查实施机关")
-    attended: bool = Field(description="是否参加（false 为未参加）")
+    attended: bool = Field(description="是否参加（false 为未参加或尚未报送）")
+    reported: bool = Field(
+        description="是否已报送（false：公示期限已到时该部门尚未报送，其余部门的部分按期公示；报送后补充显示）"
+    )
     results: list[str] = Field(description="检查结果")
     items: list[PublicItemOut] = Field(description="分事项结果")
 

@@ -328,6 +328,7 @@ def visit_parts(visit_ids: list[int]) -> dict[int, list[dict]]:
             {
                 "department": r["department__name"],
                 "attended": True,
+                "reported": True,
                 "results": list(r["categories"]),
                 "items": items[r["id"]],
             }
@@ -337,7 +338,26 @@ def visit_parts(visit_ids: list[int]) -> dict[int, list[dict]]:
         .order_by("department__sort", "department_id")
         .values_list("visit_id", "department__name")
     ):
-        parts[visit_id].append({"department": name, "attended": False, "results": [], "items": []})
+        parts[visit_id].append(
+            {"department": name, "attended": False, "reported": True, "results": [], "items": []}
+        )
+    # A visit published at its deadline while a department had not finished (services.visits_publish_due): that
+    # department shows as 尚未报送 rather than silently missing.
+    named = {v: {p["department"] for p in ps} for v, ps in parts.items()}
+    for visit_id, codes in Visit.objects.filter(pk__in=visit_ids, published_at__isnull=False).values_list(
+        "pk", "selection__draw__scheme__team_slots"
+    ):
+        for department in Department.objects.filter(code__in=sorted(codes or {})).order_by("sort", "id"):
+            if department.name not in named[visit_id]:
+                parts[visit_id].append(
+                    {
+                        "department": department.name,
+                        "attended": False,
+                        "reported": False,
+                        "results": [],
+                        "items": [],
+                    }
+                )
     return parts
 
 

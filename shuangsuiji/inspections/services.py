@@ -665,6 +665,46 @@ def visit_publish_if_complete(*, actor, visit: Visit) -> bool:
     return True
 
 
+@transaction.atomic
+def visits_publish_due(*, today) -> int:
+    """A department that never files its part must not hold the others' results back past their deadline.
+
+    Run daily (send_reminders, by cron): a joint visit not yet public whose reviewed part reaches its publication
+    deadline (20 working days, art. 14) is published on that day with what is reviewed; each department still open
+    shows as 尚未报送 until its part is reviewed, and is the one overdue in reminders and the accountability report.
+    Audited as the system's act (no person published it)."""
+    due = (
+        Visit.objects.filter(
+            published_at__isnull=True,
+            parts__status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD],
+            parts__deadline__lte=today,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    published = 0
+    for pk in list(due):
+        # Locked one by one (PostgreSQL refuses FOR UPDATE with DISTINCT); a review publishing it meanwhile wins.
+        visit = Visit.objects.select_for_update().select_related("selection__draw__scheme").get(pk=pk)
+        if visit.published_at is not None:
+            continue
+        open_departments = visit_open_departments(visit)
+        visit.published_at = timezone.now()
+        visit.save(update_fields=["published_at"])
+        audit(
+            actor=None,
+            action="visit.publish",
+            target=visit,
+            after={"visit_date": visit.visit_date, "not_reported": open_departments},
+            reason="公示期限已到：已审核的部分按期公示，尚未完成的部门标注为尚未报送",
+        )
+        published += 1
+    if published:
+        selectors.public_results_changed()
+    return published
+
+
 ABSENCE_REASON_MAX = 300
 
 

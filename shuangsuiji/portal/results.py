@@ -39,6 +39,7 @@ def public_row(row: dict) -> dict:
             {
                 "department": p["department"],
                 "attended": p["attended"],
+                "reported": p["reported"],
                 "categories": p["results"],
                 "items": [(r["item"], _item_status(r)) for r in p["items"]],
             }

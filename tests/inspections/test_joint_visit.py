@@ -215,6 +215,7 @@ def test_a_department_that_could_not_attend_says_why_and_shows_as_not_attending(
     assert found["parts"][1] == {
         "department": "舞钢市卫生健康委员会",
         "attended": False,
+        "reported": True,
         "results": [],
         "items": [],
     }
@@ -281,3 +282,35 @@ def test_hostile_visit_dates_and_calls_are_refused(selection, amy, wendy, alice)
     assert "不是联合抽查" in body["errors"][0]["reason"]
     assert not Visit.objects.filter(selection=single).exists()
     assert not ApiClient(amy).get(f"/records/{rec['id']}").json()["visit"]["published_at"]
+
+
+def test_a_department_that_never_reports_does_not_hold_the_others_results_past_their_deadline(
+    client, selection, amy, rita
+):
+    """The daily reminders command publishes a joint visit on the deadline of its reviewed part; the department
+    that has filed nothing shows as 尚未报送, and the publication is the system's audited act."""
+    from django.core.management import call_command
+
+    scjg_part = part(ApiClient(amy), selection, FIRST_DAY)
+    ok(ApiClient(rita).post(f"/records/{scjg_part['id']}/review", {"approve": True}))
+    deadline = InspectionRecord.objects.get(pk=scjg_part["id"]).deadline
+    public = ApiClient()
+    assert services.visits_publish_due(today=deadline - datetime.timedelta(days=1)) == 0
+    assert ok(public.get("/public/results", q=selection.object.code))["count"] == 0
+
+    call_command(
+        "send_reminders", stdout=__import__("io").StringIO()
+    )  # today is before the deadline: nothing
+    assert Visit.objects.get(selection=selection).published_at is None
+    assert services.visits_publish_due(today=deadline) == 1
+    assert services.visits_publish_due(today=deadline) == 0  # once
+    [found] = ok(public.get("/public/results", q=selection.object.code))["results"]
+    assert [(p["department"], p["attended"], p["reported"]) for p in found["parts"]] == [
+        ("舞钢市市场监督管理局", True, True),
+        ("舞钢市卫生健康委员会", False, False),
+    ]
+    assert found["department"] == "舞钢市市场监督管理局"
+    html = client.get("/portal/results/", {"q": selection.object.code}).content.decode()
+    assert "尚未报送" in html
+    event = AuditEvent.objects.get(action="visit.publish")
+    assert event.actor is None and "公示期限已到" in event.reason

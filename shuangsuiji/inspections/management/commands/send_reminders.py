@@ -10,6 +10,7 @@ from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.inspections.calendar import missing_years, missing_years_message
 from shuangsuiji.inspections.models import InspectionRecord, Notification, draft_overdue_label
 from shuangsuiji.inspections.selectors import drafts_overdue, due_soon, overdue
+from shuangsuiji.inspections.services import visits_publish_due
 
 
 class Command(BaseCommand):
@@ -17,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = timezone.localdate()
+        published = visits_publish_due(today=today)
+        if published:
+            self.stdout.write(f"已按期公示联合检查 {published} 项（未完成的部门标注为尚未报送）")
         records = InspectionRecord.objects.select_related("object", "department")
         reminders = [
             (label, rec, f"【{label}】{rec.object.name} 的检查结果应于 {rec.deadline_label} 前公示")
