@@ -776,3 +776,29 @@ def scheme_accept(*, actor, scheme: TaskScheme) -> SchemeConsent:
         after={"department": code, "slots": scheme.team_slots[code]},
     )
     return consent
+
+
+def window_warnings(start: datetime.date, end: datetime.date, batch: PlanBatch | None) -> list[str]:
+    """Why a scheme's window looks wrong for the plan batch it implements (issue 15, item 8): a warning, not a
+    refusal (a batch may slip, art. 10 动态调整), but a window of December–January for a May batch is a typo more often
+    than a decision."""
+    if batch is None or start > end:
+        return []
+    year, month = batch.plan.year, batch.month
+    out = []
+    if not 1 <= month <= 12:
+        return out
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+    if end < first or start > last:
+        out.append(
+            f"检查期限 {start:%Y-%m-%d} 至 {end:%Y-%m-%d} 不含依据的计划批次“{batch.name}”的计划月份 "
+            f"{year} 年 {month} 月；请核对日期，或先调整计划批次"
+        )
+    if start.year != year or end.year != year:
+        out.append(f"检查期限超出计划年度 {year} 年；年度抽查计划只安排本年度的检查")
+    return out
+
+
+def scheme_window_warnings(scheme: TaskScheme) -> list[str]:
+    return window_warnings(scheme.window_start, scheme.window_end, scheme.batch)
