@@ -62,7 +62,7 @@ def test_a_department_walks_from_plan_to_registration_form_in_a_browser(page, li
     page.select_option("#id_batch", index=1)
     page.check(f"input[name=items][value='{item.pk}']")
     page.check("input[name=methods][value=实地核查]")
-    page.fill("#ratio_B", "0.25")
+    page.fill("#ratio_B", "25")
     page.fill("#id_window_start", "2026-12-01")
     page.fill("#id_window_end", "2026-12-20")
     page.click("button:has-text('保存草稿')")

@@ -138,7 +138,7 @@ def test_the_scheme_form_accepts_an_unrated_stratum_and_the_pages_name_it(client
             "adhoc_reason": "产品质量专项",
             "items": [item.pk],
             "methods": ["实地核查"],
-            "ratio_UNRATED": "0.5",
+            "ratio_UNRATED": "50%",
             "reserve_UNRATED": "0",
             "window_start": "2026-12-01",
             "window_end": "2026-12-20",
