@@ -556,7 +556,9 @@ def draw_perform(
     typed by the operator alone are a source the operator could steer."""
     draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
     ensure_operator(actor, draw.scheme)
-    if draw.status != DrawStatus.FROZEN:  # said before any form error: no correction makes a second ceremony possible
+    if (
+        draw.status != DrawStatus.FROZEN
+    ):  # said before any form error: no correction makes a second ceremony possible
         raise DrawRefused(f"抽取 {draw.draw_id} 当前为“{draw.get_status_display()}”，每次抽取只能进行一次")
     witnesses = [
         {"name": (w.get("name") or "").strip(), "unit": (w.get("unit") or "").strip()} for w in witnesses
