@@ -17,6 +17,7 @@ from shuangsuiji.audit.services import record
 from shuangsuiji.caps.selectors import yearly_cap as city_yearly_cap
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
 from shuangsuiji.directory.rows import RowInvalid, length_errors
+from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department
 
 from .models import (
@@ -53,10 +54,6 @@ def _ensure_office(actor) -> None:
 
     if actor.role not in (Role.OFFICE, Role.SYSTEM):
         raise PermissionDenied("只有联席会议办公室可以审核计划")
-
-
-def _fmt(d: Decimal | None) -> str:
-    return "" if d is None else format(d.normalize(), "f")
 
 
 def parse_ratio(value: Any, field: str) -> Decimal:
@@ -180,7 +177,7 @@ def plan_item_add(
         errors.append(
             (
                 "计划抽查比例",
-                f"一般检查事项“{item.name}”的比例 {parsed} 超过上限 {_fmt(item.ratio_cap)}（第八条）",
+                f"一般检查事项“{item.name}”的比例 {percent_text(parsed)} 超过上限 {percent_text(item.ratio_cap)}（第八条）",
             )
         )
     if PlanItem.objects.filter(plan=plan, item=item).exists():
@@ -261,7 +258,9 @@ def plan_check(plan: AnnualPlan) -> tuple[list[str], list[str]]:
             and cap is not None
             and pi.ratio > cap
         ):
-            errors.append(f"一般检查事项“{pi.item.name}”的比例 {pi.ratio} 超过上限 {_fmt(cap)}")
+            errors.append(
+                f"一般检查事项“{pi.item.name}”的比例 {percent_text(pi.ratio)} 超过上限 {percent_text(cap)}"
+            )
         if pi.item.version != pi.item_version:
             warnings.append(
                 f"事项“{pi.item.name}”已更新到 v{pi.item.version}，计划使用的是 v{pi.item_version}"
@@ -545,7 +544,7 @@ def _scheme_errors(
         errors.append(
             (
                 f"分层 {RAISED_STRATUM}",
-                f"提高比例层的比例 {raised['ratio']} 低于普通分层的最高比例 {_fmt(max(ordinary))}；"
+                f"提高比例层的比例 {percent_text(raised['ratio'])} 低于普通分层的最高比例 {percent_text(max(ordinary))}；"
                 "提高比例层应不低于普通分层（第九条“适当提高”）",
             )
         )
@@ -560,7 +559,7 @@ def _scheme_errors(
                     errors.append(
                         (
                             f"分层 {code}",
-                            f"比例 {spec['ratio']} 超过一般检查事项“{item.name}”的上限 {_fmt(item.ratio_cap)}",
+                            f"比例 {percent_text(spec['ratio'])} 超过一般检查事项“{item.name}”的上限 {percent_text(item.ratio_cap)}",
                         )
                     )
     return errors

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -204,15 +203,8 @@ def filter_description(task: TaskScheme, *, internal: bool = False) -> list[str]
     return out
 
 
-def percent_text(value: Any) -> str:
-    """ "0.005" → "0.5%": ratios are stored as decimals, people read percentages."""
-    if value is None or value == "":
-        return ""
-    try:
-        pct = Decimal(str(value)) * 100
-    except InvalidOperation:
-        return str(value)
-    return f"{format(pct.normalize(), 'f')}%"
+# Ratios are stored as decimals, people read percentages: one formatter for the portal and the inside pages.
+percent_text = labels.percent_text
 
 
 def _ratio_text(rule: dict[str, Any]) -> str:
