@@ -69,7 +69,9 @@ class PlanIn(Schema):
 class PlanItemIn(Schema):
     item_id: Id = Field(description="抽查事项编号（有效的事项）")
     ratio: Decimal | Text | None = Field(
-        None, description="计划抽查比例：(0, 1] 的小数如 0.05；留空取事项的默认比例"
+        None,
+        description="计划抽查比例：(0, 1] 的小数如 0.05（即 5%；页面按百分数输入和显示，接口始终用小数）；"
+        "留空取事项的默认比例",
     )
     note: Text = Field("", max_length=300, description="备注")
 
@@ -272,7 +274,10 @@ class DirectedFilters(Schema):
 
 
 class StratumIn(Schema):
-    ratio: Decimal | Text | None = Field(None, description="抽查比例 (0, 1]，与数量二选一")
+    ratio: Decimal | Text | None = Field(
+        None,
+        description="抽查比例：(0, 1] 的小数如 0.03（即 3%；接口始终用小数，页面用百分数），与数量二选一",
+    )
     count: int | None = Field(None, ge=0, le=10_000_000, description="抽查数量，与比例二选一")
     reserve: int = Field(0, ge=0, le=100_000, description="候补数量")
 

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.labels import source_label, stratum_label
 from shuangsuiji.personal.fields import EncryptedCharField
-from shuangsuiji.planning.models import STRATUM_LABELS
 
 from .labels import source_fact_text, substitution_reason_label
 
@@ -93,10 +93,15 @@ class Draw(models.Model):
         return self.draw_id
 
     @property
-    def source_fact_rows(self) -> list[tuple[str, str]]:
-        """(source name, its facts in words): public, shown on the portal and the internal pages alike."""
+    def source_fact_rows(self) -> list[tuple[str, str, str]]:
+        """(source name, its label, its facts in words): public, shown on the portal and the internal pages alike."""
+        kinds = {s["name"]: s["kind"] for s in self.sources or []}
         return [
-            (name, source_fact_text(fact, (self.thrown_by or {}).get(name, "")))
+            (
+                name,
+                source_label(name, kinds.get(name, "")),
+                source_fact_text(fact, (self.thrown_by or {}).get(name, "")),
+            )
             for name, fact in (self.source_facts or {}).items()
         ]
 
@@ -150,7 +155,7 @@ class Selection(models.Model):
     def stratum_label(self) -> str:
         """The real stratum (risk class, RAISED or UNRATED) behind the public code: for internal pages only."""
         code = self.draw.strata_map.get(self.stratum, self.stratum)
-        return STRATUM_LABELS.get(code, code)
+        return stratum_label(code)
 
 
 class TeamMember(models.Model):

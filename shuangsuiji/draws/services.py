@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji import draw as engine
+from shuangsuiji import labels
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_own_department
@@ -46,6 +47,50 @@ from .models import (
 from .strata import scheme_plan
 
 SOURCE_KINDS = {"numbers": "彩票开奖号码", "digits": "现场掷骰数字"}
+
+
+def source_field(source: dict[str, Any]) -> str:
+    """How a refusal names a source: 随机源（彩票开奖号码）, never the bare code "lottery"."""
+    return f"随机源（{labels.source_label(source.get('name') or '', source.get('kind') or '')}）"
+
+
+# Full-width digits and separators typed with a Chinese input method → their half-width forms (issue 15, item 6).
+# Explicit rather than NFKC: NFKC would also turn "²" or "①" into digits, which nobody types for a lottery ball.
+_HALF_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "，": ",",
+        "、": ",",
+        "；": ";",
+        "．": ".",
+        "。": ".",
+        "　": " ",
+    }
+)
+_NUMBERS = re.compile(r"[\s,.;/]*[0-9]+(?:[\s,.;/]+[0-9]+)*[\s,.;/]*")
+
+
+def normalise_reveal(kind: str, value: str) -> str:
+    """A revealed value as the engine expects it, before DRAW-v1 canonicalises it (shuangsuiji/draw/seed.py).
+
+    Half-width input passes through unchanged, so the canonical value in the certificate is what it always was;
+    only forms the engine would refuse change: full-width digits and separators, and dice grouped with spaces."""
+    text = (value or "").translate(_HALF_WIDTH).strip()
+    if kind == "digits":
+        text = re.sub(r"\s+", "", text)
+    return text
+
+
+def reveal_errors(source: dict[str, Any], value: str) -> list[tuple[str, str]]:
+    """What is wrong with a (normalised) revealed value, in words, with the format it takes."""
+    field, kind = source_field(source), source.get("kind")
+    if not value:
+        return [(field, f"请输入公开随机源的值。{labels.SOURCE_FORMATS.get(kind, '')}")]
+    if kind == "numbers" and not _NUMBERS.fullmatch(value):
+        return [(field, f"开奖号码“{value[:40]}”只能含数字和分隔符。{labels.SOURCE_FORMATS['numbers']}")]
+    if kind == "digits" and not (value.isascii() and value.isdigit()):
+        return [(field, f"掷骰结果“{value[:40]}”只能含数字。{labels.SOURCE_FORMATS['digits']}")]
+    return []
 
 
 class DrawRefused(RowInvalid):
@@ -253,23 +298,23 @@ def source_facts(
         lottery = str(s.get("lottery") or "").strip()
         period = str(s.get("period") or "").strip()
         draw_date = _clean_date(s.get("draw_date"))
-        field = f"随机源 {name}"
+        field = source_field(s)
         if not lottery:
-            errors.append((f"{field} {FIELD_LABELS['lottery']}", "请写明彩票名称，如：福利彩票双色球"))
+            errors.append((f"{field}{FIELD_LABELS['lottery']}", "请写明彩票名称，如：福利彩票双色球"))
         else:
-            errors += _placeholder_errors(f"{field} {FIELD_LABELS['lottery']}", lottery)
+            errors += _placeholder_errors(f"{field}{FIELD_LABELS['lottery']}", lottery)
         if not re.fullmatch(r"\d{3,12}", period):
             errors.append(
-                (f"{field} {FIELD_LABELS['period']}", "请写明彩票期号（3 至 12 位数字），如 2026137")
+                (f"{field}{FIELD_LABELS['period']}", "请写明彩票期号（3 至 12 位数字），如 2026137")
             )
         elif period not in announced:
             errors.append((FIELD_LABELS["announced"], f"公告中没有写明彩票期号 {period}"))
         if draw_date is None:
-            errors.append((f"{field} {FIELD_LABELS['draw_date']}", "请写明该期的开奖日期（YYYY-MM-DD）"))
+            errors.append((f"{field}{FIELD_LABELS['draw_date']}", "请写明该期的开奖日期（YYYY-MM-DD）"))
         elif draw_date <= today:
             errors.append(
                 (
-                    f"{field} {FIELD_LABELS['draw_date']}",
+                    f"{field}{FIELD_LABELS['draw_date']}",
                     f"该期于 {draw_date:%Y-%m-%d} 开奖，不晚于冻结日 {today:%Y-%m-%d}：开奖号码可能已经公布，"
                     "不能作为抽取后才产生的随机源；请选用冻结之后开奖的一期",
                 )
@@ -330,14 +375,22 @@ def draw_freeze(
             raise DrawRefused("该方案已冻结或已抽取；重新抽取必须写明理由，原抽取记录将继续公开")
     else:
         raise DrawRefused(f"方案当前为“{scheme.get_status_display()}”，不能冻结名单；请先公示方案")
+    # Every refusal of the form at once (issue 15, item 6).
+    errors: list[tuple[str, str]] = []
     if not announced.strip():
-        raise RowInvalid(
-            [("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")]
+        errors.append(
+            ("随机源公告", "请写明随机源，例如：福利彩票双色球第2026137期红球；监督人员现场掷骰 12 位")
         )
-    if errors := _placeholder_errors(FIELD_LABELS["announced"], announced):
+    errors += _placeholder_errors(FIELD_LABELS["announced"], announced)
+    public_sources: list[dict[str, str]] = []
+    facts: dict[str, dict[str, str]] = {}
+    try:
+        public_sources = _clean_sources(sources)
+        facts = source_facts(sources, announced, timezone.localdate())
+    except RowInvalid as e:
+        errors += e.errors
+    if errors:
         raise RowInvalid(errors)
-    public_sources = _clean_sources(sources)
-    facts = source_facts(sources, announced, timezone.localdate())
     unconsented = slots_without_consent(scheme)
     if unconsented:
         names = "、".join(d.name for d in unconsented)
@@ -562,24 +615,38 @@ def draw_perform(
     typed by the operator alone are a source the operator could steer."""
     draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
     ensure_operator(actor, draw.scheme)
+    if (
+        draw.status != DrawStatus.FROZEN
+    ):  # said before any form error: no correction makes a second ceremony possible
+        raise DrawRefused(f"抽取 {draw.draw_id} 当前为“{draw.get_status_display()}”，每次抽取只能进行一次")
     witnesses = [
         {"name": (w.get("name") or "").strip(), "unit": (w.get("unit") or "").strip()} for w in witnesses
     ]
     witnesses = [w for w in witnesses if w["name"] or w["unit"]]
-    if not witnesses or any(not w["name"] or not w["unit"] for w in witnesses):
-        raise RowInvalid([("监督人员", "请登记至少一名监督人员的姓名和单位")])
-    _claim(draw)
+    # Every refusal at once (issue 15, item 6): the operator corrects the whole form in one go.
+    errors: list[tuple[str, str]] = []
+    if not witnesses:
+        errors.append(("监督人员", "请登记至少一名监督人员的姓名和单位"))
+    for n, w in enumerate(witnesses, start=1):
+        if not w["name"] or not w["unit"]:
+            missing = "姓名" if not w["name"] else "单位"
+            errors.append(("监督人员", f"第 {n} 名监督人员缺少{missing}：请登记监督人员的姓名和单位"))
     values = {"server": draw.secret}
     if draw.sealed:
         values[engine.SEALED_SOURCE] = draw.sealed_secret
     for source in draw.sources:
         if source["kind"] == "secret":
             continue
-        value = (reveals.get(source["name"]) or "").strip()
-        if not value:
-            raise RowInvalid([(f"随机源 {source['name']}", "请输入公开随机源的值")])
+        value = normalise_reveal(source["kind"], reveals.get(source["name"]) or "")
+        errors += reveal_errors(source, value)
         values[source["name"]] = value
-    throwers = _throwers(draw, witnesses, thrown_by or {})
+    try:
+        throwers = _throwers(draw, witnesses, thrown_by or {})
+    except RowInvalid as e:
+        errors += e.errors
+    if errors:
+        raise RowInvalid(errors)
+    _claim(draw)
     directory = draw_dir(draw)
     _remove_stale_outputs(directory)
     try:
@@ -661,7 +728,7 @@ def _throwers(draw: Draw, witnesses: list[dict[str, str]], thrown_by: dict[str, 
         if source["kind"] != "digits":
             continue
         who = (thrown_by.get(source["name"]) or "").strip()
-        field = f"随机源 {source['name']} {FIELD_LABELS['thrown_by']}"
+        field = f"{source_field(source)}{FIELD_LABELS['thrown_by']}"
         if not who:
             errors.append((field, "请登记掷骰的监督人员姓名：骰子须由监督人员当场投掷，不能由操作人员输入"))
         elif who not in names:

@@ -17,6 +17,7 @@ from shuangsuiji.audit.services import record
 from shuangsuiji.caps.selectors import yearly_cap as city_yearly_cap
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
 from shuangsuiji.directory.rows import RowInvalid, length_errors
+from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department
 
 from .models import (
@@ -53,10 +54,6 @@ def _ensure_office(actor) -> None:
 
     if actor.role not in (Role.OFFICE, Role.SYSTEM):
         raise PermissionDenied("只有联席会议办公室可以审核计划")
-
-
-def _fmt(d: Decimal | None) -> str:
-    return "" if d is None else format(d.normalize(), "f")
 
 
 def parse_ratio(value: Any, field: str) -> Decimal:
@@ -180,7 +177,7 @@ def plan_item_add(
         errors.append(
             (
                 "计划抽查比例",
-                f"一般检查事项“{item.name}”的比例 {parsed} 超过上限 {_fmt(item.ratio_cap)}（第八条）",
+                f"一般检查事项“{item.name}”的比例 {percent_text(parsed)} 超过上限 {percent_text(item.ratio_cap)}（第八条）",
             )
         )
     if PlanItem.objects.filter(plan=plan, item=item).exists():
@@ -261,7 +258,9 @@ def plan_check(plan: AnnualPlan) -> tuple[list[str], list[str]]:
             and cap is not None
             and pi.ratio > cap
         ):
-            errors.append(f"一般检查事项“{pi.item.name}”的比例 {pi.ratio} 超过上限 {_fmt(cap)}")
+            errors.append(
+                f"一般检查事项“{pi.item.name}”的比例 {percent_text(pi.ratio)} 超过上限 {percent_text(cap)}"
+            )
         if pi.item.version != pi.item_version:
             warnings.append(
                 f"事项“{pi.item.name}”已更新到 v{pi.item.version}，计划使用的是 v{pi.item_version}"
@@ -545,7 +544,7 @@ def _scheme_errors(
         errors.append(
             (
                 f"分层 {RAISED_STRATUM}",
-                f"提高比例层的比例 {raised['ratio']} 低于普通分层的最高比例 {_fmt(max(ordinary))}；"
+                f"提高比例层的比例 {percent_text(raised['ratio'])} 低于普通分层的最高比例 {percent_text(max(ordinary))}；"
                 "提高比例层应不低于普通分层（第九条“适当提高”）",
             )
         )
@@ -560,7 +559,7 @@ def _scheme_errors(
                     errors.append(
                         (
                             f"分层 {code}",
-                            f"比例 {spec['ratio']} 超过一般检查事项“{item.name}”的上限 {_fmt(item.ratio_cap)}",
+                            f"比例 {percent_text(spec['ratio'])} 超过一般检查事项“{item.name}”的上限 {percent_text(item.ratio_cap)}",
                         )
                     )
     return errors
@@ -776,3 +775,29 @@ def scheme_accept(*, actor, scheme: TaskScheme) -> SchemeConsent:
         after={"department": code, "slots": scheme.team_slots[code]},
     )
     return consent
+
+
+def window_warnings(start: datetime.date, end: datetime.date, batch: PlanBatch | None) -> list[str]:
+    """Why a scheme's window looks wrong for the plan batch it implements (issue 15, item 8): a warning, not a
+    refusal (a batch may slip, art. 10 动态调整), but a window of December–January for a May batch is a typo more often
+    than a decision."""
+    if batch is None or start > end:
+        return []
+    year, month = batch.plan.year, batch.month
+    out = []
+    if not 1 <= month <= 12:
+        return out
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+    if end < first or start > last:
+        out.append(
+            f"检查期限 {start:%Y-%m-%d} 至 {end:%Y-%m-%d} 不含依据的计划批次“{batch.name}”的计划月份 "
+            f"{year} 年 {month} 月；请核对日期，或先调整计划批次"
+        )
+    if start.year != year or end.year != year:
+        out.append(f"检查期限超出计划年度 {year} 年；年度抽查计划只安排本年度的检查")
+    return out
+
+
+def scheme_window_warnings(scheme: TaskScheme) -> list[str]:
+    return window_warnings(scheme.window_start, scheme.window_end, scheme.batch)

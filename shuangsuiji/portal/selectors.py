@@ -20,11 +20,11 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from shuangsuiji import labels
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ObjectKind
 from shuangsuiji.draw import SEALED_SOURCE
 from shuangsuiji.draws.labels import substitution_reason_label
@@ -174,8 +174,9 @@ _FLAG_WORDS = {
 }
 
 
-def filter_description(task: TaskScheme) -> list[str]:
-    """The directed filter in words. A filter on credit-risk classes is mentioned but its classes are not."""
+def filter_description(task: TaskScheme, *, internal: bool = False) -> list[str]:
+    """The directed filter in words. A filter on credit-risk classes is mentioned but its classes are not, except
+    on internal pages (`internal`), whose readers may know them."""
     if not task.directed:
         return []
     f = task.filters or {}
@@ -195,20 +196,15 @@ def filter_description(task: TaskScheme) -> list[str]:
             out.append(yes)
         elif f.get(key) is False:
             out.append(no)
-    if f.get("risk_classes"):
+    if f.get("risk_classes") and internal:
+        out.append("信用风险分类：" + "、".join(str(c) for c in f["risk_classes"]))
+    elif f.get("risk_classes"):
         out.append("按信用风险分类限定范围（信用风险分类依规不予公开）")
     return out
 
 
-def percent_text(value: Any) -> str:
-    """ "0.005" → "0.5%": ratios are stored as decimals, people read percentages."""
-    if value is None or value == "":
-        return ""
-    try:
-        pct = Decimal(str(value)) * 100
-    except InvalidOperation:
-        return str(value)
-    return f"{format(pct.normalize(), 'f')}%"
+# Ratios are stored as decimals, people read percentages: one formatter for the portal and the inside pages.
+percent_text = labels.percent_text
 
 
 def _ratio_text(rule: dict[str, Any]) -> str:
@@ -304,7 +300,17 @@ def public_sources(draw: Draw, reveal: bool) -> list[dict[str, str]]:
         else:
             value = reveals.get(s["name"], "")
             label = "彩票开奖号码" if s["kind"] == "numbers" else "现场掷骰数字"
-        out.append({"name": s["name"], "label": label, "commitment": s.get("commitment", ""), "value": value})
+        out.append(
+            {
+                "name": s["name"],
+                "kind": s["kind"],
+                "title": labels.source_label(s["name"], s["kind"]),
+                "label": label,
+                "commitment": s.get("commitment", ""),
+                "value": value,
+                "meaning": labels.numbers_meaning(value) if s["kind"] == "numbers" else "",
+            }
+        )
     return out
 
 

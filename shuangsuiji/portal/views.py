@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS
 from shuangsuiji.draws.models import Draw, DrawStatus
 from shuangsuiji.draws.services import public_dir
+from shuangsuiji.labels import NUMBERS_NOTE
 from shuangsuiji.planning.models import AnnualPlan, TaskScheme
 
 from . import selectors
@@ -141,6 +142,7 @@ def task_detail(request, pk: int):
             "visible": visible,
             "draws": draws,
             "exclusion_reasons": EXCLUSION_REASONS,
+            "numbers_note": NUMBERS_NOTE,
         },
     )
 

@@ -17,11 +17,15 @@ from shuangsuiji.directory.models import (
 )
 from shuangsuiji.directory.rows import COLUMNS
 from shuangsuiji.directory.selectors import personal_fields
+from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department, Region
 
 DATE_FIELDS = {"cert_issued", "cert_expires"}
 BOOL_FIELDS = {"abnormal_list", "dishonest_list", "is_expert"}
 TEXTAREA_FIELDS = {"sub_items", "legal_basis", "content"}
+# Ratios are typed and shown as percentages on pages ("3" or "3%" is 3 %); imports keep their own format (issue 15).
+PERCENT_FIELDS = {"default_ratio", "ratio_cap"}
+PERCENT_NOTE = "百分数：填 5 或 5% 即 5%"
 
 
 def _options(name: str, user) -> list[tuple[str, str]] | None:
@@ -64,6 +68,8 @@ def display_value(name: str, value: Any) -> str:
         return ";".join(str(v) for v in value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal) and name in PERCENT_FIELDS:
+        return percent_text(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)
@@ -92,7 +98,7 @@ def form_fields(kind: str, user, values: dict[str, Any], errors: dict[str, str] 
                 "name": col.name,
                 "header": col.header,
                 "required": col.required,
-                "note": col.note,
+                "note": PERCENT_NOTE if col.name in PERCENT_FIELDS else col.note,
                 "widget": widget,
                 "options": options or [],
                 "value": value,
@@ -108,9 +114,15 @@ def values_from_post(kind: str, post) -> dict[str, Any]:
     for col in COLUMNS[kind]:
         if col.name == "methods":
             data[col.name] = ";".join(post.getlist("methods"))
+        elif col.name in PERCENT_FIELDS and col.name in post:
+            text = post.get(col.name, "").translate(_FULL_WIDTH_PERCENT).strip()
+            data[col.name] = text + "%" if text and not text.endswith("%") else text
         elif col.name in post:
             data[col.name] = post.get(col.name, "")
     return data
+
+
+_FULL_WIDTH_PERCENT = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 
 def values_from_instance(kind: str, obj) -> dict[str, Any]:

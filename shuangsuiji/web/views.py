@@ -26,10 +26,11 @@ from shuangsuiji.directory.models import (
     RiskClass,
 )
 from shuangsuiji.directory.rows import KIND_LABELS, RowInvalid
+from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department, Region
 
 from . import params
-from .forms import form_fields, values_from_instance, values_from_post
+from .forms import PERCENT_FIELDS, form_fields, values_from_instance, values_from_post
 
 PAGE_SIZE = 50
 
@@ -382,7 +383,11 @@ def item_version(request, pk: int, version: int):
     from shuangsuiji.directory.rows import COLUMNS
 
     headers = {c.name: c.header for c in COLUMNS["items"]}
-    rows = [(headers.get(k, k), v) for k, v in ver.data.items() if k in headers]
+    rows = [
+        (headers.get(k, k), percent_text(v) if k in PERCENT_FIELDS else v)
+        for k, v in ver.data.items()
+        if k in headers
+    ]
     return render(request, "web/item_version.html", {"item": item, "ver": ver, "rows": rows})
 
 

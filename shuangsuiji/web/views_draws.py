@@ -20,6 +20,8 @@ from shuangsuiji.draws.forms_register import active_selections, register_rows, r
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS
 from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
+from shuangsuiji.labels import NUMBERS_NOTE, SOURCE_FORMATS, source_label
+from shuangsuiji.portal.selectors import public_sources
 
 from .views_planning import _errors
 
@@ -60,10 +62,20 @@ def freeze(request, pk: int):
         else:
             messages.success(request, f"名单已冻结，承诺值 {draw.commitment} 已公示。")
             return redirect(f"/draws/{draw.pk}/")
+    posted = request.method == "POST"
     return render(
         request,
         "web/draw_freeze.html",
-        {"scheme": scheme, "errors": errors, "post": request.POST, "redraw": scheme.draws.exists()},
+        {
+            "scheme": scheme,
+            "errors": errors,
+            "post": request.POST,
+            "redraw": scheme.draws.exists(),
+            # A fresh form offers both sources; after a refusal it keeps what was chosen.
+            "use_lottery": not posted or bool(request.POST.get("use_lottery")),
+            "use_witness": not posted or bool(request.POST.get("use_witness")),
+            "formats": SOURCE_FORMATS,
+        },
     )
 
 
@@ -118,6 +130,10 @@ def draw_detail(request, pk: int):
             if own or scoping.can_read_sealed(request.user, draw)
             else "",
             "exclusions": _exclusions(draw),
+            "revealed": [
+                s for s in public_sources(draw, reveal=True) if s["value"] and s["kind"] != "secret"
+            ],
+            "numbers_note": NUMBERS_NOTE,
         },
     )
 
@@ -172,8 +188,40 @@ def ceremony(request, pk: int):
     return render(
         request,
         "web/draw_ceremony.html",
-        {"draw": draw, "errors": errors, "post": request.POST, "fingerprint": services.fingerprint(draw)},
+        {
+            "draw": draw,
+            "errors": errors,
+            "witness_rows": _witness_rows(request.POST),
+            "source_rows": _source_rows(draw, request.POST),
+            "fingerprint": services.fingerprint(draw),
+        },
     )
+
+
+def _witness_rows(post) -> list[tuple[int, str, str]]:
+    """(n, name, unit): the witnesses typed so far, kept after a refusal, with at least three rows to fill."""
+    names, units = post.getlist("witness_name"), post.getlist("witness_unit")
+    count = max(3, len(names), len(units))
+    count = min(count, 20)
+    names += [""] * (count - len(names))
+    units += [""] * (count - len(units))
+    return [(n, names[n - 1], units[n - 1]) for n in range(1, count + 1)]
+
+
+def _source_rows(draw, post) -> list[dict]:
+    """The public sources to reveal, each with its label, format and example, and what was typed."""
+    return [
+        {
+            "name": s["name"],
+            "kind": s["kind"],
+            "label": source_label(s["name"], s["kind"]),
+            "format": SOURCE_FORMATS.get(s["kind"], ""),
+            "value": post.get(f"reveal_{s['name']}", ""),
+            "thrown_by": post.get(f"thrown_by_{s['name']}", ""),
+        }
+        for s in draw.sources
+        if s["kind"] != "secret"
+    ]
 
 
 def _public_files(draw) -> list[str]:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shuangsuiji import labels
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.caps import selectors as caps_selectors
@@ -28,6 +29,7 @@ from shuangsuiji.planning.models import (
     PublishListAt,
     SchemeStatus,
 )
+from shuangsuiji.portal.selectors import filter_description
 from shuangsuiji.stats import policy as stats_policy
 
 from . import params
@@ -40,6 +42,14 @@ def _errors(e: Exception) -> list[str]:
     if isinstance(e, ValidationError):
         return list(e.messages)
     return [str(e)]
+
+
+def _ratio(text, field: str) -> str | None:
+    """A percentage typed on a page ("3", "3%") as the fraction the services store and the API speaks ("0.03")."""
+    try:
+        return labels.fraction_from_percent(text)
+    except labels.PercentInvalid as e:
+        raise RowInvalid([(field, str(e))]) from None
 
 
 def _act(request, fn, success: str, redirect_to: str):
@@ -144,7 +154,7 @@ def plan_item_add(request, pk: int):
             actor=request.user,
             plan=plan,
             item=item,
-            ratio=request.POST.get("ratio") or None,
+            ratio=_ratio(request.POST.get("ratio"), "计划比例"),
             note=request.POST.get("note", ""),
         ),
         "事项已加入计划。",
@@ -267,9 +277,40 @@ def scheme_list(request):
     )
 
 
+def _strata_rows(post, risk_classes) -> list[tuple[str, str, str, str, str]]:
+    """(code, label, ratio %, count, reserve) per stratum of the form, keeping what was typed."""
+    rows = [(r.code, str(r), "2") for r in risk_classes]
+    rows += [
+        (RAISED_STRATUM, STRATUM_LABELS[RAISED_STRATUM], "2"),
+        (UNRATED_STRATUM, STRATUM_LABELS[UNRATED_STRATUM], "0"),
+    ]
+    return [
+        (
+            code,
+            name,
+            post.get(f"ratio_{code}", ""),
+            post.get(f"count_{code}", ""),
+            post.get(f"reserve_{code}", default),
+        )
+        for code, name, default in rows
+    ]
+
+
+def _form_window_warnings(post) -> list[str]:
+    start, end = params.date_or_none(post.get("window_start")), params.date_or_none(post.get("window_end"))
+    batch_id = params.int_or_none(post.get("batch"), lo=1)
+    if not (start and end and batch_id):
+        return []
+    batch = PlanBatch.objects.select_related("plan").filter(pk=batch_id).first()
+    return services.window_warnings(start, end, batch)
+
+
 def _scheme_form_context(request, errors, post):
     user = request.user
+    risk_classes = list(RiskClass.objects.filter(active=True))
     return {
+        "strata_rows": _strata_rows(post, risk_classes),
+        "window_warnings": _form_window_warnings(post) if errors else [],
         "errors": errors,
         "post": post,
         "batches": PlanBatch.objects.filter(
@@ -278,9 +319,7 @@ def _scheme_form_context(request, errors, post):
         .select_related("plan")
         .distinct(),
         "items": CheckItem.objects.valid().select_related("department"),
-        "risk_classes": list(RiskClass.objects.filter(active=True)),
-        "raised": RAISED_STRATUM,
-        "unrated": UNRATED_STRATUM,
+        "risk_classes": risk_classes,
         "methods": METHOD_CHOICES,
         "departments": Department.objects.filter(active=True),
         "regions": Region.objects.all(),
@@ -292,12 +331,16 @@ def _scheme_form_context(request, errors, post):
 
 def scheme_data_from_post(post) -> dict:
     strata = {}
-    for code in [
-        *RiskClass.objects.filter(active=True).values_list("code", flat=True),
-        RAISED_STRATUM,
-        UNRATED_STRATUM,
-    ]:
+    ratio_errors = []
+    risk_names = dict(RiskClass.objects.filter(active=True).values_list("code", "name"))
+    for code in [*risk_names, RAISED_STRATUM, UNRATED_STRATUM]:
         ratio, count = post.get(f"ratio_{code}", "").strip(), post.get(f"count_{code}", "").strip()
+        if ratio:
+            try:
+                ratio = labels.fraction_from_percent(ratio) or ""
+            except labels.PercentInvalid as e:
+                ratio_errors.append((f"{labels.stratum_label(code, risk_names)} 比例", str(e)))
+                continue
         if ratio or count:
             strata[code] = {
                 "ratio": ratio or None,
@@ -319,6 +362,8 @@ def scheme_data_from_post(post) -> dict:
         "abnormal": {"1": True, "0": False}.get(post.get("f_abnormal", "")),
         "dishonest": {"1": True, "0": False}.get(post.get("f_dishonest", "")),
     }
+    if ratio_errors:
+        raise RowInvalid(ratio_errors)
     try:
         slot_values = {k: int(v) for k, v in slots.items()}
     except ValueError:
@@ -364,9 +409,10 @@ def scheme_create(request):
 def scheme_detail(request, pk: int):
     scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
     own = request.user.department_id == scheme.department_id and request.user.role == Role.DEPT_ADMIN
-    regions = dict(Region.objects.values_list("id", "name"))
     unconsented = services.slots_without_consent(scheme)
     mine = request.user.department if request.user.role == Role.DEPT_ADMIN else None
+    risk_names = dict(RiskClass.objects.values_list("code", "name"))
+    departments = dict(Department.objects.filter(code__in=scheme.team_slots).values_list("code", "name"))
     return render(
         request,
         "web/scheme_detail.html",
@@ -375,11 +421,13 @@ def scheme_detail(request, pk: int):
             "items": scheme.items.select_related("item", "department"),
             "draws": scheme.draws.all(),
             "own": own,
-            "filter_regions": [regions.get(r, r) for r in scheme.filters.get("regions", [])],
             "strata": [
-                (f"{STRATUM_LABELS[code]}（{code}）" if code in STRATUM_LABELS else code, spec)
+                (labels.stratum_label(code, risk_names), spec, labels.percent_text(spec.get("ratio")))
                 for code, spec in scheme.strata.items()
             ],
+            "team": [(departments.get(code, code), n) for code, n in scheme.team_slots.items()],
+            "filter_text": filter_description(scheme, internal=True),
+            "window_warnings": services.scheme_window_warnings(scheme),
             "unconsented": unconsented,
             "consents": scheme.consents.select_related("department", "accepted_by"),
             "can_accept": mine is not None

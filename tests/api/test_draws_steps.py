@@ -172,17 +172,17 @@ def test_a_second_ceremony_is_refused_with_409(alice, drawn):
         ),
         (
             {"witnesses": WITNESSES, "reveals": {"lottery": REVEALS["lottery"]}, "thrown_by": THROWN_BY},
-            "随机源 witness",
+            "随机源（监督人员现场掷骰）",
         ),
         (
             {"witnesses": WITNESSES, "reveals": {"lottery": "abc", "witness": "1"}, "thrown_by": THROWN_BY},
-            "随机源",
+            "随机源（彩票开奖号码）",
         ),
         # Dice typed by the operator alone: the thrower is a registered witness, named (issue 17, item 8).
-        ({"witnesses": WITNESSES, "reveals": REVEALS}, "随机源 witness 掷骰人"),
+        ({"witnesses": WITNESSES, "reveals": REVEALS}, "随机源（监督人员现场掷骰）掷骰人"),
         (
             {"witnesses": WITNESSES, "reveals": REVEALS, "thrown_by": {"witness": "Alice"}},
-            "随机源 witness 掷骰人",
+            "随机源（监督人员现场掷骰）掷骰人",
         ),
     ],
 )

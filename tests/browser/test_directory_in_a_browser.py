@@ -23,20 +23,20 @@ def test_an_official_maintains_the_item_list_in_a_real_browser(page, live_server
     page.fill("#id_legal_basis", "《特种设备安全法》第五十七条")
     page.check("input[name=methods][value=实地核查]")
     page.select_option("#id_category", "重点")
-    page.fill("#id_default_ratio", "0.1")
+    page.fill("#id_default_ratio", "10")
     page.fill("#id_reason", "新增事项")
     page.click("button:has-text('保存')")
     page.wait_for_url(re.compile(r"/items/\d+/$"))
     assert "特种设备使用单位检查" in page.content()
 
     page.click("a.btn:text-is('修改')")
-    page.fill("#id_default_ratio", "0.2")
+    page.fill("#id_default_ratio", "20")
     page.fill("#id_reason", "事故多发，提高比例")
     page.click("button:has-text('保存')")
     page.wait_for_url(re.compile(r"/items/\d+/$"))
     assert "事故多发，提高比例" in page.content()
     page.click("text=v1")
-    assert "0.1" in page.content()
+    assert "10%" in page.content()
     assert CheckItem.objects.get(code="SCJG-501").version == 2
 
 

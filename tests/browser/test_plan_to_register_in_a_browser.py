@@ -1,5 +1,6 @@
 """Issue 4's walk in a real headless Chromium: plan → approval → scheme → freeze → ceremony → teams → 登记表."""
 
+import os
 import re
 
 import pytest
@@ -62,7 +63,7 @@ def test_a_department_walks_from_plan_to_registration_form_in_a_browser(page, li
     page.select_option("#id_batch", index=1)
     page.check(f"input[name=items][value='{item.pk}']")
     page.check("input[name=methods][value=实地核查]")
-    page.fill("#ratio_B", "0.25")
+    page.fill("#ratio_B", "25")
     page.fill("#id_window_start", "2026-12-01")
     page.fill("#id_window_end", "2026-12-20")
     page.click("button:has-text('保存草稿')")
@@ -81,16 +82,30 @@ def test_a_department_walks_from_plan_to_registration_form_in_a_browser(page, li
     assert draw.commitment in page.content()
 
     page.click("text=进入抽取仪式")
+    # A mistaken entry (issue 15, item 6): a witness without a unit, no thrower. Every error at once, nothing lost.
     page.fill("#witness_name_1", "周监督")
+    page.fill("#witness_name_2", "吴监督")
     page.fill("#witness_unit_1", "舞钢市司法局")
-    page.fill("#reveal_lottery", "30,3,11,15,22,27")
+    page.fill("#reveal_lottery", "30，3，11，15，22，27")
     page.fill("#reveal_witness", "314159265358")
-    page.fill("#thrown_by_witness", "周监督")
+    page.click("button:has-text('抽取')")
+    page.wait_for_load_state()
+    assert page.locator("ul.errors li").count() == 2
+    assert "第 2 名监督人员缺少单位" in page.inner_text("ul.errors")
+    assert page.input_value("#witness_name_2") == "吴监督"
+    assert page.input_value("#reveal_lottery") == "30，3，11，15，22，27"
+    if screenshots := os.environ.get(
+        "SCREENSHOTS_DIR"
+    ):  # docs/screenshots/ceremony-after-a-mistaken-entry.png
+        page.screenshot(path=f"{screenshots}/ceremony-after-a-mistaken-entry.png", full_page=True)
+    page.fill("#witness_unit_2", "舞钢市审计局")
+    page.fill("#thrown_by_witness", "吴监督")
     page.click("button:has-text('抽取')")
     page.wait_for_url(re.compile(r"/draws/\d+/$"))
     assert "抽取完成" in page.content()
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN and engine.verify(draw_dir(draw)).ok
+    assert draw.reveals["lottery"] == "3.11.15.22.27.30." and "即开奖号码 03 11 15 22 27 30" in page.content()
 
     page.click("text=登记表（打印）")
     assert page.locator("section.card").count() == 5  # ceil(20 × 0.25)

@@ -41,7 +41,7 @@ def test_the_other_departments_administrator_accepts_on_the_page_and_the_freeze_
 ):
     login(client, bob)
     page = client.get(f"/schemes/{joint.pk}/").content.decode()
-    assert "WJW" in page and "本部门同意参加（派出 5 名检查人员）" in page
+    assert "卫生健康委员会 5 人" in page and "本部门同意参加（派出 5 名检查人员）" in page
     r = client.post(f"/schemes/{joint.pk}/accept/")
     assert r.status_code == 302
     consent = SchemeConsent.objects.get(scheme=joint)

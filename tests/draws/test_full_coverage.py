@@ -138,7 +138,7 @@ def test_the_scheme_form_accepts_an_unrated_stratum_and_the_pages_name_it(client
             "adhoc_reason": "产品质量专项",
             "items": [item.pk],
             "methods": ["实地核查"],
-            "ratio_UNRATED": "0.5",
+            "ratio_UNRATED": "50%",
             "reserve_UNRATED": "0",
             "window_start": "2026-12-01",
             "window_end": "2026-12-20",
@@ -148,14 +148,14 @@ def test_the_scheme_form_accepts_an_unrated_stratum_and_the_pages_name_it(client
     )
     scheme = TaskScheme.objects.get()
     assert r.status_code == 302 and scheme.strata == {"UNRATED": {"ratio": "0.5", "reserve": 0}}
-    assert "未评定风险分类（UNRATED）：0.5" in client.get(f"/schemes/{scheme.pk}/").content.decode()
+    assert "未评定风险分类：50%" in client.get(f"/schemes/{scheme.pk}/").content.decode()
     planning.scheme_publish(actor=alice, scheme=scheme)
     draw = freeze(alice, scheme)
     assert excluded(draw) == {firm_b.code: "NOT_IN_STRATA"} and rope.code in candidates(draw)
     page = client.get(f"/draws/{draw.pk}/").content.decode()
-    assert "方案未设该风险分类的抽查比例（NOT_IN_STRATA）1 户" in page
+    assert "方案未设该风险分类的抽查比例 1 户" in page and "原因代码：NOT_IN_STRATA" in page
     portal = client.get(f"/portal/tasks/{scheme.pk}/").content.decode()
-    assert "NOT_IN_STRATA</span> 方案未设该风险分类的抽查比例" in portal
+    assert "<code>NOT_IN_STRATA</code> 方案未设该风险分类的抽查比例" in portal
 
 
 # --- the property: candidates ∪ excluded = the filter's matches, disjoint -------------------------------------------

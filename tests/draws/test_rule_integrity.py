@@ -50,7 +50,7 @@ def test_a_key_item_has_no_cap(alice):
 
 def test_the_raised_stratum_may_not_be_lower_than_an_ordinary_one(alice):
     key = factories.item("SCJG", category="重点", ratio_cap=None)
-    with pytest.raises(RowInvalid, match="提高比例层的比例 0.01 低于普通分层的最高比例 0.5"):
+    with pytest.raises(RowInvalid, match="提高比例层的比例 1% 低于普通分层的最高比例 50%"):
         planning.scheme_create(
             actor=alice,
             data={

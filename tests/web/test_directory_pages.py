@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -17,8 +18,8 @@ ITEM_FORM = {
     "legal_basis": "《食品安全法》第一百一十条",
     "methods": ["实地核查"],
     "category": "一般",
-    "default_ratio": "0.05",
-    "ratio_cap": "0.1",
+    "default_ratio": "5",  # pages take percentages (issue 15, item 4)
+    "ratio_cap": "10%",
     "status": "有效",
     "reason": "新增事项",
 }
@@ -46,14 +47,14 @@ def test_it_keeps_every_past_version_of_an_item_retrievable(client, alice):
     client.post("/items/new/", ITEM_FORM)
     item = CheckItem.objects.get(code="SCJG-901")
     response = client.post(
-        f"/items/{item.pk}/edit/", ITEM_FORM | {"default_ratio": "0.08", "reason": "风险上升"}
+        f"/items/{item.pk}/edit/", ITEM_FORM | {"default_ratio": "8", "reason": "风险上升"}
     )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.version == 2
     v1 = client.get(f"/items/{item.pk}/versions/1/").content.decode()
     v2 = client.get(f"/items/{item.pk}/versions/2/").content.decode()
-    assert "0.05" in v1 and "0.08" in v2
+    assert "5%" in v1 and "8%" in v2 and item.default_ratio == Decimal("0.08")
     assert "风险上升" in client.get(f"/items/{item.pk}/").content.decode()
 
 
@@ -61,7 +62,7 @@ def test_it_refuses_an_item_change_without_a_reason(client, alice):
     login(client, alice)
     client.post("/items/new/", ITEM_FORM)
     item = CheckItem.objects.get(code="SCJG-901")
-    response = client.post(f"/items/{item.pk}/edit/", ITEM_FORM | {"default_ratio": "0.08", "reason": ""})
+    response = client.post(f"/items/{item.pk}/edit/", ITEM_FORM | {"default_ratio": "8", "reason": ""})
     assert "每次变更都必须填写理由" in response.content.decode()
     item.refresh_from_db()
     assert item.version == 1

@@ -34,7 +34,7 @@ def test_a_department_walks_from_plan_to_registration_form(client, alice, olivia
     r = client.post("/plans/new/", {"kind": "department", "year": "2026", "title": "2026年度抽查计划"})
     plan = AnnualPlan.objects.get()
     assert r["Location"] == f"/plans/{plan.pk}/"
-    client.post(f"/plans/{plan.pk}/items/", {"item": item.pk, "ratio": "0.2"})
+    client.post(f"/plans/{plan.pk}/items/", {"item": item.pk, "ratio": "20%"})
     client.post(f"/plans/{plan.pk}/batches/", {"name": "第一批", "month": "12"})
     client.post(f"/plans/{plan.pk}/submit/")
     plan.refresh_from_db()
@@ -56,7 +56,7 @@ def test_a_department_walks_from_plan_to_registration_form(client, alice, olivia
                 item.pk,
             ],
             "methods": ["实地核查"],
-            "ratio_B": "0.2",
+            "ratio_B": "20",
             "reserve_B": "2",
             "window_start": "2026-12-01",
             "window_end": "2026-12-20",
