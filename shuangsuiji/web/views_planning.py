@@ -24,12 +24,13 @@ from shuangsuiji.planning.models import (
     PlanBatch,
     PlanItem,
     PlanKind,
+    PlanStatus,
     PublishListAt,
     SchemeStatus,
 )
 
 from . import params
-from .views import _page
+from .views import _page, _querystring_without_page
 
 
 def _errors(e: Exception) -> list[str]:
@@ -61,7 +62,20 @@ def plan_list(request):
     if request.GET.get("year"):
         year = params.int_or_none(request.GET["year"], hi=9999)
         qs = qs.filter(year=year) if year is not None else qs.none()
-    return render(request, "web/plan_list.html", {"page": _page(request, qs), "f": request.GET, "qs": ""})
+    if (
+        request.GET.get("status") in PlanStatus.values
+    ):  # the work-bench links here, e.g. plans awaiting review
+        qs = qs.filter(status=request.GET["status"])
+    return render(
+        request,
+        "web/plan_list.html",
+        {
+            "page": _page(request, qs),
+            "f": request.GET,
+            "qs": _querystring_without_page(request),
+            "statuses": PlanStatus.choices,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -251,7 +265,18 @@ def plan_transition(request, pk: int, action: str):
 @login_required
 def scheme_list(request):
     qs = scoping.schemes_for(request.user)
-    return render(request, "web/scheme_list.html", {"page": _page(request, qs), "qs": ""})
+    if request.GET.get("status") in SchemeStatus.values:  # the work-bench links here, e.g. schemes to publish
+        qs = qs.filter(status=request.GET["status"])
+    return render(
+        request,
+        "web/scheme_list.html",
+        {
+            "page": _page(request, qs),
+            "qs": _querystring_without_page(request),
+            "f": request.GET,
+            "statuses": SchemeStatus.choices,
+        },
+    )
 
 
 def _scheme_form_context(request, errors, post):
