@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import has_perm, report_departments_for, sees_all_departments
@@ -32,11 +33,10 @@ def _calendar_warning(user) -> str:
     return missing_years_message(years) if years else ""
 
 
-def _otp_pending(request) -> bool:
+def _otp_pending(request, user) -> bool:
     """An administrator signed in with the password but not yet the second factor sees no menu (issue 15, item 12)."""
     from shuangsuiji.accounts.security import needs_totp
 
-    user = request.user
     return user.is_authenticated and needs_totp(user) and not request.session.get("otp_ok")
 
 
@@ -47,8 +47,9 @@ def _todo_badge(user) -> int:
 
 
 def platform(request):
-    user = request.user
-    otp_pending = _otp_pending(request)
+    # A request refused before the authentication middleware (a bad Host header → 400) has no user.
+    user = getattr(request, "user", None) or AnonymousUser()
+    otp_pending = _otp_pending(request, user)
     return {
         "otp_pending": otp_pending,
         "business_menu": user.is_authenticated and user.role not in BUSINESS_BLIND_ROLES,
