@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.directory.models import InspectorStatus
+from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import TeamMember
 from shuangsuiji.inspections import services
@@ -86,37 +87,10 @@ def test_a_submitted_plan_notifies_the_office_and_its_return_and_approval_notify
     assert Notification.objects.filter(user=alice, message__contains="已批准").count() == 1
 
 
-def test_a_record_hand_over_reaches_the_reviewer_and_comes_back_to_the_clerk(alice, amy, rita):
-    selection = drawn_selection(alice)
-    rec = services.record_create(actor=amy, selection=selection)
-    rec = services.record_submit(actor=amy, rec=rec, data=DONE)
-    [n] = Notification.objects.filter(user=rita)
-    assert selection.object.name in n.message and n.link == f"/records/{rec.pk}/"
-    assert not Notification.objects.filter(user=alice).exists()  # the administrator does not review
-
-    services.record_review(actor=rita, rec=rec, approve=False, comment="请补充检查情况")
-    assert "请补充检查情况" in Notification.objects.get(user=amy).message
-    services.record_submit(actor=amy, rec=rec)
-    services.record_review(actor=rita, rec=rec, approve=True)
-    assert Notification.objects.filter(user=amy, message__contains="已公示").count() == 1
-
-
-def test_a_transfer_notifies_the_receiving_department_and_its_receipt_the_sender(alice, amy, rita, bob, wjw):
-    rec = services.record_submit(
-        actor=amy, rec=services.record_create(actor=amy, selection=drawn_selection(alice)), data=DONE
-    )
-    t = services.transfer_create(
-        actor=amy, rec=rec, kind="department", content="线索", to_department_id=wjw.pk
-    )
-    assert Notification.objects.get(user=bob).link == f"/transfers/{t.pk}/"
-    services.transfer_acknowledge(actor=bob, transfer=t)
-    assert "已接收" in Notification.objects.get(user=amy, link=f"/transfers/{t.pk}/").message
-
-
-def test_a_refused_hand_over_leaves_no_notification(alice, amy, rita):
-    rec = services.record_create(actor=amy, selection=drawn_selection(alice))
-    with pytest.raises(Exception):  # noqa: B017 - the form's errors are tested in tests/inspections
-        services.record_submit(actor=amy, rec=rec, data={"methods": []})
+def test_a_refused_hand_over_leaves_no_notification(alice, olivia):
+    empty = planning.plan_create(actor=alice, kind="department", year=2026, title="没有事项的计划")
+    with pytest.raises(RowInvalid):
+        planning.plan_submit(actor=alice, plan=empty)
     assert not Notification.objects.exists()
 
 
@@ -194,20 +168,29 @@ def test_the_department_admin_sees_each_step_of_the_draw_in_turn(alice, bob):
     assert f"/schemes/{draft.pk}/" in todo(home(alice), "待公示的工作方案")
 
 
-def test_a_drawn_object_waits_in_the_clerks_list_until_recorded_then_the_reviewer_has_it(alice, amy, rita):
+def test_a_drawn_object_goes_from_the_clerks_to_the_reviewers_work_bench_with_a_message_each_way(
+    alice, amy, rita
+):
     selection = drawn_selection(alice)
     page = home(amy)
-    entry = todo(page, "已抽中、尚未录入检查结果的对象")
-    assert f"/draws/{selection.draw_id}/" in entry and badge(page) >= 1
+    assert f"/draws/{selection.draw_id}/" in todo(page, "已抽中、尚未录入检查结果的对象") and badge(page) >= 1
     rec = services.record_create(actor=amy, selection=selection)
     assert f"/records/{rec.pk}/" in todo(home(amy), "暂存未提交的检查记录")
     services.record_submit(actor=amy, rec=rec, data=DONE)
+    [n] = Notification.objects.filter(user=rita)
+    assert selection.object.name in n.message and n.link == f"/records/{rec.pk}/"
+    assert not Notification.objects.filter(user=alice).exists()  # the administrator does not review
     page = home(rita)
-    assert f"/records/{rec.pk}/" in todo(page, "待审核的检查结果")
+    assert f"/records/{rec.pk}/" in todo(page, "待审核的检查结果") and badge(page) == 1
     assert "5 个工作日内到期未公示" not in page  # 20 working days remain
-    services.record_review(actor=rita, rec=rec, approve=False, comment="补充")
+
+    services.record_review(actor=rita, rec=rec, approve=False, comment="请补充检查情况")
+    assert "请补充检查情况" in Notification.objects.get(user=amy).message
     assert f"/records/{rec.pk}/" in todo(home(amy), "被退回修改的检查记录")
     assert "待审核的检查结果" not in home(rita)
+    services.record_submit(actor=amy, rec=rec)
+    services.record_review(actor=rita, rec=rec, approve=True)
+    assert Notification.objects.filter(user=amy, message__contains="已公示").count() == 1
 
 
 def test_an_inspector_gone_off_duty_after_the_draw_asks_for_a_substitution(alice):
@@ -217,7 +200,9 @@ def test_an_inspector_gone_off_duty_after_the_draw_asks_for_a_substitution(alice
     assert f"/draws/{selection.draw_id}/" in todo(home(alice), "待替换的抽中对象或检查人员")
 
 
-def test_everyone_of_the_receiving_department_sees_the_transfer_to_receive(alice, amy, bob, wjw):
+def test_everyone_of_the_receiving_department_sees_the_transfer_to_receive_and_the_sender_hears_of_its_receipt(
+    alice, amy, bob, wjw
+):
     rec = services.record_submit(
         actor=amy, rec=services.record_create(actor=amy, selection=drawn_selection(alice)), data=DONE
     )
@@ -231,6 +216,7 @@ def test_everyone_of_the_receiving_department_sees_the_transfer_to_receive(alice
     services.transfer_acknowledge(actor=bob, transfer=t)
     assert t.__class__.objects.get(pk=t.pk).status == TransferStatus.ACKNOWLEDGED
     assert "待接收的后续处置移交" not in home(bob)
+    assert "已接收" in Notification.objects.get(user=amy, link=f"/transfers/{t.pk}/").message
 
 
 # --- item 12: menus and tiles follow the role -----------------------------------------------------------------------
