@@ -33,7 +33,7 @@ from shuangsuiji.directory import services as directory
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember
 from shuangsuiji.inspections import services as inspections
-from shuangsuiji.inspections.models import ListingProposal
+from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning import services as planning
 from tests import factories
@@ -260,6 +260,8 @@ def build_world() -> World:
         "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
         "report_id": report_id,
+        # rita's message about the submitted record (issue 15, item 2): hers alone to open.
+        "note_reviewer": Notification.objects.filter(user=rita).order_by("id").first().pk,
         "today": today.isoformat(),
     }
     return World(ids=ids, sessions=sessions, usernames={r: u[0] for r, u in USERS.items()})

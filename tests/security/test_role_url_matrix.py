@@ -426,6 +426,8 @@ POLICY: list[Case] = [
     ),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
+    # A message is its recipient's alone: opening it (a POST that marks it read) finds nobody else's.
+    *page("notification_open", "POST", REVIEWERS, "/notifications/{note_reviewer}/open/", {}),
     # --- public portal ----------------------------------------------------------------------------------------------
     *page("portal:index", "GET", EVERYONE, "/portal/"),
     *page("portal:items", "GET", EVERYONE, "/portal/items/"),
