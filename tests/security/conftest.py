@@ -31,7 +31,7 @@ from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.caps import services as caps
 from shuangsuiji.directory import services as directory
 from shuangsuiji.draws import services as draws
-from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember
+from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember, VisitCode
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
@@ -246,6 +246,7 @@ def build_world() -> World:
         "draw": draw.pk,
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
+        "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,
         "rec_draft": rec_draft.pk,
