@@ -169,6 +169,8 @@ def check_ceremony(
     `certificate` the folder's certificate and its parsed content (None when the draw failed or it is not there). For a sealed draw's full
     check, `full_certificate` and `full_result_body` confirm the full commitment, the draw seed and the full hash."""
     record = load_ceremony(directory / CEREMONY)
+    if record["full_commitment"] is not None and record["full_commitment"] == commitment:
+        return _check_full_folder(record, result_path, certificate)
     if record["commitment"] != commitment:
         raise CeremonyError(
             f"{CEREMONY} 的 commitment 与本文件夹的参数文件不一致：不是同一次抽取的仪式记录。"
@@ -217,4 +219,30 @@ def check_ceremony(
     return (
         f"仪式记录与证书一致：结果文件哈希、承诺值、种子、指纹 {record['fingerprint']}；到场监督人员 {witnesses} 名 / "
         f"the ceremony record matches the certificate (hash, commitments, seed, fingerprint); {witnesses} witness(es)"
+    )
+
+
+def _check_full_folder(
+    record: Mapping[str, Any], result_path: Path | None, certificate: Mapping[str, Any] | None
+) -> str:
+    """A sealed draw's full folder on its own (an evidence pack, the files a witness took): the record names the full
+    commitment; the full certificate's hash and seed, and the fingerprint's groups, are checked against it."""
+    witnesses = len(record["witnesses"])
+    if record["status"] == "failed":
+        if certificate is not None:
+            raise CeremonyError(f"{CEREMONY} 记录抽取失败，但文件夹中有证书。")
+        return f"仪式记录：抽取失败，到场监督人员 {witnesses} 名 / ceremony record: the draw failed"
+    if certificate is None or result_path is None:
+        raise CeremonyError(f"{CEREMONY} 记录抽取完成，但文件夹中没有完整证书 result.json。")
+    if record["full_result_sha256"] != sha256_hex(result_path.read_bytes()):
+        raise CeremonyError(
+            f"{CEREMONY} 的 full_result_sha256 不是 {result_path.name} 的哈希：见证的不是这份证书。"
+        )
+    expected = fingerprint(record["commitment"], record["full_commitment"], certificate.get("seed"))
+    if record["fingerprint"] != expected:
+        raise CeremonyError(f"{CEREMONY} 的指纹不是承诺值和种子给出的指纹。")
+    return (
+        f"仪式记录与完整证书一致：完整证书哈希、完整承诺值、种子、指纹 {record['fingerprint']}；到场监督人员 {witnesses} 名"
+        f"（公开承诺值请用 --public 公开目录 核对）/ the ceremony record matches the full certificate; {witnesses} "
+        "witness(es) (check the public commitment with --public)"
     )

@@ -58,9 +58,17 @@ def test_a_sealed_draws_ceremony_record_lists_the_witnesses_and_both_checks_conf
     full_report = engine.verify_full(full, public)
     assert full_report.ok, full_report.message
     assert any(services.fingerprint(draw) in x for x in full_report.checked)
-    for args in ((public,), (full, "--public", public)):
+    for args in ((public,), (full, "--public", public), (full,)):
         done = script(*args)
         assert done.returncode == 0 and "到场监督人员 2 名" in done.stdout, done.stdout + done.stderr
+    # The full folder on its own (an evidence pack, a witness's copy) checks against the full certificate.
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.draw", "verify", str(full)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "仪式记录与完整证书一致" in done.stdout, done.stdout + done.stderr
 
     # The full check holds the record to the full certificate too (its hash and the seed group of the fingerprint).
     forged = {**record, "full_result_sha256": "0" * 64}

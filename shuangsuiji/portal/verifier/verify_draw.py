@@ -847,6 +847,19 @@ def verify_ceremony(
         raise Different(
             "ceremony.json.dice_thrown_by", "掷骰人须是登记的监督人员 / a thrower is not a witness"
         )
+    if record["full_commitment"] is not None and record["full_commitment"] == commitment:
+        # A sealed draw's full folder on its own: the full certificate's hash, the seed and the fingerprint.
+        expected_full = {
+            "full_result_sha256": hashlib.sha256(read_bytes(result_path)).hexdigest(),
+            "fingerprint": " / ".join(groups16(x) for x in (record["commitment"], commitment, cert["seed"])),
+        }
+        for key, value in expected_full.items():
+            if record[key] != value:
+                raise Different(f"ceremony.json.{key}", f"仪式记录的 {key} 应为 {value} / should be {value}")
+        return (
+            f"仪式记录 ceremony.json 与完整证书一致，指纹 {record['fingerprint']}，到场监督人员 {len(witnesses)} 名 / "
+            f"the ceremony record matches the full certificate; {len(witnesses)} witness(es)"
+        )
     sealed_commitment = cert.get("sealed_commitment")
     seed = full["seed"] if full is not None else cert["seed"]
     expected = {
