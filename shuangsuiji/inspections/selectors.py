@@ -408,3 +408,22 @@ def visit_summary(visit: Visit) -> dict:
             }
         )
     return {"visit_date": visit.visit_date, "published_at": visit.published_at, "parts": parts}
+
+
+def published_results(department_id: int) -> QuerySet:
+    """A department's records whose result the public can read: published, and for a joint visit's part only once the
+    visit itself is published (until then the part is not on the portal)."""
+    return InspectionRecord.objects.filter(
+        department_id=department_id, status=RecordStatus.PUBLISHED
+    ).filter(Q(visit__isnull=True) | Q(visit__published_at__isnull=False))
+
+
+def with_problem(qs: QuerySet) -> QuerySet:
+    return qs.filter(Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
+
+
+def objects_with_problems(department_id: int, since: datetime.datetime) -> set[int]:
+    """Objects with a problem found in the department's published results since `since` (issue 12 item 4: they go
+    to the raised stratum of the department's next round, while the department keeps that rule on)."""
+    qs = with_problem(published_results(department_id).filter(published_at__gte=since))
+    return set(qs.values_list("object_id", flat=True).distinct())
