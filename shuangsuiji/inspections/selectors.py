@@ -16,6 +16,7 @@ from shuangsuiji.directory.models import CheckItem, InspectionObject
 from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
+from .credit_mark import credit_mark
 from .models import (
     ABSENT_LABEL,
     InspectionRecord,
@@ -77,7 +78,16 @@ def credit_archive(obj) -> dict:
         .prefetch_related("item_results__item")
         .order_by("-inspection_date", "-id")
     )
+    in_force = InspectionRecord.objects.filter(
+        object=obj, status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD]
+    ).annotate(problem=Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
     return {
+        "mark": credit_mark(
+            in_force.values_list("inspection_date", "problem"),
+            timezone.localdate(),
+            abnormal=obj.abnormal_list,
+            dishonest=obj.dishonest_list,
+        ),
         "records": records,
         "transfers": Transfer.objects.filter(record__object=obj).select_related(
             "to_department", "record__department"

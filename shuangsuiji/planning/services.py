@@ -667,7 +667,8 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
         raise_abnormal=bool(data.get("raise_abnormal", True)),
         raise_dishonest=bool(data.get("raise_dishonest", True)),
         raise_complaints=numbers["raise_complaints"],
-        raise_problems=lead.raise_problems,
+        # Read afresh: the rule may have been switched since the actor's department was loaded.
+        raise_problems=Department.objects.filter(pk=lead.pk).values_list("raise_problems", flat=True).get(),
         created_by=actor,
     )
     SchemeItem.objects.bulk_create(

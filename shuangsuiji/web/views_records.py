@@ -701,6 +701,7 @@ def credit_archive(request, pk: int):
         "web/credit_archive.html",
         {
             "obj": obj,
+            "mark": archive["mark"],
             "records": records,
             "own": own,
             "transfers": archive["transfers"],
