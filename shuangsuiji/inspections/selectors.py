@@ -423,9 +423,9 @@ def visit_summary(visit: Visit) -> dict:
 def published_results(department_id: int) -> QuerySet:
     """A department's records whose result the public can read: published, and for a joint visit's part only once the
     visit itself is published (until then the part is not on the portal)."""
-    return InspectionRecord.objects.filter(
-        department_id=department_id, status=RecordStatus.PUBLISHED
-    ).filter(Q(visit__isnull=True) | Q(visit__published_at__isnull=False))
+    return InspectionRecord.objects.filter(department_id=department_id, status=RecordStatus.PUBLISHED).filter(
+        Q(visit__isnull=True) | Q(visit__published_at__isnull=False)
+    )
 
 
 def with_problem(qs: QuerySet) -> QuerySet:

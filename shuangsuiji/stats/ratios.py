@@ -52,7 +52,9 @@ def suggest_ratio(
     facts = f"过去{years}年该层抽查 {checked} 户、发现问题 {problems} 户（{_pct(rate)}，95% 区间 {_pct(low)}–{_pct(high)}）"
     average = dept_problems / dept_checked if dept_checked > 0 else 0.0
     if checked < MIN_CHECKED:
-        return Suggestion(current, False, f"{facts}，样本少于 {MIN_CHECKED} 户、区间过宽：建议维持现比例{now}")
+        return Suggestion(
+            current, False, f"{facts}，样本少于 {MIN_CHECKED} 户、区间过宽：建议维持现比例{now}"
+        )
     if problems == 0:
         return Suggestion(current, False, f"{facts}，未发现问题：不建议提高{now}")
     if low <= average:

@@ -324,10 +324,14 @@ def _typed_ratios(post) -> dict[str, str]:
 def _advice_context(department_id: int, current: dict[str, str], items) -> dict:
     """Each stratum's past problem rate and the suggested ratio (issue 12 item 4), and the link that opens a new
     scheme's form with the suggestions filled in (a GET that only pre-fills: nothing is saved)."""
-    rows = strata_history.advice(department_id, timezone.localdate(), current, strata_history.general_cap(items))
+    rows = strata_history.advice(
+        department_id, timezone.localdate(), current, strata_history.general_cap(items)
+    )
     fill = {}
     for row in rows:
-        value = row.suggested_percent or (labels.percent_input(row.current) if row.current is not None else "")
+        value = row.suggested_percent or (
+            labels.percent_input(row.current) if row.current is not None else ""
+        )
         if value:
             fill[f"ratio_{row.code}"] = value
     changed = any(row.suggested_percent for row in rows)
@@ -344,8 +348,10 @@ def _scheme_form_context(request, errors, post):
     if user.department_id:
         current = {**strata_history.last_ratios(user.department_id), **_typed_ratios(post)}
         chosen = params.ids(post.getlist("items"))
-        items = CheckItem.objects.filter(pk__in=chosen) if chosen else CheckItem.objects.valid().filter(
-            department_id=user.department_id
+        items = (
+            CheckItem.objects.filter(pk__in=chosen)
+            if chosen
+            else CheckItem.objects.valid().filter(department_id=user.department_id)
         )
         advice = _advice_context(user.department_id, current, items)
     return {
@@ -452,8 +458,10 @@ def scheme_create(request):
 def department_raise_problems(request):
     return _act(
         request,
-        lambda: services.department_set_raise_problems(actor=request.user, on=request.POST.get("on") == "1")
-        and None,
+        lambda: (
+            services.department_set_raise_problems(actor=request.user, on=request.POST.get("on") == "1")
+            and None
+        ),
         "已保存本部门的提高比例规则；此后制定的方案按新规则执行。",
         reverse("scheme_list"),
     )

@@ -23,7 +23,9 @@ def test_a_stratum_with_no_problems_is_never_raised():
 
 
 def test_a_small_stratum_keeps_its_ratio_however_bad_it_looks():
-    s = suggest_ratio(current=THREE, checked=MIN_CHECKED - 1, problems=MIN_CHECKED - 1, dept_checked=900, dept_problems=9)
+    s = suggest_ratio(
+        current=THREE, checked=MIN_CHECKED - 1, problems=MIN_CHECKED - 1, dept_checked=900, dept_problems=9
+    )
     assert not s.changed and "区间过宽" in s.sentence
 
 
@@ -33,9 +35,18 @@ def test_a_rate_within_the_noise_of_the_average_keeps_the_ratio():
 
 
 def test_the_suggestion_stops_at_the_general_items_cap():
-    s = suggest_ratio(current=THREE, checked=100, problems=60, dept_checked=1000, dept_problems=50, cap=Decimal("0.05"))
+    s = suggest_ratio(
+        current=THREE, checked=100, problems=60, dept_checked=1000, dept_problems=50, cap=Decimal("0.05")
+    )
     assert s.ratio == Decimal("0.05") and "上限 5%" in s.sentence
-    at_cap = suggest_ratio(current=Decimal("0.05"), checked=100, problems=60, dept_checked=1000, dept_problems=50, cap=Decimal("0.05"))
+    at_cap = suggest_ratio(
+        current=Decimal("0.05"),
+        checked=100,
+        problems=60,
+        dept_checked=1000,
+        dept_problems=50,
+        cap=Decimal("0.05"),
+    )
     assert not at_cap.changed and at_cap.ratio == Decimal("0.05")
 
 
@@ -50,7 +61,9 @@ def test_no_history_means_no_suggestion():
     st.sampled_from([Decimal("0.01"), THREE, Decimal("0.1")]),
     st.sampled_from([None, Decimal("0.02"), Decimal("0.05"), Decimal("0.2")]),
 )
-def test_it_never_lowers_never_raises_without_problems_and_never_passes_a_cap_it_was_under(stratum, dept, current, cap):
+def test_it_never_lowers_never_raises_without_problems_and_never_passes_a_cap_it_was_under(
+    stratum, dept, current, cap
+):
     (k, n), (dk, dn) = stratum, dept
     s = suggest_ratio(current=current, checked=n, problems=k, dept_checked=dn, dept_problems=dk, cap=cap)
     assert s.ratio is not None and s.ratio >= current

@@ -31,7 +31,9 @@ def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
 
 
-def checked(actor, obj, *, problem: bool, days_ago: int = 60, dept: str = "SCJG", status=RecordStatus.PUBLISHED):
+def checked(
+    actor, obj, *, problem: bool, days_ago: int = 60, dept: str = "SCJG", status=RecordStatus.PUBLISHED
+):
     """One random check of `obj` whose result is in force, with one item result."""
     day = TODAY - datetime.timedelta(days=days_ago)
     rec = InspectionRecord.objects.create(

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_seed_wugang_regions_and_departments'),
+        ("org", "0002_seed_wugang_regions_and_departments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='raise_problems',
-            field=models.BooleanField(default=True, verbose_name='发现问题的对象下一轮提高比例'),
+            model_name="department",
+            name="raise_problems",
+            field=models.BooleanField(default=True, verbose_name="发现问题的对象下一轮提高比例"),
         ),
     ]

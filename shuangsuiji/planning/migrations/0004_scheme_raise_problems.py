@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_plan_extra_batches_reason_and_scheme_cap_only_lowers'),
+        ("planning", "0003_plan_extra_batches_reason_and_scheme_cap_only_lowers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='taskscheme',
-            name='raise_problems',
-            field=models.BooleanField(default=False, verbose_name='近12个月发现问题的对象提高比例'),
+            model_name="taskscheme",
+            name="raise_problems",
+            field=models.BooleanField(default=False, verbose_name="近12个月发现问题的对象提高比例"),
         ),
     ]
