@@ -5,25 +5,29 @@ public API. Read by the scheme form and the scheme page of the department's own 
 
 What counts: the department's own random checks of the last three years whose result is public (published; a joint
 visit's part once the visit is published), one per record in force. A check belongs to the raised stratum when the
-object was drawn in it; otherwise to the object's current risk class (or UNRATED) — the class at the time of the
+object was drawn in it (the draw's internal strata map); otherwise to the object's current risk class (or UNRATED) — the class at the time of the
 check is not kept.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count
+
 from shuangsuiji.directory.models import ItemCategory, RiskClass
-from shuangsuiji.inspections.models import ItemResult, RecordKind
-from shuangsuiji.inspections.selectors import published_results
+from shuangsuiji.draws.models import Draw
+from shuangsuiji.inspections.models import RecordKind
+from shuangsuiji.inspections.selectors import published_results, with_problem
 from shuangsuiji.labels import stratum_label
 from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, TaskScheme
 
 from .ratios import Suggestion, suggest_ratio
-from .wilson import StratumRate, stratum_rates
+from .wilson import StratumRate, wilson_interval
 
 YEARS = 3
 
@@ -48,16 +52,26 @@ def stratum_history(department_id: int, today: datetime.date) -> tuple[dict[str,
     """({stratum: rate}, checks, problems) of the department's public random-check results of the last three years."""
     since = today - datetime.timedelta(days=365 * YEARS + 1)
     records = published_results(department_id).filter(kind=RecordKind.RANDOM, inspection_date__gt=since)
-    problem_ids = set(
-        ItemResult.objects.filter(record__in=records.values("pk"), problem_found=True).values_list(
-            "record_id", flat=True
-        )
+    # Counted in the database, grouped by (draw, drawn stratum, current class): a few per draw, whatever the volume.
+    # A selection keeps the draw's public stratum code (S1…Sn); the draw's internal map says which one is RAISED.
+    keys = ("selection__draw_id", "selection__stratum", "object__risk_class__code")
+    grouped = []
+    for problems, qs in ((False, records), (True, with_problem(records))):
+        rows = qs.order_by().values_list(*keys).annotate(n=Count("pk")).values_list(*keys, "n")
+        grouped += [(problems, *row) for row in rows]
+    maps = dict(
+        Draw.objects.filter(pk__in={row[1] for row in grouped if row[1]}).values_list("pk", "strata_map")
     )
-    pairs = []
-    for pk, drawn_in, risk in records.values_list("pk", "selection__stratum", "object__risk_class__code"):
-        stratum = RAISED_STRATUM if drawn_in == RAISED_STRATUM else (risk or UNRATED_STRATUM)
-        pairs.append((stratum, pk in problem_ids))
-    return stratum_rates(pairs), len(pairs), len(problem_ids)
+    totals: Counter = Counter()
+    found: Counter = Counter()
+    for problems, draw_id, drawn_in, risk, n in grouped:
+        raised = draw_id is not None and (maps.get(draw_id) or {}).get(drawn_in, drawn_in) == RAISED_STRATUM
+        (found if problems else totals)[RAISED_STRATUM if raised else (risk or UNRATED_STRATUM)] += n
+    rates = {}
+    for stratum, n in totals.items():
+        low, high = wilson_interval(found[stratum], n)
+        rates[stratum] = StratumRate(n, found[stratum], found[stratum] / n, low, high)
+    return rates, sum(totals.values()), sum(found.values())
 
 
 def general_cap(items) -> Decimal | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.directory.models import RiskClass
 from shuangsuiji.draws import services as draws
+from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole
 from shuangsuiji.draws.strata import scheme_plan
 from shuangsuiji.inspections.models import InspectionRecord, ItemResult, RecordKind, RecordStatus
 from shuangsuiji.org.models import Department
@@ -99,19 +100,49 @@ def test_the_form_shows_each_stratums_rate_and_a_capped_suggestion_that_prefills
     assert TaskScheme.objects.count() == before  # the link only pre-fills
 
 
+def drawn_in_raised(actor, scheme, n: int, problems: int) -> None:
+    """n objects of class A drawn in the raised stratum (public code S2) of a draw of `scheme`, then checked."""
+    draw = Draw.objects.create(
+        scheme=scheme,
+        seq=1,
+        draw_id="RAISED-1",
+        status=DrawStatus.DRAWN,
+        commitment="0" * 64,
+        params_json="{}",
+        files_dir="x",
+        file_hashes={},
+        secret="s",
+        sources=[],
+        announced="",
+        frozen_at=timezone.now(),
+        frozen_by=actor,
+        strata_map={"S1": "A、D", "S2": "RAISED"},
+    )
+    risk = RiskClass.objects.get(code="A")
+    for i in range(n):
+        obj = factories.entity(risk_class=risk)
+        sel = Selection.objects.create(
+            draw=draw, object=obj, stratum="S2", role=SelectionRole.SELECTED, rank=i + 1, priority="0"
+        )
+        rec = checked(actor, obj, problem=i < problems)
+        InspectionRecord.objects.filter(pk=rec.pk).update(selection=sel)
+
+
 def test_the_scheme_page_advises_the_lead_department_only(client, alice, bob):
     history(alice, "D", 20, 10)
     history(alice, "A", 20, 0)
     scheme = published_scheme(alice, entities=2, team_slots={"SCJG": 2, "WJW": 1})
+    public = client.get(reverse("portal:task", args=[scheme.pk])).content.decode()
+    assert scheme.name in public and "风险分类 D" not in public and "建议比例" not in public
+    drawn_in_raised(alice, scheme, 20, 4)  # a stand-in draw, enough for the history (not for the portal)
     login(client, alice)
     page = client.get(f"/schemes/{scheme.pk}/").content.decode()
-    assert "建议比例 100%" in advice_rows(page)["D"] and 'id="adopt-advice"' in page
+    rows = advice_rows(page)
+    assert "抽查 20 户、发现问题 4 户" in rows["RAISED"] and "抽查 20 户、发现问题 0 户" in rows["A"]
+    assert "建议比例 100%" in rows["D"] and 'id="adopt-advice"' in page
     login(client, bob)  # a participating department sees the scheme, not the lead's strata history
     page = client.get(f"/schemes/{scheme.pk}/").content.decode()
     assert "strata-advice" not in page and "发现问题率" not in page
-    client.logout()
-    public = client.get(reverse("portal:task", args=[scheme.pk])).content.decode()
-    assert public.count("风险分类 D") == 0 and "发现问题率" not in public and "建议比例" not in public
 
 
 def test_the_department_admin_switches_the_rule_off_audited_and_a_clerk_cannot(client, alice, amy):
