@@ -98,6 +98,8 @@ def test_the_form_shows_each_stratums_rate_and_a_capped_suggestion_that_prefills
     filled = client.get(link).content.decode()
     assert 'id="ratio_D" size="8" value="5"' in filled and 'id="ratio_A" size="8" value="3"' in filled
     assert TaskScheme.objects.count() == before  # the link only pre-fills
+    hostile = client.get("/schemes/new/", {"ratio_D": "<b>五", "items": ["x", "-1"]})
+    assert hostile.status_code == 200 and b"&lt;b&gt;" in hostile.content
 
 
 def drawn_in_raised(actor, scheme, n: int, problems: int) -> None:
