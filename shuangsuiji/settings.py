@@ -182,6 +182,7 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "shuangsuiji.web.errors.csrf_failure"
 if envbool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -206,6 +207,16 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
     }
 }
+# 核验码 (issue 14, part 2). The portal's address as firms reach it, printed in the QR codes of the 登记表 (which is
+# printed on the intranet): e.g. https://ssj.example.gov.cn; empty = the address the page was requested at.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# Lookups of /portal/verify/… per client address and window; beyond it the portal answers 429. The count lives in
+# the cache above: with the per-process default each gunicorn worker counts on its own.
+VERIFY_RATE_LIMIT = int(os.environ.get("VERIFY_RATE_LIMIT", "20"))
+VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "600"))
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the client's address
+# (e.g. X-Real-IP, which the proxy must overwrite, never pass through); empty = REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 MAX_IMPORT_UPLOAD_BYTES = int(os.environ.get("MAX_IMPORT_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

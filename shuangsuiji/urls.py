@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/v1/", include("shuangsuiji.api.urls")),
     path("", include("shuangsuiji.web.urls")),
 ]
+
+# Chinese error pages in the site's frame; templates 400/403/404.html are found by Django's default handlers.
+handler500 = "shuangsuiji.web.errors.server_error"

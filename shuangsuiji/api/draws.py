@@ -21,6 +21,7 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.draws import services
 from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
 from shuangsuiji.draws.models import DrawStatus, Selection, SubstitutionKind, TeamMember
+from shuangsuiji.draws.visit_codes import verify_url
 
 from .draws_schemas import (
     CertificateOut,
@@ -104,7 +105,7 @@ def list_selections(request, id: PathId, filters: Query[SelectionFilters], pagin
     members = TeamMember.objects.filter(active=True).select_related("inspector", "department")
     qs = filters.apply(
         Selection.objects.filter(draw=draw)
-        .select_related("object")
+        .select_related("object", "visit_code")
         .prefetch_related(Prefetch("team", queryset=members))
         .order_by("stratum", "role", "rank")
     )
@@ -183,7 +184,7 @@ def substitute_selection(request, id: PathId, selection: PathId, payload: Reason
     new = services.selection_substitute(
         actor=request.auth, selection=sel, reason_code=payload.reason_code, note=payload.note
     )
-    new = Selection.objects.select_related("object").get(pk=new.pk)
+    new = Selection.objects.select_related("object", "visit_code").get(pk=new.pk)
     team = TeamMember.objects.filter(selection=new, active=True).select_related("inspector", "department")
     new.visible_team = _visible(request, draw, list(team))
     return new
@@ -252,6 +253,8 @@ def get_register(request, id: PathId, paging: Query[Paging]):
             "methods": r["methods"],
             "window": r["window"],
             "team": [{"department": d, "name": n, "cert_no": c} for d, n, c in r["team"]],
+            "visit_code": r["code"].display if r["code"] else None,
+            "verify_url": verify_url(request, r["code"].code) if r["code"] else None,
         }
         for r in _register_rows(request, draw, page["results"])
     ]

@@ -341,6 +341,20 @@ class SelectionOut(Schema):
     active: bool = Field(description="是否有效（被替换的对象、未启用的候补为否）")
     replaces: int | None = Field(description="本对象替换的抽取结果")
     team: list[MemberOut] = Field(description="检查组（本部门可见的成员）")
+    visit_code: str | None = Field(
+        description="核验码（印在登记表上，检查对象凭此在公示网站核验本次检查；替换或重新抽取后不再有效）"
+    )
+    visit_lookups: int = Field(description="核验码被查询的次数（只计数，不记录查询人）")
+
+    @staticmethod
+    def resolve_visit_code(obj) -> str | None:
+        code = getattr(obj, "visit_code", None)
+        return code.display if code else None
+
+    @staticmethod
+    def resolve_visit_lookups(obj) -> int:
+        code = getattr(obj, "visit_code", None)
+        return code.lookups if code else 0
 
     @staticmethod
     def resolve_role_label(obj) -> str:
@@ -463,6 +477,8 @@ class RegisterRowOut(Schema):
     methods: list[str]
     window: str
     team: list[RegisterMemberOut]
+    visit_code: str | None = Field(description="核验码")
+    verify_url: str | None = Field(description="核验地址（登记表上二维码的内容）")
 
 
 class RegisterPage(Schema):

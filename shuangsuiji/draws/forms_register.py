@@ -22,6 +22,8 @@ def register_rows(draw: Draw, selections) -> list[dict[str, Any]]:
         rows.append(
             {
                 "selection": sel,
+                # 核验码 (issue 14, part 2): the firm's key to this visit, printed with its QR code.
+                "code": getattr(sel, "visit_code", None),
                 "task_no": scheme.task_no,
                 "object": sel.object,
                 "items": items,
@@ -36,7 +38,7 @@ def register_rows(draw: Draw, selections) -> list[dict[str, Any]]:
 def active_selections(draw: Draw):
     return (
         Selection.objects.filter(draw=draw, active=True)
-        .select_related("object", "object__region")
+        .select_related("object", "object__region", "visit_code")
         .prefetch_related("team__inspector", "team__department")
         .order_by("stratum", "role", "rank")
     )
@@ -58,6 +60,7 @@ def register_workbook(draw: Draw, rows: list[dict[str, Any]]) -> bytes:
         "检查方式",
         "检查期限",
         "检查人员（部门·姓名·执法证号）",
+        "核验码",
         "检查结果",
         "检查对象签字（盖章）",
     ]
@@ -78,12 +81,13 @@ def register_workbook(draw: Draw, rows: list[dict[str, Any]]) -> bytes:
                     "、".join(r["methods"]),
                     r["window"],
                     "；".join(f"{d}·{name}·{cert}" for d, name, cert in r["team"]),
+                    r["code"].display if r["code"] else "",
                     "",
                     "",
                 ],
             )
         )
-    for col, width in zip("ABCDEFGHIJK", [6, 24, 22, 30, 30, 30, 14, 24, 40, 16, 18], strict=True):
+    for col, width in zip("ABCDEFGHIJKL", [6, 24, 22, 30, 30, 30, 14, 24, 40, 14, 16, 18], strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=3):
         for c in row:

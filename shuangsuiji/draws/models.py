@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.codes.visit import format_visit_code
 from shuangsuiji.labels import source_label, stratum_label
 from shuangsuiji.personal.fields import EncryptedCharField
 
@@ -156,6 +157,30 @@ class Selection(models.Model):
         """The real stratum (risk class, RAISED or UNRATED) behind the public code: for internal pages only."""
         code = self.draw.strata_map.get(self.stratum, self.stratum)
         return stratum_label(code)
+
+
+class VisitCode(models.Model):
+    """核验码: the firm's own key to its visit (issue 14, part 2), printed with a QR code on the 登记表.
+
+    One per drawn object that is (or was) to be visited: issued at the ceremony for each selected object and at a
+    substitution for the reserve that takes over. The code belongs to the selection, so it outlives a substitution
+    or a redraw and then tells the firm that the visit it names no longer stands. `lookups` counts every time the
+    code was looked up on the portal — a number, never who looked."""
+
+    selection = models.OneToOneField(Selection, on_delete=models.PROTECT, related_name="visit_code")
+    code = models.CharField("核验码", max_length=10, unique=True)
+    lookups = models.PositiveIntegerField("核验次数", default=0)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查核验码"
+
+    def __str__(self) -> str:
+        return format_visit_code(self.code)
+
+    @property
+    def display(self) -> str:
+        return format_visit_code(self.code)
 
 
 class TeamMember(models.Model):

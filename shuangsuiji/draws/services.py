@@ -45,6 +45,7 @@ from .models import (
     Witness,
 )
 from .strata import scheme_plan
+from .visit_codes import visit_codes_issue
 
 SOURCE_KINDS = {"numbers": "彩票开奖号码", "digits": "现场掷骰数字"}
 
@@ -683,6 +684,8 @@ def draw_perform(
         public_pending.write_bytes(public_body)
         transaction.on_commit(lambda: public_pending.replace(directory / PUBLIC_DIR / engine.PUBLIC_RESULT))
     _store_results(draw, certificate)
+    # Each object to visit gets its 核验码 with the draw: printed on the 登记表, the firm's key to its visit.
+    codes = visit_codes_issue(Selection.objects.filter(draw=draw, active=True).values_list("pk", flat=True))
     Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
     Draw.objects.filter(pk=draw.pk).update(
         status=DrawStatus.DRAWN,
@@ -709,6 +712,7 @@ def draw_perform(
             "witnesses": witnesses,
             "thrown_by": throwers,
             "fingerprint": fingerprint(draw),
+            "visit_codes": codes,
         },
     )
     return draw
@@ -1002,6 +1006,8 @@ def selection_substitute(*, actor, selection: Selection, reason_code: str, note:
     new.save(update_fields=["active", "replaces"])
     selection.active = False
     selection.save(update_fields=["active"])
+    # The reserve gets its own 核验码; the replaced object's code stays and now answers 已被替换.
+    visit_codes_issue([new.pk])
     Substitution.objects.create(
         draw=draw,
         kind=SubstitutionKind.OBJECT,

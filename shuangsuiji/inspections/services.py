@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
@@ -47,6 +48,7 @@ from .models import (
     Visit,
     VisitAbsence,
 )
+from .notify import department_users, notify
 from .states import RECORD_TRANSITIONS, TRANSFER_TRANSITIONS, check_transition
 
 ON_SITE = "实地核查"
@@ -422,7 +424,15 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
         raise RowInvalid(errors)
     rec.status = RecordStatus.SUBMITTED
     rec.save()
-    audit(actor=actor, action="record.submit", target=rec, after=_snapshot(rec) | {"deadline": rec.deadline})
+    event = audit(
+        actor=actor, action="record.submit", target=rec, after=_snapshot(rec) | {"deadline": rec.deadline}
+    )
+    notify(
+        users=department_users(rec.department_id, [Role.REVIEWER]),
+        event=event,
+        message=f"【待审核】{rec.object.name} 的检查结果已提交，应于 {rec.deadline_label} 前审核公示",
+        link=reverse("record_detail", args=[rec.pk]),
+    )
     if visit is not None and visit.visit_date != rec.inspection_date:
         before = {"visit_date": visit.visit_date}
         visit.visit_date = rec.inspection_date
@@ -458,7 +468,7 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
         check_transition(RECORD_TRANSITIONS, old.status, RecordStatus.SUPERSEDED, RecordStatus)
         old.status = RecordStatus.SUPERSEDED
         old.save(update_fields=["status", "updated_at"])
-    audit(
+    event = audit(
         actor=actor,
         action={
             RecordStatus.PUBLISHED: "record.publish",
@@ -468,6 +478,13 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
         target=rec,
         reason=comment.strip() or rec.withhold_reason,
     )
+    message = {
+        RecordStatus.PUBLISHED: f"【已公示】{rec.object.name} 的检查结果已审核通过并公示",
+        RecordStatus.WITHHELD: f"【不予公示】{rec.object.name} 的检查结果已审核通过，经批准不予公示",
+        RecordStatus.RETURNED: f"【已退回】{rec.object.name} 的检查结果被退回修改：{comment.strip()}",
+    }[target]
+    # The record's clerk: who entered it corrects it when returned, and hears when it is out.
+    notify(users=[rec.created_by], event=event, message=message, link=reverse("record_detail", args=[rec.pk]))
     if approve:
         selectors.public_results_changed()
         _propose_listing(actor, rec)
@@ -799,7 +816,7 @@ def transfer_create(
         due_days=due_days,
         due_pending_year=due.pending_year,
     )
-    audit(
+    event = audit(
         actor=actor,
         action="transfer.create",
         target=transfer,
@@ -808,6 +825,13 @@ def transfer_create(
             "to": str(transfer.to_department or transfer.to_agency),
             "due": transfer.due_label,
         },
+    )
+    # A police station or case unit outside the platform has no account: the sender records its receipt.
+    notify(
+        users=department_users(transfer.to_department_id, [Role.DEPT_ADMIN, Role.CLERK]),
+        event=event,
+        message=f"【待接收】{rec.department.short_name}移交：{rec.object.name}，请于 {transfer.due_label} 前办理",
+        link=reverse("transfer_detail", args=[transfer.pk]),
     )
     return transfer
 
@@ -829,8 +853,15 @@ def transfer_acknowledge(*, actor, transfer: Transfer, receipt_no: str = "", rec
     transfer.receipt_no = receipt_no.strip()
     transfer.receipt_date = _parse_date(receipt_date, "回执日期") or timezone.localdate()
     transfer.save()
-    audit(
+    event = audit(
         actor=actor, action="transfer.acknowledge", target=transfer, after={"receipt_no": transfer.receipt_no}
+    )
+    receiver = transfer.to_department.short_name if transfer.to_department_id else transfer.to_agency
+    notify(
+        users=[transfer.sent_by],
+        event=event,
+        message=f"【已接收】{receiver}已接收 {transfer.record.object.name} 的后续处置移交",
+        link=reverse("transfer_detail", args=[transfer.pk]),
     )
     return transfer
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role
@@ -17,6 +18,7 @@ from shuangsuiji.audit.services import record
 from shuangsuiji.caps.selectors import yearly_cap as city_yearly_cap
 from shuangsuiji.directory.models import CheckItem, ItemCategory, ItemStatus, RiskClass
 from shuangsuiji.directory.rows import RowInvalid, length_errors
+from shuangsuiji.inspections.notify import department_users, notify, office_users
 from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department
 
@@ -350,12 +352,18 @@ def plan_submit(*, actor, plan: AnnualPlan) -> list[str]:
     before = plan.status
     plan.status = PlanStatus.SUBMITTED
     plan.save(update_fields=["status", "updated_at"])
-    record(
+    event = record(
         actor=actor,
         action="plan.submit",
         target=plan,
         before={"status": before},
         after={"status": plan.status, "warnings": warnings},
+    )
+    notify(
+        users=office_users(),
+        event=event,
+        message=f"【待审核】{plan.department.short_name}报送了{plan.year} 年计划“{plan.title}”，请审核",
+        link=reverse("plan_detail", args=[plan.pk]),
     )
     return warnings
 
@@ -397,7 +405,8 @@ def plan_approve(
     after: dict[str, Any] = {"version": plan.version}
     if extra:
         after["extra_batches"] = {"items": extra, "reason": plan.extra_batches_reason, "approved": True}
-    record(actor=actor, action="plan.approve", target=plan, after=after, reason=comment)
+    event = record(actor=actor, action="plan.approve", target=plan, after=after, reason=comment)
+    _notify_planners(plan, event, f"【已批准】{plan.year} 年计划“{plan.title}”已批准并公示")
     return version
 
 
@@ -411,8 +420,23 @@ def plan_return(*, actor, plan: AnnualPlan, comment: str) -> AnnualPlan:
     plan.status = PlanStatus.RETURNED
     plan.office_comment = comment.strip()
     plan.save(update_fields=["status", "office_comment", "updated_at"])
-    record(actor=actor, action="plan.return", target=plan, reason=comment.strip())
+    event = record(actor=actor, action="plan.return", target=plan, reason=comment.strip())
+    _notify_planners(
+        plan,
+        event,
+        f"【已退回】{plan.year} 年计划“{plan.title}”被退回修改：{comment.strip()}",
+        participants=False,
+    )
     return plan
+
+
+def _notify_planners(plan: AnnualPlan, event, message: str, *, participants: bool = True) -> None:
+    """The lead department's administrators (and, for an approved joint plan, the participants') must act next."""
+    departments = [plan.department_id]
+    if participants:
+        departments += list(plan.participants.values_list("pk", flat=True))
+    users = [u for d in departments for u in department_users(d, [Role.DEPT_ADMIN])]
+    notify(users=users, event=event, message=message, link=reverse("plan_detail", args=[plan.pk]))
 
 
 @transaction.atomic

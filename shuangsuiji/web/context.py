@@ -1,11 +1,17 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
+from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import (
     has_perm,
     report_departments_for,
     sees_all_departments,
     stats_departments_for,
 )
+
+# 三员分立: the security administrator and the auditor get no business menu (directories, plans, draws, records), only
+# their own tools; the pages themselves stay governed by the scoping selectors.
+BUSINESS_BLIND_ROLES = {Role.SECURITY_ADMIN, Role.AUDITOR}
 
 
 def _unread(user) -> int:
@@ -18,8 +24,6 @@ def _unread(user) -> int:
 
 def _calendar_warning(user) -> str:
     """From 1 November, the people who enter or chase the calendar see that next year's is missing."""
-    from shuangsuiji.accounts.models import Role
-
     if not user.is_authenticated or user.role not in (Role.SYSADMIN, Role.OFFICE):
         return ""
     from django.utils import timezone
@@ -34,9 +38,27 @@ def _calendar_warning(user) -> str:
     return missing_years_message(years) if years else ""
 
 
+def _otp_pending(request, user) -> bool:
+    """An administrator signed in with the password but not yet the second factor sees no menu (issue 15, item 12)."""
+    from shuangsuiji.accounts.security import needs_totp
+
+    return user.is_authenticated and needs_totp(user) and not request.session.get("otp_ok")
+
+
+def _todo_badge(user) -> int:
+    from .todo import todo_count
+
+    return todo_count(user)
+
+
 def platform(request):
-    user = request.user
+    # A request refused before the authentication middleware (a bad Host header → 400) has no user.
+    user = getattr(request, "user", None) or AnonymousUser()
+    otp_pending = _otp_pending(request, user)
     return {
+        "otp_pending": otp_pending,
+        "business_menu": user.is_authenticated and user.role not in BUSINESS_BLIND_ROLES,
+        "todo_badge": 0 if otp_pending else _todo_badge(user),
         "unread_notifications": _unread(user),
         "calendar_warning": _calendar_warning(user),
         "PLATFORM_NAME": settings.PLATFORM_NAME,

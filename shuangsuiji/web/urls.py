@@ -53,6 +53,7 @@ urlpatterns = [
         views_draws.substitute_member,
         name="substitute_member",
     ),
+    path("draws/<int:pk>/selections/<int:sel_pk>/qr.svg", views_draws.visit_qr, name="visit_qr"),
     path("draws/<int:pk>/register/", views_draws.register_page, name="register_task"),
     path("draws/<int:pk>/register.xlsx", views_draws.register_xlsx, name="register_task_xlsx"),
     path("draws/<int:pk>/register/<int:sel_pk>/", views_draws.register_page, name="register_object"),

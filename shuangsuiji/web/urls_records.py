@@ -38,4 +38,5 @@ urlpatterns = [
     path("calendar/notice/", v.calendar_notice_import, name="calendar_notice_import"),
     path("notifications/", v.notification_list, name="notification_list"),
     path("notifications/read/", v.notification_read, name="notification_read"),
+    path("notifications/<int:pk>/open/", v.notification_open, name="notification_open"),
 ]

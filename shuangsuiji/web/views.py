@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
+from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import ensure_perm
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.directory import selectors, services
@@ -26,10 +27,11 @@ from shuangsuiji.directory.models import (
     RiskClass,
 )
 from shuangsuiji.directory.rows import KIND_LABELS, RowInvalid
+from shuangsuiji.inspections.models import Notification
 from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department, Region
 
-from . import params
+from . import params, todo
 from .forms import PERCENT_FIELDS, form_fields, values_from_instance, values_from_post
 
 PAGE_SIZE = 50
@@ -46,18 +48,30 @@ def _querystring_without_page(request) -> str:
     return q.urlencode()
 
 
+# The security administrator and the auditor keep the accounts and the audit trail (三员分立): a count of inspectors
+# or items means nothing to them, so their home page shows no business tiles and no to-dos (issue 15, item 12).
+NON_BUSINESS_ROLES = {Role.SECURITY_ADMIN, Role.AUDITOR}
+
+
 @require_GET
 @login_required
 def home(request):
     user = request.user
     today = timezone.localdate()
     ctx = {
-        "object_count": InspectionObject.objects.count(),
-        "inspector_count": scoping.inspectors_for(user).count(),
-        "drawable_count": scoping.inspectors_for(user).drawable(today).count(),
-        "item_count": scoping.items_for(user).valid().count(),
+        "todos": todo.todos_for(user),
+        "business": user.role not in NON_BUSINESS_ROLES,
+        "all_departments": scoping.sees_all_departments(user),
+        "unread": Notification.objects.filter(user=user, read_at__isnull=True)[:10],
         "recent": scoping.audit_events_for(user)[:10] if scoping.has_perm(user, "audit.view") else [],
     }
+    if ctx["business"]:
+        ctx |= {
+            "object_count": InspectionObject.objects.count(),
+            "inspector_count": scoping.inspectors_for(user).count(),
+            "drawable_count": scoping.inspectors_for(user).drawable(today).count(),
+            "item_count": scoping.items_for(user).valid().count(),
+        }
     return render(request, "web/home.html", ctx)
 
 

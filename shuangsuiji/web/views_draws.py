@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
@@ -20,6 +21,7 @@ from shuangsuiji.draws.forms_register import active_selections, register_rows, r
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS
 from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
+from shuangsuiji.draws.visit_codes import verify_form_url, verify_url, visit_qr_svg
 from shuangsuiji.labels import NUMBERS_NOTE, SOURCE_FORMATS, source_label
 from shuangsuiji.portal.selectors import public_sources
 
@@ -98,10 +100,11 @@ def draw_detail(request, pk: int):
     draw = _draw_for(request, pk)
     selections = list(
         Selection.objects.filter(draw=draw)
-        .select_related("object")
+        .select_related("object", "visit_code")
         .prefetch_related("team__inspector", "team__department")
     )
     for sel in selections:
+        sel.code = getattr(sel, "visit_code", None)
         sel.visible_team = scoping.team_members_visible(
             request.user, draw.scheme, [m for m in sel.team.all() if m.active]
         )
@@ -315,6 +318,8 @@ def _register(request, pk: int, sel_pk: int | None):
         members = [m for m in r["selection"].team.all() if m.active]
         visible = scoping.team_members_visible(request.user, draw.scheme, members)
         r["team"] = [(m.department.short_name, m.inspector.name, m.inspector.cert_no) for m in visible]
+        if r["code"]:
+            r["verify_url"] = verify_url(request, r["code"].code)
     return draw, rows
 
 
@@ -322,7 +327,31 @@ def _register(request, pk: int, sel_pk: int | None):
 @login_required
 def register_page(request, pk: int, sel_pk: int | None = None):
     draw, rows = _register(request, pk, sel_pk)
-    return render(request, "web/register.html", {"draw": draw, "rows": rows})
+    for r in rows:
+        if r["code"]:
+            # segno writes the SVG from the URL alone; nothing of it is user-controlled markup.
+            r["qr"] = mark_safe(visit_qr_svg(r["verify_url"]))
+    return render(
+        request,
+        "web/register.html",
+        {"draw": draw, "rows": rows, "verify_form_url": verify_form_url(request)},
+    )
+
+
+@require_GET
+@login_required
+def visit_qr(request, pk: int, sel_pk: int):
+    """The QR code of an object's 核验码, for the draw page (the 登记表 carries it inline)."""
+    draw = _draw_for(request, pk)
+    selection = get_object_or_404(Selection.objects.select_related("visit_code"), draw=draw, pk=sel_pk)
+    code = getattr(selection, "visit_code", None)
+    if code is None:
+        raise Http404
+    svg = visit_qr_svg(verify_url(request, code.code))
+    svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_GET

@@ -28,6 +28,7 @@ from shuangsuiji.planning.models import (
     PlanBatch,
     PlanItem,
     PlanKind,
+    PlanStatus,
     PublishListAt,
     SchemeStatus,
 )
@@ -76,7 +77,20 @@ def plan_list(request):
     if request.GET.get("year"):
         year = params.int_or_none(request.GET["year"], hi=9999)
         qs = qs.filter(year=year) if year is not None else qs.none()
-    return render(request, "web/plan_list.html", {"page": _page(request, qs), "f": request.GET, "qs": ""})
+    if (
+        request.GET.get("status") in PlanStatus.values
+    ):  # the work-bench links here, e.g. plans awaiting review
+        qs = qs.filter(status=request.GET["status"])
+    return render(
+        request,
+        "web/plan_list.html",
+        {
+            "page": _page(request, qs),
+            "f": request.GET,
+            "qs": _querystring_without_page(request),
+            "statuses": PlanStatus.choices,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -269,6 +283,8 @@ def scheme_list(request):
     figure = stats_policy.figure_rows_for(request.user, "scheme_list", request.GET, timezone.localdate())
     if figure is not None:  # reached from a figure of /stats/: exactly the tasks it counts
         qs = qs.filter(pk__in=figure[0].values("pk"))
+    if request.GET.get("status") in SchemeStatus.values:  # the work-bench links here, e.g. schemes to publish
+        qs = qs.filter(status=request.GET["status"])
     return render(
         request,
         "web/scheme_list.html",
@@ -276,6 +292,8 @@ def scheme_list(request):
             "page": _page(request, qs),
             "qs": _querystring_without_page(request),
             "stat_banner": figure[1] if figure else "",
+            "f": request.GET,
+            "statuses": SchemeStatus.choices,
         },
     )
 

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
@@ -883,6 +884,17 @@ def calendar_year_declare(request):
 def notification_list(request):
     qs = Notification.objects.filter(user=request.user)
     return render(request, "web/notifications.html", {"page": _page(request, qs), "qs": ""})
+
+
+@require_POST
+@login_required
+def notification_open(request, pk: int):
+    """Opening a message marks it read (a POST: no GET changes state), then goes where it points."""
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notifications_mark_read(actor=request.user, notification_ids=[n.pk])
+    if n.link and url_has_allowed_host_and_scheme(n.link, allowed_hosts=None):
+        return redirect(n.link)
+    return redirect("notification_list")
 
 
 @require_POST

@@ -31,9 +31,9 @@ from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.caps import services as caps
 from shuangsuiji.directory import services as directory
 from shuangsuiji.draws import services as draws
-from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember
+from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember, VisitCode
 from shuangsuiji.inspections import services as inspections
-from shuangsuiji.inspections.models import ListingProposal
+from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning import services as planning
 from tests import factories
@@ -246,6 +246,7 @@ def build_world() -> World:
         "draw": draw.pk,
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
+        "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,
         "rec_draft": rec_draft.pk,
@@ -260,6 +261,8 @@ def build_world() -> World:
         "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
         "report_id": report_id,
+        # rita's message about the submitted record (issue 15, item 2): hers alone to open.
+        "note_reviewer": Notification.objects.filter(user=rita).order_by("id").first().pk,
         "today": today.isoformat(),
     }
     return World(ids=ids, sessions=sessions, usernames={r: u[0] for r, u in USERS.items()})

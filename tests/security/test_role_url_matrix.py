@@ -125,6 +125,8 @@ PUBLIC_KEYS = {
         "verifier",
         "verifier_script",
         "verifier_wheel",
+        "verify_form",
+        "verify",
     )
 }
 # URLs whose parameters could not be filled with a real object, so only "denied roles are denied" is asserted:
@@ -426,6 +428,8 @@ POLICY: list[Case] = [
     ),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
+    # A message is its recipient's alone: opening it (a POST that marks it read) finds nobody else's.
+    *page("notification_open", "POST", REVIEWERS, "/notifications/{note_reviewer}/open/", {}),
     # --- public portal ----------------------------------------------------------------------------------------------
     *page("portal:index", "GET", EVERYONE, "/portal/"),
     *page("portal:items", "GET", EVERYONE, "/portal/items/"),
@@ -438,6 +442,8 @@ POLICY: list[Case] = [
     *page("portal:draw_file", "GET", EVERYONE, "/portal/draws/{draw}/files/params-public.json"),
     *page("portal:results", "GET", EVERYONE, "/portal/results/?q=舞钢市矩阵对象"),
     *page("portal:verifier", "GET", EVERYONE, "/portal/verifier/"),
+    *page("portal:verify_form", "GET", EVERYONE, "/portal/verify/"),
+    *page("portal:verify", "GET", EVERYONE, "/portal/verify/{visit_code}"),
     *page("portal:verifier_script", "GET", EVERYONE, "/portal/verifier/verify_draw.py"),
     *page("portal:verifier_wheel", "GET", EVERYONE, f"/portal/verifier/{wheel().filename}"),
     # --- 年度抽查计划 -----------------------------------------------------------------------------------------------
@@ -578,6 +584,7 @@ POLICY: list[Case] = [
         {"reason_code": "UNAVAILABLE", "note": "病假"},
         owner="SCJG",
     ),
+    *page("visit_qr", "GET", SCJG_READERS, "/draws/{draw}/selections/{sel_free}/qr.svg", owner="SCJG"),
     *page("register_task", "GET", SCJG_READERS, "/draws/{draw}/register/", owner="SCJG"),
     *page("register_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
     *page("register_object", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}/", owner="SCJG"),
