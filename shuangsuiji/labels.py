@@ -42,6 +42,7 @@ ACTIONS = {
     "conflict.declare": "登记回避关系",
     "conflict.withdraw": "撤销回避关系",
     "demo.seed": "生成演示数据",
+    "department.raise_problems": "设置发现问题的对象下一轮提高比例",
     "directory.export": "导出名录",
     "directory.import": "导入名录",
     "draw.fail": "抽取失败",

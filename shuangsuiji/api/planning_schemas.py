@@ -389,6 +389,9 @@ class SchemeOut(Schema):
     raise_abnormal: bool
     raise_dishonest: bool
     raise_complaints: int
+    raise_problems: bool = Field(
+        description="近12个月本部门已公示结果中发现问题的对象进入提高比例层（制定方案时部门的设置）"
+    )
     methods: list[str]
     window_start: datetime.date
     window_end: datetime.date

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from shuangsuiji.directory.models import Conflict, InspectionObject, Inspector, RegStatus, Supervision
+from shuangsuiji.inspections.selectors import objects_with_problems
 from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, SchemeStatus, TaskScheme
 
 from .limits import frequency_reached, yearly_cap
@@ -35,6 +37,10 @@ STATUS_REASONS = {
     RegStatus.CANCELLED: "CANCELLED",
     RegStatus.MOVED_OUT: "MOVED_OUT",
 }
+
+
+# "Found with problems in the last 12 months" (issue 12 item 4), counted back from the freeze.
+PROBLEM_DAYS = 365
 
 
 @dataclass
@@ -113,11 +119,29 @@ def _tagged_objects(scheme: TaskScheme) -> set[int] | None:
     return ids
 
 
-def stratum_of(scheme: TaskScheme, risk: str | None, abnormal: bool, dishonest: bool, complaints: int) -> str:
+def _problem_objects(scheme: TaskScheme) -> set[int]:
+    """Objects with a problem in the lead department's published results of the last 12 months, when the scheme
+    keeps that rule and has a raised stratum (issue 12 item 4). Published results are public facts, like the two
+    lists, so this does not seal the draw (draws/strata.py)."""
+    if not (scheme.raise_problems and RAISED_STRATUM in scheme.strata):
+        return set()
+    since = timezone.now() - datetime.timedelta(days=PROBLEM_DAYS)
+    return objects_with_problems(scheme.department_id, since)
+
+
+def stratum_of(
+    scheme: TaskScheme,
+    risk: str | None,
+    abnormal: bool,
+    dishonest: bool,
+    complaints: int,
+    problem: bool = False,
+) -> str:
     if RAISED_STRATUM in scheme.strata and (
         (scheme.raise_abnormal and abnormal)
         or (scheme.raise_dishonest and dishonest)
         or (scheme.raise_complaints and complaints >= scheme.raise_complaints)
+        or (scheme.raise_problems and problem)
     ):
         return RAISED_STRATUM
     return risk or UNRATED_STRATUM
@@ -142,11 +166,12 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
     cap, beyond_cap = yearly_cap(scheme)
     item_frequency = frequency_reached(scheme)
     tagged = _tagged_objects(scheme)
+    problems = _problem_objects(scheme)
     candidate_ids: dict[int, str] = {}
     for oid, code, status, risk, abnormal, dishonest, complaints in iter_scope(scheme):
         if tagged is not None and oid not in tagged:
             continue
-        stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints)
+        stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints, oid in problems)
         if status in STATUS_REASONS:
             out.excluded.append((code, STATUS_REASONS[status]))
         elif stratum not in scheme.strata:

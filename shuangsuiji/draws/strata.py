@@ -30,7 +30,13 @@ class StrataPlan:
         return "、".join(sorted(c for c, k in self.groups.items() if k == key)) or key
 
 
-def plan_for(strata: dict[str, dict[str, Any]], raise_complaints: int | None) -> StrataPlan:
+def plan_for(
+    strata: dict[str, dict[str, Any]], raise_complaints: int | None, raise_problems: bool = False
+) -> StrataPlan:
+    """Complaint counts are internal, so a raised stratum fed by them seals the draw. Problems found in the
+    department's *published* results (issue 12 item 4) are public facts — the portal shows each published result —
+    so, like the two lists, they leave the draw plain; only results the public can read feed that rule
+    (inspections.selectors.published_results: a joint visit's part only once the visit is published)."""
     ordinary = {c: r for c, r in strata.items() if c != RAISED_STRATUM}
     raised = strata.get(RAISED_STRATUM)
     reasons = []
@@ -54,7 +60,9 @@ def plan_for(strata: dict[str, dict[str, Any]], raise_complaints: int | None) ->
         rules[RAISED_STRATUM] = raised
     why = "各风险分类比例相同，合并为一层" if len(ordinary) > 1 else "只有一个普通分层"
     if raised is not None:
-        why += "；提高比例层只依据公开的经营异常名录、严重违法失信名单"
+        why += "；提高比例层只依据公开的经营异常名录、严重违法失信名单" + (
+            "、本部门近12个月已公示结果中发现问题的对象" if raise_problems else ""
+        )
     return StrataPlan(
         sealed=False,
         reason=why + "：分层不涉及不公开的信息，抽取文件全部公开（DRAW-v1）",
@@ -64,4 +72,7 @@ def plan_for(strata: dict[str, dict[str, Any]], raise_complaints: int | None) ->
 
 
 def scheme_plan(scheme: TaskScheme) -> StrataPlan:
-    return plan_for(scheme.strata, scheme.raise_complaints if RAISED_STRATUM in scheme.strata else None)
+    raised = RAISED_STRATUM in scheme.strata
+    return plan_for(
+        scheme.strata, scheme.raise_complaints if raised else None, raised and scheme.raise_problems
+    )

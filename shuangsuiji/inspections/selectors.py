@@ -16,6 +16,7 @@ from shuangsuiji.directory.models import CheckItem, InspectionObject
 from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
+from .credit_mark import credit_mark
 from .models import (
     ABSENT_LABEL,
     InspectionRecord,
@@ -77,7 +78,16 @@ def credit_archive(obj) -> dict:
         .prefetch_related("item_results__item")
         .order_by("-inspection_date", "-id")
     )
+    in_force = InspectionRecord.objects.filter(
+        object=obj, status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD]
+    ).annotate(problem=Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
     return {
+        "mark": credit_mark(
+            in_force.values_list("inspection_date", "problem"),
+            timezone.localdate(),
+            abnormal=obj.abnormal_list,
+            dishonest=obj.dishonest_list,
+        ),
         "records": records,
         "transfers": Transfer.objects.filter(record__object=obj).select_related(
             "to_department", "record__department"
@@ -408,3 +418,22 @@ def visit_summary(visit: Visit) -> dict:
             }
         )
     return {"visit_date": visit.visit_date, "published_at": visit.published_at, "parts": parts}
+
+
+def published_results(department_id: int) -> QuerySet:
+    """A department's records whose result the public can read: published, and for a joint visit's part only once the
+    visit itself is published (until then the part is not on the portal)."""
+    return InspectionRecord.objects.filter(department_id=department_id, status=RecordStatus.PUBLISHED).filter(
+        Q(visit__isnull=True) | Q(visit__published_at__isnull=False)
+    )
+
+
+def with_problem(qs: QuerySet) -> QuerySet:
+    return qs.filter(Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
+
+
+def objects_with_problems(department_id: int, since: datetime.datetime) -> set[int]:
+    """Objects with a problem found in the department's published results since `since` (issue 12 item 4: they go
+    to the raised stratum of the department's next round, while the department keeps that rule on)."""
+    qs = with_problem(published_results(department_id).filter(published_at__gte=since))
+    return set(qs.values_list("object_id", flat=True).distinct())

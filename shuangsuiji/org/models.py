@@ -29,6 +29,10 @@ class Department(models.Model):
     is_lead = models.BooleanField("联席会议办公室所在部门", default=False)
     active = models.BooleanField("启用", default=True)
     sort = models.PositiveIntegerField("排序", default=0)
+    # Issue 12 item 4: objects with a problem in the department's published results of the last 12 months go to the
+    # raised stratum of its next schemes. Copied onto each new scheme (TaskScheme.raise_problems); switched by the
+    # department's administrator (planning.services.department_set_raise_problems, audited).
+    raise_problems = models.BooleanField("发现问题的对象下一轮提高比例", default=True)
 
     class Meta:
         ordering = ["sort", "code"]

@@ -170,6 +170,9 @@ class TaskScheme(models.Model):
     raise_abnormal = models.BooleanField("经营异常名录对象提高比例", default=True)
     raise_dishonest = models.BooleanField("严重违法失信对象提高比例", default=True)
     raise_complaints = models.PositiveIntegerField("投诉举报达到次数时提高比例", default=3)
+    # The department's rule when the scheme was made (Department.raise_problems), kept so a later switch does not
+    # change a scheme already drafted or drawn.
+    raise_problems = models.BooleanField("近12个月发现问题的对象提高比例", default=False)
     methods = models.JSONField("检查方式", default=list)
     window_start = models.DateField("检查开始日期")
     window_end = models.DateField("检查结束日期")

@@ -691,6 +691,8 @@ def scheme_create(*, actor, data: dict[str, Any]) -> TaskScheme:
         raise_abnormal=bool(data.get("raise_abnormal", True)),
         raise_dishonest=bool(data.get("raise_dishonest", True)),
         raise_complaints=numbers["raise_complaints"],
+        # Read afresh: the rule may have been switched since the actor's department was loaded.
+        raise_problems=Department.objects.filter(pk=lead.pk).values_list("raise_problems", flat=True).get(),
         created_by=actor,
     )
     SchemeItem.objects.bulk_create(
@@ -715,7 +717,31 @@ def scheme_snapshot(scheme: TaskScheme) -> dict[str, Any]:
         "yearly_cap": scheme.yearly_cap,
         "same_item_days": scheme.same_item_days,
         "adhoc_reason": scheme.adhoc_reason,
+        "raise_problems": scheme.raise_problems,
     }
+
+
+@transaction.atomic
+def department_set_raise_problems(*, actor, on: bool) -> Department:
+    """The department's administrator switches the rule that objects found with problems in its published results
+    of the last 12 months go to the raised stratum of its next schemes (issue 12 item 4). Schemes already made keep
+    the rule they were made with."""
+    if actor.role != Role.DEPT_ADMIN or actor.department_id is None:
+        raise PermissionDenied("只有部门管理员可以设置本部门的提高比例规则")
+    department = Department.objects.select_for_update().get(pk=actor.department_id)
+    if department.raise_problems == on:
+        return department
+    before = department.raise_problems
+    department.raise_problems = on
+    department.save(update_fields=["raise_problems"])
+    record(
+        actor=actor,
+        action="department.raise_problems",
+        target=department,
+        before={"raise_problems": before},
+        after={"raise_problems": on},
+    )
+    return department
 
 
 def next_task_no(department: Department, year: int) -> str:

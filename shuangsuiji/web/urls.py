@@ -30,6 +30,9 @@ urlpatterns = [
     path("stats/", include("shuangsuiji.stats.urls")),
     path("schemes/", views_planning.scheme_list, name="scheme_list"),
     path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
+    path(
+        "schemes/raise-problems/", views_planning.department_raise_problems, name="department_raise_problems"
+    ),
     path("schemes/<int:pk>/", views_planning.scheme_detail, name="scheme_detail"),
     path("schemes/<int:pk>/publish/", views_planning.scheme_publish, name="scheme_publish"),
     path("schemes/<int:pk>/accept/", views_planning.scheme_accept, name="scheme_accept"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +34,7 @@ from shuangsuiji.planning.models import (
 )
 from shuangsuiji.portal.selectors import filter_description
 from shuangsuiji.stats import policy as stats_policy
+from shuangsuiji.stats import strata_history
 
 from . import params
 from .views import _page, _querystring_without_page
@@ -323,10 +326,54 @@ def _form_window_warnings(post) -> list[str]:
     return services.window_warnings(start, end, batch)
 
 
+def _typed_ratios(post) -> dict[str, str]:
+    out = {}
+    for key, value in post.items():
+        if key.startswith("ratio_") and value.strip():
+            try:
+                fraction = labels.fraction_from_percent(value)
+            except labels.PercentInvalid:
+                continue
+            if fraction:
+                out[key.removeprefix("ratio_")] = fraction
+    return out
+
+
+def _advice_context(department_id: int, current: dict[str, str], items) -> dict:
+    """Each stratum's past problem rate and the suggested ratio (issue 12 item 4), and the link that opens a new
+    scheme's form with the suggestions filled in (a GET that only pre-fills: nothing is saved)."""
+    rows = strata_history.advice(
+        department_id, timezone.localdate(), current, strata_history.general_cap(items)
+    )
+    fill = {}
+    for row in rows:
+        value = row.suggested_percent or (
+            labels.percent_input(row.current) if row.current is not None else ""
+        )
+        if value:
+            fill[f"ratio_{row.code}"] = value
+    changed = any(row.suggested_percent for row in rows)
+    return {
+        "advice": rows,
+        "advice_fill": f"{reverse('scheme_create')}?{urlencode(fill)}" if changed else "",
+    }
+
+
 def _scheme_form_context(request, errors, post):
     user = request.user
     risk_classes = list(RiskClass.objects.filter(active=True))
+    advice = {}
+    if user.department_id:
+        current = {**strata_history.last_ratios(user.department_id), **_typed_ratios(post)}
+        chosen = params.ids(post.getlist("items"))
+        items = (
+            CheckItem.objects.filter(pk__in=chosen)
+            if chosen
+            else CheckItem.objects.valid().filter(department_id=user.department_id)
+        )
+        advice = _advice_context(user.department_id, current, items)
     return {
+        **advice,
         "strata_rows": _strata_rows(post, risk_classes),
         "window_warnings": _form_window_warnings(post) if errors else [],
         "errors": errors,
@@ -419,7 +466,23 @@ def scheme_create(request):
         else:
             messages.success(request, "方案已保存为草稿；核对无误后请公示。")
             return redirect(f"/schemes/{scheme.pk}/")
-    return render(request, "web/scheme_form.html", _scheme_form_context(request, errors, request.POST))
+    # A GET may carry ratio_<stratum> to pre-fill the ratios (采用建议); it saves nothing.
+    post = request.POST if request.method == "POST" else request.GET
+    return render(request, "web/scheme_form.html", _scheme_form_context(request, errors, post))
+
+
+@require_POST
+@login_required
+def department_raise_problems(request):
+    return _act(
+        request,
+        lambda: (
+            services.department_set_raise_problems(actor=request.user, on=request.POST.get("on") == "1")
+            and None
+        ),
+        "已保存本部门的提高比例规则；此后制定的方案按新规则执行。",
+        reverse("scheme_list"),
+    )
 
 
 @require_GET
@@ -431,10 +494,23 @@ def scheme_detail(request, pk: int):
     mine = request.user.department if request.user.role == Role.DEPT_ADMIN else None
     risk_names = dict(RiskClass.objects.values_list("code", "name"))
     departments = dict(Department.objects.filter(code__in=scheme.team_slots).values_list("code", "name"))
+    # The strata's past problem rates name risk classes: the lead department's own officials only.
+    advice = (
+        _advice_context(
+            scheme.department_id,
+            strata_history.scheme_ratios(scheme),
+            [si.item for si in scheme.items.select_related("item")],
+        )
+        if request.user.department_id == scheme.department_id
+        else {}
+    )
+    if not own:
+        advice.pop("advice_fill", None)
     return render(
         request,
         "web/scheme_detail.html",
         {
+            **advice,
             "scheme": scheme,
             "items": scheme.items.select_related("item", "department"),
             "draws": scheme.draws.all(),

@@ -702,6 +702,7 @@ def credit_archive(request, pk: int):
         "web/credit_archive.html",
         {
             "obj": obj,
+            "mark": archive["mark"],
             "records": records,
             "own": own,
             "transfers": archive["transfers"],

@@ -549,6 +549,8 @@ POLICY: list[Case] = [
     # --- 抽查工作方案 and the draw ----------------------------------------------------------------------------------
     *page("scheme_list", "GET", SIGNED_IN, "/schemes/"),
     *page("scheme_create", "GET POST", ANY_DEPT_ADMIN, "/schemes/new/", {}),
+    # Each department's administrator switches the own department's raise-problems rule (issue 12 item 4).
+    *page("department_raise_problems", "POST", ANY_DEPT_ADMIN, "/schemes/raise-problems/", {"on": "1"}),
     *page("scheme_detail", "GET", SCJG_READERS, "/schemes/{scheme_drawn}/", owner="SCJG"),
     *page("scheme_publish", "POST", SCJG_ADMIN, "/schemes/{scheme_draft}/publish/", owner="SCJG"),
     *page("scheme_close", "POST", SCJG_ADMIN, "/schemes/{scheme_drawn}/close/", owner="SCJG"),

@@ -38,6 +38,16 @@ def percent(value: Any) -> str:
 
 
 @register.filter
+def percent1(value: Any) -> str:
+    """A rate as a percentage with one decimal: 0.14876 → 14.9%, 0.25 → 25%."""
+    try:
+        text = f"{float(value) * 100:.1f}"
+    except (TypeError, ValueError):
+        return ""
+    return f"{text.rstrip('0').rstrip('.')}%"
+
+
+@register.filter
 def percent_input(value: Any) -> str:
     """0.03 → 3, for a form field marked %."""
     return labels.percent_input(value)
