@@ -49,7 +49,9 @@ def draw_selections(draw, flt: SelectionFilter, *, by_stratum: bool) -> QuerySet
         qs = qs.filter(Q(object__name__icontains=flt.q) | Q(object__code__icontains=flt.q.upper()))
     if by_stratum:
         return qs.order_by("stratum", "role", "rank", "pk")
-    first = Case(When(role=SelectionRole.SELECTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    first = Case(
+        When(role=SelectionRole.SELECTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     return qs.order_by(first, "object__code", "pk")
 
 

@@ -101,7 +101,9 @@ RESULT_PARAMS = ("stratum", "region", "member", "status", "q", "page")
 SEARCH_MAX = 64
 
 
-def _result_filter(request, draw, *, strata: bool, members: set[int]) -> tuple[selectors.SelectionFilter, dict]:
+def _result_filter(
+    request, draw, *, strata: bool, members: set[int]
+) -> tuple[selectors.SelectionFilter, dict]:
     """The filters of the result page, from hostile query values: unknown or out-of-range values are ignored, never a
     500. The stratum filter exists only for users who may see strata; a participating department filters by its own
     team members only (`members`: the inspector ids the user may filter by)."""
@@ -145,7 +147,9 @@ def draw_detail(request, pk: int):
     draw = _draw_for(request, pk)
     strata = scoping.sees_strata(request.user, draw)
     whole_team = scoping.sees_whole_team(request.user, draw.scheme)
-    visible_members = selectors.draw_inspectors(draw, department=None if whole_team else request.user.department_id)
+    visible_members = selectors.draw_inspectors(
+        draw, department=None if whole_team else request.user.department_id
+    )
     members = {r["inspector"].pk: r["inspector"].name for r in visible_members}
     flt, kept = _result_filter(request, draw, strata=strata, members=set(members))
     paginator = Paginator(selectors.draw_selections(draw, flt, by_stratum=strata), RESULT_PAGE_SIZE)
@@ -197,7 +201,9 @@ def draw_detail(request, pk: int):
 
 
 def _stratum_choices(draw) -> list[tuple[str, str]]:
-    codes = Selection.objects.filter(draw=draw).values_list("stratum", flat=True).distinct().order_by("stratum")
+    codes = (
+        Selection.objects.filter(draw=draw).values_list("stratum", flat=True).distinct().order_by("stratum")
+    )
     return [(code, Selection(draw=draw, stratum=code).stratum_label) for code in codes]
 
 

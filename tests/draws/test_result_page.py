@@ -35,7 +35,9 @@ def draw(alice):
 
 
 def _codes(page: str) -> list[str]:
-    table = page.split('id="result-table"', 1)[1].split("</table>", 1)[0] if 'id="result-table"' in page else ""
+    table = (
+        page.split('id="result-table"', 1)[1].split("</table>", 1)[0] if 'id="result-table"' in page else ""
+    )
     return re.findall(r'<span class="mono muted">([0-9A-Z]+)</span>', table)
 
 
@@ -52,7 +54,7 @@ def test_alice_reads_the_result_a_page_at_a_time_and_every_row_appears_once(clie
     for n in (1, 2, 3):
         seen += _codes(_get(client, draw, page=n))
     assert len(seen) == total == len(set(seen)) and total > 8
-    assert "共 %d 条，第 1 / 3 页" % total in _get(client, draw)
+    assert f"共 {total} 条，第 1 / 3 页" in _get(client, draw)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +94,9 @@ def test_filters_and_search_narrow_the_result(client, alice, draw):
     )
     assert set(_codes(_get(client, draw, member=member.inspector_id))) == mine
     stratum = Selection.objects.filter(draw=draw).values_list("stratum", flat=True).first()
-    codes = _codes(_get(client, draw, stratum=stratum, page=1)) + _codes(_get(client, draw, stratum=stratum, page=2))
+    codes = _codes(_get(client, draw, stratum=stratum, page=1)) + _codes(
+        _get(client, draw, stratum=stratum, page=2)
+    )
     assert set(codes) == set(
         Selection.objects.filter(draw=draw, stratum=stratum).values_list("object__code", flat=True)
     )
@@ -141,13 +145,17 @@ def test_the_teams_view_lists_each_inspector_with_objects_and_count(client, alic
 def test_after_a_substitution_alice_returns_to_the_same_page_and_filter(client, alice, draw):
     login(client, alice)
     page = _get(client, draw, status="active", page=2)
-    sel_id = re.search(r'/selections/(\d+)/substitute/', page).group(1)
+    sel_id = re.search(r"/selections/(\d+)/substitute/", page).group(1)
     back = re.search(r'name="back" value="([^"]+)"', page).group(1).replace("&amp;", "&")
     r = client.post(
         reverse("substitute_object", args=[draw.pk, sel_id]), {"reason_code": "DEREGISTERED", "back": back}
     )
-    assert r.status_code == 302 and r["Location"] == reverse("draw_detail", args=[draw.pk]) + "?status=active&page=2"
+    assert (
+        r.status_code == 302
+        and r["Location"] == reverse("draw_detail", args=[draw.pk]) + "?status=active&page=2"
+    )
     hostile = client.post(
-        reverse("substitute_object", args=[draw.pk, sel_id]), {"reason_code": "x", "back": "//evil.example/&page=1"}
+        reverse("substitute_object", args=[draw.pk, sel_id]),
+        {"reason_code": "x", "back": "//evil.example/&page=1"},
     )
     assert hostile["Location"].startswith(reverse("draw_detail", args=[draw.pk]))
