@@ -147,10 +147,9 @@ def draw_detail(request, pk: int):
     draw = _draw_for(request, pk)
     strata = scoping.sees_strata(request.user, draw)
     whole_team = scoping.sees_whole_team(request.user, draw.scheme)
-    visible_members = selectors.draw_inspectors(
+    members = selectors.draw_inspector_choices(
         draw, department=None if whole_team else request.user.department_id
     )
-    members = {r["inspector"].pk: r["inspector"].name for r in visible_members}
     flt, kept = _result_filter(request, draw, strata=strata, members=set(members))
     paginator = Paginator(selectors.draw_selections(draw, flt, by_stratum=strata), RESULT_PAGE_SIZE)
     page = paginator.get_page(params.int_or_none(request.GET.get("page"), lo=1, hi=100_000) or 1)
