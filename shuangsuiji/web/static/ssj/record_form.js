@@ -12,6 +12,7 @@
       if (box.checked && needing.indexOf(box.value) !== -1) needed = true;
     });
     part.hidden = !needed;
+    part.style.display = needed ? "" : "none"; // .field sets a display that would override [hidden]
     part.disabled = !needed;
   }
   boxes.forEach(function (box) { box.addEventListener("change", update); });
