@@ -43,12 +43,8 @@ EXECUTED = [
 # Results in force: the current version of a submitted, published or withheld result.
 CONCLUDED = [RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD]
 # Measures that hand a problem on to someone else (art. 14), and the transfer kinds that carry each out.
-HAND_ON_MEASURES = {
-    "移送办案机构": {TransferKind.CASE_UNIT},
-    "抄告相关部门": {TransferKind.DEPARTMENT, TransferKind.CASE_UNIT},
-    "反馈日常监管部门依法处理": {TransferKind.DEPARTMENT, TransferKind.CASE_UNIT},
-}
 POLICE_MEASURE = "移送公安机关"
+HAND_ON_MEASURES = {m: kinds for m, kinds in cat.TRANSFER_MEASURES.items() if m != POLICE_MEASURE}
 
 
 def departments_for(user) -> QuerySet:

@@ -190,9 +190,13 @@ def draws_for(user) -> QuerySet:
     return Draw.objects.filter(scheme__in=schemes_for(user)).select_related("scheme", "scheme__department")
 
 
-def team_members_visible(user, scheme, members):
+def sees_whole_team(user, scheme) -> bool:
     """The lead department sees the whole joint team; a participating department sees its own members."""
-    if sees_all_departments(user) or user.department_id == scheme.department_id:
+    return sees_all_departments(user) or user.department_id == scheme.department_id
+
+
+def team_members_visible(user, scheme, members):
+    if sees_whole_team(user, scheme):
         return list(members)
     return [m for m in members if m.department_id == user.department_id]
 

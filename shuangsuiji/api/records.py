@@ -160,7 +160,8 @@ def submit_record(request, id: PathId, payload: RecordSubmitIn | None = None):
     """提交审核（可同时带上最后的修改）。逐项校验检查记录（第十三条）并计算公示期限（结果产生之日起 20 个工作日）；
     不完整时 422 列出全部问题。"""
     data = payload.data() if payload else {}
-    rec = services.record_submit(actor=request.auth, rec=_record(request, id), data=data)
+    transfers = payload.planned() if payload else []
+    rec = services.record_submit(actor=request.auth, rec=_record(request, id), data=data, transfers=transfers)
     return _record(request, rec.pk)
 
 

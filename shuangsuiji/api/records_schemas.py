@@ -82,10 +82,33 @@ class RecordDataIn(Schema):
         return self.model_dump(exclude_unset=True)
 
 
+class TransferIn(Schema):
+    kind: TransferKindIn = Field(
+        description="department 移交相关部门；case_unit 移送办案机构；police 移送公安机关"
+    )
+    content: Text = Field(max_length=5000, description="移交的问题与线索")
+    to_department_id: Id | None = Field(None, description="接收部门编号（移交相关部门时必填）")
+    to_agency: Text = Field("", max_length=200, description="接收机构（办案机构、公安机关）")
+    basis: BasisIn = Field("", description="依据：谁审批谁监管、谁主管谁监管或属地管理")
+    due_days: int = Field(10, ge=1, le=120, description="办理期限（工作日）")
+
+
 class RecordSubmitIn(RecordDataIn):
     withhold_reason: Text | None = Field(
         None, max_length=300, description="申请不予公示的法律依据（不宜公开时填写，经审核批准后不予公示）"
     )
+    transfers: list[TransferIn] | None = Field(
+        None,
+        max_length=5,
+        description="随提交一并移交（后续处置措施为反馈日常监管部门依法处理、抄告相关部门、移送办案机构或移送公安机关的"
+        "必填，提交即移交；缺少时 422，字段“后续处置移交”）",
+    )
+
+    def data(self) -> dict:
+        return self.model_dump(exclude_unset=True, exclude={"transfers"})
+
+    def planned(self) -> list[dict]:
+        return [t.model_dump() for t in self.transfers or []]
 
 
 class TriggeredRecordIn(RecordDataIn):
@@ -111,17 +134,6 @@ class ReviewIn(Schema):
 
 class CorrectIn(Schema):
     reason: Text = Field(max_length=300, description="更正理由")
-
-
-class TransferIn(Schema):
-    kind: TransferKindIn = Field(
-        description="department 移交相关部门；case_unit 移送办案机构；police 移送公安机关"
-    )
-    content: Text = Field(max_length=5000, description="移交的问题与线索")
-    to_department_id: Id | None = Field(None, description="接收部门编号（移交相关部门时必填）")
-    to_agency: Text = Field("", max_length=200, description="接收机构（办案机构、公安机关）")
-    basis: BasisIn = Field("", description="依据：谁审批谁监管、谁主管谁监管或属地管理")
-    due_days: int = Field(10, ge=1, le=120, description="办理期限（工作日）")
 
 
 class AcknowledgeIn(Schema):

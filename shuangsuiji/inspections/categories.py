@@ -43,6 +43,20 @@ MEASURES = [
     "其他（说明）",
 ]
 NO_MEASURE = "无需后续处置"
+# Measures that hand the problem on (art. 14), with the transfer kinds (Transfer.kind values) that carry each out: a
+# result with one of them is submitted together with its transfer (issue 15, item 9).
+TRANSFER_MEASURES = {
+    "反馈日常监管部门依法处理": {"department", "case_unit"},
+    "抄告相关部门": {"department", "case_unit"},
+    "移送办案机构": {"case_unit"},
+    "移送公安机关": {"police"},
+}
+
+
+def measures_without_transfer(measures: list[str], kinds: set[str]) -> list[str]:
+    """The measures of `measures` that no transfer of `kinds` carries out."""
+    return [m for m in measures if m in TRANSFER_MEASURES and not TRANSFER_MEASURES[m] & kinds]
+
 
 TRIGGERS = ["投诉举报", "转办交办", "数据监测"]
 

@@ -397,8 +397,60 @@ def record_errors(rec: InspectionRecord, today: datetime.date | None = None) -> 
     return errors
 
 
+def missing_transfers(rec: InspectionRecord, planned_kinds: set[str] | None = None) -> list[str]:
+    """The measures of `rec` that hand the problem on but that no transfer carries out: none sent on this record or an
+    earlier version it corrects, none among `planned_kinds` (those sent with the submission). Shown to the reviewer."""
+    kinds = set(Transfer.objects.filter(record_id__in=_versions(rec)).values_list("kind", flat=True))
+    return cat.measures_without_transfer(rec.measures or [], kinds | (planned_kinds or set()))
+
+
+TRANSFER_FIELD = "后续处置移交"
+
+
+def _planned_transfer_errors(rec: InspectionRecord, transfers: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    if transfers and cat.NO_MEASURE in (rec.measures or []):
+        errors.append((TRANSFER_FIELD, f"选择“{cat.NO_MEASURE}”时不能同时移交"))
+    for n, t in enumerate(transfers, start=1):
+        where = "" if len(transfers) == 1 else f"第 {n} 项，"
+        errors += [
+            (TRANSFER_FIELD, f"{where}{field}：{reason}")
+            for field, reason in _transfer_errors(**_transfer_args(t))
+        ]
+    fine = [t for t in transfers if not _transfer_errors(**_transfer_args(t))]
+    for measure in missing_transfers(rec, {t.get("kind", "") for t in fine}):
+        names = "或".join(k.label for k in TransferKind if k.value in cat.TRANSFER_MEASURES[measure])
+        errors.append(
+            (
+                TRANSFER_FIELD,
+                f"后续处置措施为“{measure}”，提交审核前请一并填写移交（{names}）：接收部门或机构、移交内容",
+            )
+        )
+    return errors
+
+
+def _transfer_args(t: dict[str, Any]) -> dict[str, Any]:
+    """A planned transfer's values as `transfer_create` takes them; anything else in the dict is dropped."""
+    return {
+        "kind": str(t.get("kind") or ""),
+        "content": str(t.get("content") or ""),
+        "to_department_id": dep if isinstance((dep := t.get("to_department_id")), int) and dep > 0 else None,
+        "to_agency": str(t.get("to_agency") or ""),
+        "basis": str(t.get("basis") or ""),
+        "due_days": days if isinstance((days := t.get("due_days")), int) and 1 <= days <= 120 else 10,
+    }
+
+
 @transaction.atomic
-def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None = None) -> InspectionRecord:
+def record_submit(
+    *,
+    actor,
+    rec: InspectionRecord,
+    data: dict[str, Any] | None = None,
+    transfers: list[dict[str, Any]] | None = None,
+) -> InspectionRecord:
+    """Submit for review. A result whose measures hand the problem on is submitted with its transfers (kind,
+    to_department_id or to_agency, content, basis), sent in the same transaction through `transfer_create`."""
     rec = _ensure_editable(actor, rec)
     # Two departments submitting their parts of one joint visit at once see each other's day: one at a time.
     visit = Visit.objects.select_for_update().get(pk=rec.visit_id) if rec.visit_id else None
@@ -412,6 +464,12 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
             rec.withhold_requested = bool(rec.withhold_reason)
     check_transition(RECORD_TRANSITIONS, rec.status, RecordStatus.SUBMITTED, RecordStatus)
     errors = record_errors(rec)
+    planned = [
+        t
+        for t in (transfers or [])
+        if any(t.get(k) for k in ("kind", "content", "to_department_id", "to_agency"))
+    ]
+    errors += _planned_transfer_errors(rec, planned)
     rec.result_date = rec.result_date or rec.inspection_date
     # A missing calendar only makes the deadline provisional; a date beyond 1900–2200 cannot be computed at all.
     try:
@@ -433,6 +491,8 @@ def record_submit(*, actor, rec: InspectionRecord, data: dict[str, Any] | None =
         message=f"【待审核】{rec.object.name} 的检查结果已提交，应于 {rec.deadline_label} 前审核公示",
         link=reverse("record_detail", args=[rec.pk]),
     )
+    for t in planned:
+        transfer_create(actor=actor, rec=rec, **_transfer_args(t))
     if visit is not None and visit.visit_date != rec.inspection_date:
         before = {"visit_date": visit.visit_date}
         visit.visit_date = rec.inspection_date
@@ -775,6 +835,24 @@ def visit_absence_record(*, actor, selection: Selection, reason: str) -> VisitAb
 # --- 后续处置 -------------------------------------------------------------------------------------------------------
 
 
+def _transfer_errors(
+    *, kind: str, content: str, to_department_id: int | None, to_agency: str, **_: Any
+) -> list[tuple[str, str]]:
+    """What a transfer needs, as (field, reason): checked when it is sent, and at submission for a planned one."""
+    errors: list[tuple[str, str]] = []
+    if kind not in TransferKind.values:
+        errors.append(("类型", "应为移交相关部门、移送办案机构或移送公安机关"))
+    if kind == TransferKind.DEPARTMENT and not to_department_id:
+        errors.append(("接收部门", "请选择接收部门（谁审批谁监管、谁主管谁监管、属地管理）"))
+    if to_department_id and not Department.objects.filter(pk=to_department_id).exists():
+        errors.append(("接收部门", f"未找到编号为 {to_department_id} 的部门"))
+    if kind in (TransferKind.CASE_UNIT, TransferKind.POLICE) and not (to_agency.strip() or to_department_id):
+        errors.append(("接收机构", "请填写接收机构"))
+    if not content.strip():
+        errors.append(("移交内容", "请写明移交的问题与线索"))
+    return errors
+
+
 @transaction.atomic
 def transfer_create(
     *,
@@ -791,16 +869,9 @@ def transfer_create(
     errors = []
     if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
         errors.append(("检查记录", "请先提交检查结果，再移交后续处置"))
-    if kind not in TransferKind.values:
-        errors.append(("类型", "应为移交相关部门、移送办案机构或移送公安机关"))
-    if kind == TransferKind.DEPARTMENT and not to_department_id:
-        errors.append(("接收部门", "请选择接收部门（谁审批谁监管、谁主管谁监管、属地管理）"))
-    if to_department_id and not Department.objects.filter(pk=to_department_id).exists():
-        errors.append(("接收部门", f"未找到编号为 {to_department_id} 的部门"))
-    if kind in (TransferKind.CASE_UNIT, TransferKind.POLICE) and not (to_agency.strip() or to_department_id):
-        errors.append(("接收机构", "请填写接收机构"))
-    if not content.strip():
-        errors.append(("移交内容", "请写明移交的问题与线索"))
+    errors += _transfer_errors(
+        kind=kind, content=content, to_department_id=to_department_id, to_agency=to_agency
+    )
     if errors:
         raise RowInvalid(errors)
     due = deadline_after(timezone.localdate(), due_days)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("schemes/<int:pk>/close/", views_planning.scheme_close, name="scheme_close"),
     path("schemes/<int:pk>/freeze/", views_draws.freeze, name="draw_freeze"),
     path("draws/<int:pk>/", views_draws.draw_detail, name="draw_detail"),
+    path("draws/<int:pk>/teams/", views_draws.draw_teams, name="draw_teams"),
     path("draws/<int:pk>/ceremony/", views_draws.ceremony, name="draw_ceremony"),
     path("draws/<int:pk>/files/<str:name>", views_draws.draw_file, name="draw_file"),
     path("draws/<int:pk>/full/<str:name>", views_draws.full_file, name="draw_full_file"),

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.directory.rows import RowInvalid
-from shuangsuiji.draws import services
+from shuangsuiji.draws import selectors, services
 from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS
 from shuangsuiji.draws.labels import INSPECTOR_REASONS, OBJECT_REASONS
@@ -25,9 +27,11 @@ from shuangsuiji.draws.visit_codes import verify_form_url, verify_url, visit_qr_
 from shuangsuiji.labels import NUMBERS_NOTE, SOURCE_FORMATS, source_label
 from shuangsuiji.portal.selectors import public_sources
 
+from . import params
 from .views_planning import _errors
 
 DRAW_FILES = list(services.FULL_FILES)
+RESULT_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,31 +98,94 @@ def _draw_for(request, pk: int):
     return get_object_or_404(scoping.draws_for(request.user), pk=pk)
 
 
+# Query values the result page keeps across pages and after a substitution; anything else is dropped.
+RESULT_PARAMS = ("stratum", "region", "member", "status", "q", "page")
+SEARCH_MAX = 64
+
+
+def _result_filter(
+    request, draw, *, strata: bool, members: set[int]
+) -> tuple[selectors.SelectionFilter, dict]:
+    """The filters of the result page, from hostile query values: unknown or out-of-range values are ignored, never a
+    500. The stratum filter exists only for users who may see strata; a participating department filters by its own
+    team members only (`members`: the inspector ids the user may filter by)."""
+    get = request.GET
+    stratum = (get.get("stratum") or "")[:32]
+    if not strata or not Selection.objects.filter(draw=draw, stratum=stratum).exists():
+        stratum = ""
+    status = get.get("status") or ""
+    if status not in selectors.STATUSES:
+        status = ""
+    q = (get.get("q") or "").strip()[:SEARCH_MAX]  # NUL is refused before any view runs (nul.py)
+    member = params.int_or_none(get.get("member"), lo=1)
+    flt = selectors.SelectionFilter(
+        stratum=stratum,
+        region=params.int_or_none(get.get("region"), lo=1),
+        inspector=member if member in members else None,
+        status=status,
+        q=q,
+    )
+    kept = {
+        "stratum": flt.stratum,
+        "region": flt.region or "",
+        "member": flt.inspector or "",
+        "status": flt.status,
+        "q": flt.q,
+    }
+    return flt, {k: v for k, v in kept.items() if v}
+
+
+def _back_to(draw, posted: str) -> str:
+    """The result page the substitution form was sent from (its page and filters), rebuilt from known keys only."""
+    query = QueryDict(posted[:1000])
+    kept = {k: query.get(k, "")[:SEARCH_MAX] for k in RESULT_PARAMS if query.get(k)}
+    url = reverse("draw_detail", args=[draw.pk])
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
 @require_GET
 @login_required
 def draw_detail(request, pk: int):
     draw = _draw_for(request, pk)
-    selections = list(
-        Selection.objects.filter(draw=draw)
-        .select_related("object", "visit_code")
-        .prefetch_related("team__inspector", "team__department")
+    strata = scoping.sees_strata(request.user, draw)
+    whole_team = scoping.sees_whole_team(request.user, draw.scheme)
+    members = selectors.draw_inspector_choices(
+        draw, department=None if whole_team else request.user.department_id
     )
+    flt, kept = _result_filter(request, draw, strata=strata, members=set(members))
+    paginator = Paginator(selectors.draw_selections(draw, flt, by_stratum=strata), RESULT_PAGE_SIZE)
+    page = paginator.get_page(params.int_or_none(request.GET.get("page"), lo=1, hi=100_000) or 1)
+    selections = list(
+        selectors.with_teams(
+            Selection.objects.filter(pk__in=[s.pk for s in page.object_list]).select_related(
+                "object", "visit_code"
+            )
+        )
+    )
+    by_pk = {s.pk: s for s in selections}
+    selections = [by_pk[s.pk] for s in page.object_list]
     for sel in selections:
         sel.code = getattr(sel, "visit_code", None)
         sel.visible_team = scoping.team_members_visible(
             request.user, draw.scheme, [m for m in sel.team.all() if m.active]
         )
     own = request.user.department_id == draw.scheme.department_id and request.user.role == Role.DEPT_ADMIN
-    strata = scoping.sees_strata(request.user, draw)
-    if not strata:
-        # Without draw.read_sealed a sealed draw looks as it does to the public: by code, no stratum, rank or priority.
-        selections.sort(key=lambda s: (s.role != "selected", s.object.code))
     return render(
         request,
         "web/draw_detail.html",
         {
             "draw": draw,
             "selections": selections,
+            "page": page,
+            "qs": urlencode(kept),
+            "here": urlencode({**kept, "page": page.number}),
+            "filters": kept,
+            "filtered": bool(kept),
+            "any_selection": draw.selections.exists(),
+            "status_choices": selectors.STATUSES,
+            "stratum_choices": _stratum_choices(draw) if strata else [],
+            "region_choices": selectors.draw_regions(draw),
+            "member_choices": sorted(members.items(), key=lambda m: m[1]),
             "substitutions": _substitutions(request.user, draw),
             "object_reasons": OBJECT_REASONS,
             "inspector_reasons": INSPECTOR_REASONS,
@@ -139,6 +206,23 @@ def draw_detail(request, pk: int):
             "numbers_note": NUMBERS_NOTE,
         },
     )
+
+
+def _stratum_choices(draw) -> list[tuple[str, str]]:
+    codes = (
+        Selection.objects.filter(draw=draw).values_list("stratum", flat=True).distinct().order_by("stratum")
+    )
+    return [(code, Selection(draw=draw, stratum=code).stratum_label) for code in codes]
+
+
+@require_GET
+@login_required
+def draw_teams(request, pk: int):
+    """The teams by inspector: which objects each checks and how many (a participating department sees its own)."""
+    draw = _draw_for(request, pk)
+    whole_team = scoping.sees_whole_team(request.user, draw.scheme)
+    rows = selectors.draw_inspectors(draw, department=None if whole_team else request.user.department_id)
+    return render(request, "web/draw_teams.html", {"draw": draw, "rows": rows})
 
 
 def _substitutions(user, draw) -> list:
@@ -281,7 +365,7 @@ def substitute_object(request, pk: int, sel_pk: int):
     except RowInvalid as e:
         for m in _errors(e):
             messages.error(request, m)
-    return redirect(f"/draws/{draw.pk}/")
+    return redirect(_back_to(draw, request.POST.get("back", "")))
 
 
 @require_POST
@@ -300,7 +384,7 @@ def substitute_member(request, pk: int, member_pk: int):
     except RowInvalid as e:
         for m in _errors(e):
             messages.error(request, m)
-    return redirect(f"/draws/{draw.pk}/")
+    return redirect(_back_to(draw, request.POST.get("back", "")))
 
 
 def _register(request, pk: int, sel_pk: int | None):

@@ -66,6 +66,7 @@ FIELD_KEYS = {
     "检查结果": "categories",
     "分事项结果": "item_results_err",
     "不予公示": "withhold",
+    services.TRANSFER_FIELD: "transfer",
 }
 TEXT_FIELDS = [
     "outside_window_reason",
@@ -222,6 +223,7 @@ def record_detail(request, pk: int):
             "transfer_bases": TRANSFER_BASES,
             "departments": Department.objects.filter(active=True).exclude(pk=rec.department_id),
             "visit": selectors.visit_summary(rec.visit) if rec.visit_id else None,
+            "missing_transfers": services.missing_transfers(rec) if concluded else [],
         },
     )
 
@@ -393,6 +395,29 @@ def _form_data(request, rec: InspectionRecord, offered_ids: set[int], hidden: se
     return data, errors
 
 
+PLANNED_TRANSFERS = (
+    1,
+    2,
+)  # the record form offers two transfers to send with the submission; more from the record
+
+
+def _planned_transfers(post) -> list[dict]:
+    """The transfers filled in on the record form (prefix t1_, t2_), as `record_submit` takes them."""
+    return [
+        {
+            "kind": post.get(f"t{n}_kind", ""),
+            "to_department_id": params.int_or_none(post.get(f"t{n}_to_department"), lo=1),
+            "to_agency": post.get(f"t{n}_to_agency", "")[:200],
+            "basis": post.get(f"t{n}_basis", "") if post.get(f"t{n}_basis") in TRANSFER_BASES else "",
+            "content": post.get(f"t{n}_content", ""),
+        }
+        for n in PLANNED_TRANSFERS
+        if post.get(f"t{n}_to_department")
+        or post.get(f"t{n}_to_agency", "").strip()
+        or post.get(f"t{n}_content", "").strip()
+    ]
+
+
 def _field_errors(pairs: list[tuple[str, str]]) -> tuple[dict[str, list[str]], list[str]]:
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
@@ -426,7 +451,9 @@ def record_edit(request, pk: int):
             pairs += e.errors
         if not pairs and request.POST.get("action") == "submit":
             try:
-                rec = services.record_submit(actor=request.user, rec=rec)
+                rec = services.record_submit(
+                    actor=request.user, rec=rec, transfers=_planned_transfers(request.POST)
+                )
             except RowInvalid as e:
                 pairs = e.errors
             except ValidationError as e:
@@ -459,6 +486,19 @@ def record_edit(request, pk: int):
                 c for c in cat.LEAF_CATEGORIES if c != cat.NO_PROBLEM and c not in cat.PENDING_SUBKINDS
             ],
             "measures": cat.MEASURES,
+            "transfer_measures": list(cat.TRANSFER_MEASURES),
+            "planned": [
+                {
+                    k.removeprefix(f"t{n}_"): request.POST.get(k, "")
+                    for k in request.POST
+                    if k.startswith(f"t{n}_")
+                }
+                | {"n": n}
+                for n in PLANNED_TRANSFERS
+            ],
+            "transfer_kinds": TransferKind.choices,
+            "transfer_bases": TRANSFER_BASES,
+            "departments": Department.objects.filter(active=True).exclude(pk=rec.department_id),
             "signatures": SignatureStatus.choices,
             "attachments": rec.attachments.all(),
             "fe": field_errors,

@@ -4,7 +4,9 @@ import pytest
 from django.utils import timezone
 
 from shuangsuiji.draws.models import Selection
+from shuangsuiji.inspections import categories as cat
 from shuangsuiji.inspections import services
+from shuangsuiji.inspections.models import InspectionRecord
 from tests.inspections.helpers import drawn_selection
 
 COMPLETE = {
@@ -37,7 +39,17 @@ def submitted(actor, selection, **data):
             "item_results",
             [{"item_id": r.item_id, "checked": True, "problem_found": True} for r in rec.item_results.all()],
         )
-    return services.record_submit(actor=actor, rec=rec, data=COMPLETE | data)
+    measures = data.get("measures", [])
+    if not cat.TRANSFER_MEASURES.keys() & set(measures):
+        return services.record_submit(actor=actor, rec=rec, data=COMPLETE | data)
+    # A measure that hands the problem on is now submitted with its transfer (issue 15, item 9); the report still
+    # finds the records submitted before that rule, which this stands for: submitted, then the measures as they were.
+    rec = services.record_submit(
+        actor=actor, rec=rec, data=COMPLETE | data | {"measures": ["责令改正并跟踪"]}
+    )
+    InspectionRecord.objects.filter(pk=rec.pk).update(measures=measures)
+    rec.refresh_from_db()
+    return rec
 
 
 def published(actor, reviewer, selection, **data):

@@ -77,18 +77,19 @@ def published(alice, amy, rita):
     """A published SCJG record whose result raised a listing proposal, and a transfer from SCJG to 税务局."""
     selection = drawn_selection(alice)
     rec = services.record_create(actor=amy, selection=selection)
-    rec = services.record_submit(actor=amy, rec=rec, data=COMPLETE | {"item_results": _problem(rec)})
-    rec = services.record_review(actor=rita, rec=rec, approve=True)
     from shuangsuiji.org.models import Department
 
-    transfer = services.transfer_create(
-        actor=amy,
-        rec=rec,
-        kind="department",
-        content="住所无法联系，请属地核查",
-        to_department_id=Department.objects.get(code="SWJ").pk,
-        basis="属地管理",
+    to_tax = {
+        "kind": "department",
+        "content": "住所无法联系，请属地核查",
+        "to_department_id": Department.objects.get(code="SWJ").pk,
+        "basis": "属地管理",
+    }
+    rec = services.record_submit(
+        actor=amy, rec=rec, data=COMPLETE | {"item_results": _problem(rec)}, transfers=[to_tax]
     )
+    transfer = rec.transfers.get()
+    rec = services.record_review(actor=rita, rec=rec, approve=True)
     draft = services.record_create(
         actor=amy, obj=selection.object, trigger="投诉举报", trigger_ref="12315-1", data={"note": "草稿"}
     )

@@ -41,7 +41,12 @@ def test_a_result_goes_from_the_clerk_through_review_to_the_public_search_in_a_b
     page.check("#id_cert_shown")
     page.check("#id_signature_obtained")
     page.check("input[name=categories][value=未发现问题]")
+    # The transfer part shows while a measure hands the problem on and hides for 无需后续处置 (issue 15, item 9).
+    page.check("input[name=measures][value=反馈日常监管部门依法处理]")
+    assert page.locator("#transfer-part").is_visible()
+    page.uncheck("input[name=measures][value=反馈日常监管部门依法处理]")
     page.check("input[name=measures][value=无需后续处置]")
+    assert page.locator("#transfer-part").is_hidden()
     page.fill("#id_note", "现场检查，未发现问题。")
     page.click("button:has-text('提交审核')")
     page.wait_for_url(re.compile(r"/records/\d+/$"))

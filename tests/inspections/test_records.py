@@ -191,6 +191,7 @@ def test_an_unreachable_address_proposes_listing_with_a_ten_working_day_deadline
             "measures": ["反馈日常监管部门依法处理"],
             "item_results": [{"item_id": item_id, "checked": True, "problem_found": True}],
         },
+        transfers=[{"kind": "case_unit", "to_agency": "舞钢市市场监管局稽查大队", "content": "住所无法联系"}],
     )
     services.record_review(actor=rita, rec=rec, approve=True)
     proposal = ListingProposal.objects.get()

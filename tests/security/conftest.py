@@ -112,7 +112,7 @@ def _published_record(amy, rita, selection):
     results = [{"item_id": r.item_id, "checked": True, "problem_found": True} for r in rec.item_results.all()]
     data = COMPLETE | {
         "categories": [UNREACHABLE],
-        "measures": ["反馈日常监管部门依法处理"],
+        "measures": ["责令改正并跟踪"],
         "item_results": results,
     }
     rec = inspections.record_submit(actor=amy, rec=rec, data=data)

@@ -562,6 +562,7 @@ POLICY: list[Case] = [
         "draw_freeze", "POST", SCJG_ADMIN, "/schemes/{scheme_published}/freeze/", FREEZE_FORM, owner="SCJG"
     ),
     *page("draw_detail", "GET", SCJG_READERS, "/draws/{draw}/", owner="SCJG"),
+    *page("draw_teams", "GET", SCJG_READERS, "/draws/{draw}/teams/", owner="SCJG"),
     *page("draw_ceremony", "GET", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", owner="SCJG"),
     *page("draw_ceremony", "POST", SCJG_ADMIN, "/draws/{draw_frozen}/ceremony/", CEREMONY_FORM, owner="SCJG"),
     *page("draw_file", "GET", SCJG_READERS, "/draws/{draw}/files/params-public.json", owner="SCJG"),

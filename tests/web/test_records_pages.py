@@ -285,7 +285,7 @@ def test_a_transfer_is_sent_acknowledged_and_closed_by_the_receiving_department(
         amy,
         rita,
         categories=["违反其他部门相关规定"],
-        measures=["抄告相关部门"],
+        measures=["责令改正并跟踪"],
         item_results=[
             {"item_id": i, "problem_found": True}
             for i in selection.draw.scheme.items.values_list("item_id", flat=True)
@@ -332,7 +332,7 @@ def test_the_registering_department_decides_a_listing_proposal(client, selection
         amy,
         rita,
         categories=["通过登记的住所（经营场所）无法联系"],
-        measures=["反馈日常监管部门依法处理"],
+        measures=["责令改正并跟踪"],
         item_results=[
             {"item_id": i, "problem_found": True}
             for i in selection.draw.scheme.items.values_list("item_id", flat=True)
