@@ -127,6 +127,7 @@ PUBLIC_KEYS = {
         "verifier_wheel",
         "verify_form",
         "verify",
+        "stats",
     )
 }
 # URLs whose parameters could not be filled with a real object, so only "denied roles are denied" is asserted:
