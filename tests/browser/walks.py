@@ -34,16 +34,24 @@ WHITELIST = {
     # The hash and the draw procedure's published name, printed on every commitment (specs/draw-v1.md).
     "SHA": "SHA-256, the published hash",
     "DRAW": "DRAW-v1, the draw procedure's published name",
-    "Python": "product name: the verifier page says which interpreter runs verify_draw.py",
+    # Product names on the verifier page, written for the technician who runs the program.
+    "Python": "product name: the interpreter that runs verify_draw.py",
+    "pip": "product name: Python's installer",
+    "cryptography": "product name: the package the installable verifier needs for SM3",
+    "Django": "product name: what the installable verifier does not need",
+    "Windows": "product name (operating system)",
+    "Linux": "product name (operating system)",
+    "whl": "file extension of the installable verifier",
     "SM": "SM3, the national hash standard offered on the freeze form",
     "GB": "GB/T, the prefix of a national standard's number",
     "RFC": "RFC 3797, the published standard whose lottery-number form the draw follows",
     "JPEG": "file format (photos attached to a record)",
     "PNG": "file format (photos attached to a record)",
     "MB": "unit of a file's size",
+    "IP": "IP 地址, the usual Chinese term on the security and audit pages",
 }
 # File names shown as such (a download link's text): their words are names, not English.
-FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.(?:csv|json|py|xlsx|pdf|txt|md|sha256|zip)\b", re.I)
+FILE_NAME = re.compile(r"[A-Za-z0-9_./-]+\.(?:csv|json|py|xlsx|pdf|txt|md|sha256|zip|whl)\b", re.I)
 # Identifiers, not words: hashes, seeds and verification codes (letters and digits mixed, 8 or more, or in groups
 # of 4–5 such as the fingerprint "9BD1 D434 93F0" and the 核验码 "3Z5TT-NHFME"), the codes a department gives its
 # check items (事项编码 such as SCJG-001, the import template's example), and web addresses printed for a person to
@@ -51,17 +59,22 @@ FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.(?:csv|json|py|xlsx|pdf|txt|md|sha256|
 CODE = re.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,}(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9])(?=[A-Z0-9 -]*\d)[A-Z0-9]{4,5}(?:[ -][A-Z0-9]{4,5})+(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9])[A-Z0-9]{5}(?:-[A-Z0-9]{5})+(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9])[A-Z]{2,}-\d+(?![A-Za-z0-9])"
     r"|https?://\S+"
 )
 WORD = re.compile(r"[A-Za-z]{2,}")
 
-# Text in <code> is what a person types into a computer verbatim (a command, a file name): it is read as a name, not
-# as prose. Tooltips are read on what a person acts on (links, buttons, fields); a <span>'s tooltip naming the code a
+# Text in <code>, <pre>, <kbd> and the monospaced cells (.mono) is what a person copies or types into a computer
+# verbatim — a command, a hash, a department's code on the reference page for import files: it is read as a name, not
+# as prose. It is hidden (visibility, so nothing moves) while the text is read: innerText skips it. Tooltips are read on what a person acts on (links, buttons, fields); a <span>'s tooltip naming the code a
 # file uses for a label ("文件中的名称：lottery") explains the file, it does not replace the label.
 READ_PAGE = """() => {
-  let text = document.body ? document.body.innerText : "";
-  for (const el of document.querySelectorAll("code")) text = text.replace(el.innerText, " ");
+  const hide = document.createElement("style");
+  hide.textContent = "code, pre, kbd, .mono { visibility: hidden !important; }";
+  document.head.appendChild(hide);
+  const text = document.body ? document.body.innerText : "";
+  hide.remove();
   const seen = [document.title, text];
   for (const el of document.querySelectorAll("a[title], button[title], input[title], select[title]")) {
     seen.push(el.getAttribute("title"));
@@ -95,7 +108,8 @@ def english_in_context(text: str) -> dict[str, str]:
 class Walk:
     page: object
     base: str
-    # Words a walk brings in itself (names it typed into a form, e.g. a witness's dice "314159"): none so far.
+    # Names the walk's own data brings (login names such as "sergei" in the accounts table): names, not English.
+    names: set[str] = field(default_factory=set)
     found: dict[str, dict[str, str]] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
 
@@ -140,15 +154,19 @@ class Walk:
         url = self.page.url.removeprefix(self.base)
         self.visited.append(url)
         for word, line in english_in_context(self.page.evaluate(READ_PAGE)).items():
-            self.found.setdefault(url, {}).setdefault(word, line)
+            if word not in self.names:
+                self.found.setdefault(url, {}).setdefault(word, line)
 
     def text(self, selector: str = "main") -> str:
         return self.page.inner_text(selector)
 
-    def screenshot(self, name: str) -> None:
-        """Viewport-only PNG into $SSJ_SCREENSHOTS (docs/screenshots/issue15-walks/), only when it is set."""
+    def screenshot(self, name: str, *, top: str | None = None) -> None:
+        """Viewport-only PNG into $SSJ_SCREENSHOTS (docs/screenshots/issue15-walks/), only when it is set; `top`
+        scrolls that element to the top of the window first."""
         if folder := os.environ.get("SSJ_SCREENSHOTS"):
             Path(folder).mkdir(parents=True, exist_ok=True)
+            if top:
+                self.page.locator(top).first.evaluate("el => el.scrollIntoView()")
             self.page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
     def done(self) -> None:
