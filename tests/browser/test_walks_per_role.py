@@ -256,5 +256,8 @@ def test_the_public_goes_from_the_portal_home_to_a_task_its_results_and_the_veri
     walk.link("抽查任务", expect=r"/portal/tasks/")
     walk.click(f"main a[href='/portal/tasks/{scheme.pk}/']", expect=rf"/portal/tasks/{scheme.pk}/$")
     walk.click("header a:has-text('抽查结果公告')", expect=r"/portal/results/")
+    walk.page.fill("#id_q", rec.object.code)
+    walk.click("button:has-text('查询')", expect=r"/portal/results/\?q=")
+    assert rec.object.name in walk.text() and "未发现问题" in walk.text()
     walk.click("header a:has-text('核验程序')", expect=r"/portal/verifier/")
     walk.done()
