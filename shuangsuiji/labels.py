@@ -146,7 +146,17 @@ MODELS = {
     "planning.taskscheme": "抽查工作方案",
 }
 
-TABLES = {"actions": ACTIONS, "sources": SOURCES, "kinds": SOURCE_KINDS, "strata": STRATA, "models": MODELS}
+# The hash a draw commits with (Draw.hash_name), by its published name.
+HASHES = {"sha256": "SHA-256", "sm3": "SM3"}
+
+TABLES = {
+    "actions": ACTIONS,
+    "sources": SOURCES,
+    "kinds": SOURCE_KINDS,
+    "strata": STRATA,
+    "models": MODELS,
+    "hashes": HASHES,
+}
 
 
 def label(code: Any, table: str) -> str:
