@@ -111,6 +111,7 @@ def paper_sets(
                 "team": [
                     {
                         "department": m.department.short_name,
+                        "department_name": m.department.name,
                         "name": m.inspector.name,
                         "cert_no": m.inspector.cert_no,
                     }
