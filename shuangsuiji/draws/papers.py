@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.models import METHOD_CHOICES
 from shuangsuiji.directory.workbooks import literal, literal_row
 from shuangsuiji.inspections import categories as cat
@@ -24,6 +25,7 @@ from shuangsuiji.planning.models import SchemeItem
 
 from .forms_register import active_selections
 from .models import Draw, Selection
+from .selectors import draw_inspector_choices
 
 # The sheet's own name for the visit codes of a batch (openpyxl refuses these characters in sheet titles).
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
@@ -122,6 +124,22 @@ def paper_sets(
             }
         )
     return sets
+
+
+def batch_papers(
+    user, draw: Draw, *, member: int | None = None, selection_id: int | None = None
+) -> tuple[list[dict[str, Any]], int | None, dict[int, str]]:
+    """The papers of one batch for `user`: the whole draw, the visits of team member `member` (an inspector id, kept
+    only if the user may see that member; otherwise None and the whole draw), or one selection (`selection_id`, None
+    if it is not an active selection of the draw). Returns (papers, member kept, {inspector id: name} to choose from)."""
+    department = None if scoping.sees_whole_team(user, draw.scheme) else user.department_id
+    choices = draw_inspector_choices(draw, department=department)
+    if member not in choices:
+        member = None
+    numbered = numbered_selections(draw)
+    if selection_id is not None:
+        numbered = [(n, s) for n, s in numbered if s.pk == selection_id]
+    return paper_sets(draw, numbered, department_id=department, inspector_id=member), member, choices
 
 
 def result_choices() -> dict[str, Any]:

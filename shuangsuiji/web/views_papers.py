@@ -17,15 +17,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.accounts import scoping
-from shuangsuiji.draws import selectors
 from shuangsuiji.draws.models import DrawStatus
-from shuangsuiji.draws.papers import (
-    CHECK_MARKS,
-    numbered_selections,
-    paper_sets,
-    papers_workbook,
-    result_choices,
-)
+from shuangsuiji.draws.papers import CHECK_MARKS, batch_papers, papers_workbook, result_choices
 from shuangsuiji.draws.visit_codes import verify_form_url, verify_url, visit_qr_svg
 from shuangsuiji.portal.verify import HOTLINE
 
@@ -40,17 +33,11 @@ def _batch(request, pk: int, sel_pk: int | None):
     draw = get_object_or_404(scoping.draws_for(request.user), pk=pk)
     if draw.status != DrawStatus.DRAWN:
         raise Http404
-    department = None if scoping.sees_whole_team(request.user, draw.scheme) else request.user.department_id
-    choices = selectors.draw_inspector_choices(draw, department=department)
-    member = params.int_or_none(request.GET.get("member"), lo=1)
-    if member not in choices:
-        member = None
-    numbered = numbered_selections(draw)
-    if sel_pk is not None:
-        numbered = [(n, s) for n, s in numbered if s.pk == sel_pk]
-        if not numbered:
-            raise Http404
-    papers = paper_sets(draw, numbered, department_id=department, inspector_id=member)
+    # One object's papers are that object's, whoever else is asked for.
+    member = params.int_or_none(request.GET.get("member"), lo=1) if sel_pk is None else None
+    papers, member, choices = batch_papers(request.user, draw, member=member, selection_id=sel_pk)
+    if sel_pk is not None and not papers:
+        raise Http404
     return draw, papers, member, choices
 
 

@@ -863,6 +863,7 @@ POLICY: list[Case] = [
     *api("GET", "/draws/{id}/substitutions", SCJG_READERS, "/draws/{draw}/substitutions", owner="SCJG"),
     *api("GET", "/draws/{id}/register", SCJG_READERS, "/draws/{draw}/register", owner="SCJG"),
     *api("GET", "/draws/{id}/register.xlsx", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
+    *api("GET", "/draws/{id}/papers.xlsx", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
     *api("GET", "/records", SIGNED_IN),
     *api(
         "POST",
