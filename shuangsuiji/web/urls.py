@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views_accountability, views_draws, views_planning
+from . import views_accountability, views_draws, views_papers, views_planning
 
 urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
@@ -59,6 +59,11 @@ urlpatterns = [
     path("draws/<int:pk>/register.xlsx", views_draws.register_xlsx, name="register_task_xlsx"),
     path("draws/<int:pk>/register/<int:sel_pk>/", views_draws.register_page, name="register_object"),
     path("draws/<int:pk>/register/<int:sel_pk>.xlsx", views_draws.register_xlsx, name="register_object_xlsx"),
+    # The papers inspectors carry (issue 14, part 1): 检查通知书 and 检查记录表, by batch or for one object.
+    path("draws/<int:pk>/papers/", views_papers.papers_page, name="papers_task"),
+    path("draws/<int:pk>/papers.xlsx", views_papers.papers_xlsx, name="papers_task_xlsx"),
+    path("draws/<int:pk>/papers/<int:sel_pk>/", views_papers.papers_page, name="papers_object"),
+    path("draws/<int:pk>/papers/<int:sel_pk>.xlsx", views_papers.papers_xlsx, name="papers_object_xlsx"),
     path("accountability/", views_accountability.accountability_report, name="accountability_report"),
     path("accountability/report.xlsx", views_accountability.accountability_xlsx, name="accountability_xlsx"),
     path("records/<int:pk>/evidence.zip", views_accountability.evidence_pack, name="record_evidence_pack"),

@@ -593,6 +593,11 @@ POLICY: list[Case] = [
     *page(
         "register_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}.xlsx", owner="SCJG"
     ),
+    # The papers inspectors carry (issue 14, part 1): read like the 登记表.
+    *page("papers_task", "GET", SCJG_READERS, "/draws/{draw}/papers/", owner="SCJG"),
+    *page("papers_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
+    *page("papers_object", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}/", owner="SCJG"),
+    *page("papers_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}.xlsx", owner="SCJG"),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
@@ -858,6 +863,7 @@ POLICY: list[Case] = [
     *api("GET", "/draws/{id}/substitutions", SCJG_READERS, "/draws/{draw}/substitutions", owner="SCJG"),
     *api("GET", "/draws/{id}/register", SCJG_READERS, "/draws/{draw}/register", owner="SCJG"),
     *api("GET", "/draws/{id}/register.xlsx", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
+    *api("GET", "/draws/{id}/papers.xlsx", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
     *api("GET", "/records", SIGNED_IN),
     *api(
         "POST",
