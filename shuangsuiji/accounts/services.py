@@ -201,5 +201,7 @@ def tour_dismiss(*, actor: User) -> User:
     if user.tour_dismissed_at is None:
         user.tour_dismissed_at = timezone.now()
         user.save(update_fields=["tour_dismissed_at"])
-        record(actor=actor, action="tour.dismiss", target=user, after={"dismissed_at": user.tour_dismissed_at})
+        record(
+            actor=actor, action="tour.dismiss", target=user, after={"dismissed_at": user.tour_dismissed_at}
+        )
     return user

@@ -103,7 +103,7 @@ def render_manual() -> tuple[str, str, tuple[str, ...]]:
 # (HELP_CONTENTS); tests/web/test_help.py checks that every internal page is in one of the two and that every anchor
 # exists in the rendered manual.
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "工作台与消息": ("home", "notification_list", "notification_open"),
+    "工作台与消息": ("home", "notification_list", "notification_open", "notification_read"),
     "登录与密码": ("login", "totp", "password_change"),
     "检查对象名录库": (
         "object_list",
@@ -123,7 +123,14 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "inspector_conflict_add",
         "conflict_withdraw",
     ),
-    "随机抽查事项清单": ("item_list", "item_create", "item_detail", "item_edit", "item_retire", "item_version"),
+    "随机抽查事项清单": (
+        "item_list",
+        "item_create",
+        "item_detail",
+        "item_edit",
+        "item_retire",
+        "item_version",
+    ),
     "导入与导出": ("import", "import_template", "import_errors", "export"),
     "部门与区划": ("reference",),
     "年度抽查计划": (
@@ -148,9 +155,16 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "年度抽查次数上限": ("caps", "cap_set", "cap_exemption_request", "cap_exemption_decide"),
     "冻结名单": ("draw_freeze",),
-    "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony", "draw_file"),
-    "登记表与核验码": ("register_task", "register_task_xlsx", "register_object", "register_object_xlsx", "visit_qr"),
+    "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony"),
+    "登记表与核验码": (
+        "register_task",
+        "register_task_xlsx",
+        "register_object",
+        "register_object_xlsx",
+        "visit_qr",
+    ),
     "替换": ("substitute_object", "substitute_member"),
+    "任何人都可复核": ("draw_file",),
     "密封分层": ("draw_full_file", "draw_firm_proof"),
     "录入检查结果": (
         "record_list",

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_token_expiry_and_scope'),
+        ("accounts", "0004_api_token_expiry_and_scope"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='tour_dismissed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='关闭首次登录指引时间'),
+            model_name="user",
+            name="tour_dismissed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="关闭首次登录指引时间"),
         ),
     ]
