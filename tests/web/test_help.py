@@ -20,6 +20,10 @@ from shuangsuiji.labels import ACTIONS
 from shuangsuiji.web import help as manual
 from tests.conftest import login
 
+# Declared, not only implied by the user fixtures: the parametrized tests take their user by request.getfixturevalue,
+# which pytest-django cannot see when it orders database tests before the transactional (browser) ones.
+pytestmark = pytest.mark.django_db
+
 REPOSITORY = Path(settings.BASE_DIR)
 HOSTILE = """# 手册
 
