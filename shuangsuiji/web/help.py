@@ -13,6 +13,7 @@ so an installed package has its manual without the repository.
 from __future__ import annotations
 
 import functools
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -57,6 +58,21 @@ class _SafeLinks(Treeprocessor):
                     del el.attrib[attr]
 
 
+# A line break between two Chinese characters (or full-width punctuation) is not a space in Chinese text; the
+# browser would show one ("比例及 理由"), so the wrapped lines of a paragraph are joined there.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+
+
+class _JoinChineseLines(Treeprocessor):
+    def run(self, root: ET.Element) -> None:
+        for el in root.iter():
+            if el.text and el.tag not in ("pre", "code"):
+                el.text = _CJK_BREAK.sub("", el.text)
+            if el.tail:
+                el.tail = _CJK_BREAK.sub("", el.tail)
+
+
 def _markdown() -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=["toc", "tables", "sane_lists"],
@@ -69,6 +85,7 @@ def _markdown() -> markdown.Markdown:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_SafeLinks(md), "ssj_safe_links", 0)
+    md.treeprocessors.register(_JoinChineseLines(md), "ssj_join_chinese_lines", 1)
     return md
 
 

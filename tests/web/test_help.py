@@ -86,6 +86,18 @@ def test_raw_html_in_the_manual_is_shown_as_text_and_never_run(amy, tmp_path, se
     assert '<a href="/portal/">门户</a>' in manual_html  # an ordinary link stays a link
 
 
+def test_a_chinese_paragraph_wrapped_in_the_source_reads_without_stray_spaces(amy, tmp_path, settings):
+    wrapped = tmp_path / "用户手册.md"
+    wrapped.write_text(
+        "# 手册\n\n1. 列出建议比例及\n   理由；用 `代\n码` 和 Excel\n   导出。\n", encoding="utf-8"
+    )
+    settings.USER_MANUAL_PATH = str(wrapped)
+    page = signed_in(amy).get("/help/").content.decode()
+    assert "列出建议比例及理由；" in page  # no space between 及 and 理 in the browser
+    assert "<code>代\n码</code>" in page  # code is left as written
+    assert "Excel\n   导出" in page  # a break next to a Latin word stays a space
+
+
 def test_the_manual_comes_from_the_repository_in_development():
     assert manual.manual_path() == REPOSITORY / "docs" / "用户手册.md"
 
