@@ -94,6 +94,7 @@ ACTIONS = {
     "transfer.acknowledge": "接收移交",
     "transfer.close": "办结移交",
     "transfer.create": "移交后续处置",
+    "tour.dismiss": "关闭首次登录指引",
 }
 
 # Random sources of a draw by name (the names the platform announces), then by kind for any other name.

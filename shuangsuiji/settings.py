@@ -225,6 +225,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shuangsuiji@localhost
 # The city this installation serves; region code prefix of its USCCs (舞钢 = 410481).
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "舞钢市“双随机、一公开”联合监管平台")
 CITY_NAME = os.environ.get("CITY_NAME", "舞钢市")
+# The user manual shown at /help/: empty = the repository's docs/用户手册.md, else the installed package's copy
+# (shuangsuiji/web/help.py, ADR 0019).
+USER_MANUAL_PATH = os.environ.get("USER_MANUAL_PATH", "")
 
 LOGGING = {
     "version": 1,

@@ -189,3 +189,19 @@ def totp_unlock(*, actor, user: User) -> User:
     user.save(update_fields=["totp_locked_at", "totp_failures", "totp_failures_since"])
     record(actor=actor, action="auth.totp_unlock", target=user, before=before)
     return user
+
+
+# --- the first-login tour (issue 15, item 13) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tour_dismiss(*, actor: User) -> User:
+    """The user closes the work-bench's "您的前三项任务" panel; it stays closed. Closing it again changes nothing."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if user.tour_dismissed_at is None:
+        user.tour_dismissed_at = timezone.now()
+        user.save(update_fields=["tour_dismissed_at"])
+        record(
+            actor=actor, action="tour.dismiss", target=user, after={"dismissed_at": user.tour_dismissed_at}
+        )
+    return user

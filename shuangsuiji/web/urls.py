@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
     path("", include("shuangsuiji.web.urls_import")),
     path("", include("shuangsuiji.web.urls_records")),
+    path("", include("shuangsuiji.web.urls_help")),  # manual, first-login tour, favicon (issue 15, item 13)
     path("portal/", include("shuangsuiji.portal.urls")),
     path("plans/", views_planning.plan_list, name="plan_list"),
     path("plans/new/", views_planning.plan_create, name="plan_create"),

@@ -101,13 +101,15 @@ UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (
 
 # Session and account self-service: every user, the auditor included, signs in and out, passes the second factor,
 # changes the own password and marks the own notifications read. These are the only POSTs the auditor may make.
-SELF_SERVICE = {"login", "logout", "totp", "password_change", "notification_read"}
+# Closing the work-bench's first-login tour (tour_dismiss) is one of them.
+SELF_SERVICE = {"login", "logout", "totp", "password_change", "notification_read", "tour_dismiss"}
 # Rows that allow the anonymous caller: the public portal and API, the login pages, the health check, the OpenAPI
 # document. Every other row must send an anonymous caller to the login page (pages) or answer 401 (API).
 PUBLIC_KEYS = {
     "login",
     "logout",
     "healthz",
+    "favicon.ico",  # browsers ask for it on every page, the login page included
     "api:openapi-json",
     "GET /api/v1/public/results",
 } | {
@@ -215,6 +217,10 @@ POLICY: list[Case] = [
     *page("security_unlock_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/unlock-totp/"),
     *page("home", "GET", SIGNED_IN, "/"),
     *page("healthz", "GET", EVERYONE, "/healthz"),
+    # --- help in place (issue 15, item 13): the manual, the first-login tour, the site's icon ----------------------
+    *page("help", "GET", SIGNED_IN, "/help/"),
+    *page("tour_dismiss", "POST", SIGNED_IN, "/tour/dismiss/", {}),
+    *page("favicon.ico", "GET", EVERYONE, "/favicon.ico"),
     # --- 检查对象名录库 (city-wide) ---------------------------------------------------------------------------------
     *page("object_list", "GET", SIGNED_IN, "/objects/"),
     *page("object_create", "GET POST", ENTITY_REGISTRY, "/objects/new/", {}),
