@@ -174,9 +174,11 @@ def _apply(event: OutboxEvent, outcome: Outcome) -> None:
     OutboxEvent.objects.filter(pk=event.pk, state__in=UNDELIVERED).update(**fields)
 
 
-def _one_locked(connector) -> Outcome | None:
+def _send_locked(connector, pk: int) -> Outcome | None:
+    """PostgreSQL: lock the event (skipping it if another process holds it), re-check that it is still due and first
+    of its object under the lock, send, record the outcome, commit."""
     with transaction.atomic():
-        event = due_events().select_for_update(skip_locked=True).first()
+        event = due_events().filter(pk=pk).select_for_update(skip_locked=True).first()
         if event is None:
             return None
         outcome = connector.send(event)
@@ -184,8 +186,9 @@ def _one_locked(connector) -> Outcome | None:
         return outcome
 
 
-def _one_single_writer(connector) -> Outcome | None:
-    event = due_events().first()
+def _send_single_writer(connector, pk: int) -> Outcome | None:
+    """SQLite, under the lock file: no database lock is held while the HTTP call runs."""
+    event = due_events().filter(pk=pk).first()
     if event is None:
         return None
     outcome = connector.send(event)
@@ -210,22 +213,37 @@ def _single_writer_lock():
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+BATCH = 200
+
+
 def deliver_pass(connector, *, limit: int = 0, keep_going: bool = False) -> Counter:
     """Deliver due events until none is left (or `limit` were tried). The first event that must be retried ends the
-    pass (the platform is down or struggling: the next run tries again) unless `keep_going`."""
+    pass (the platform is down or struggling: the next run tries again) unless `keep_going`.
+
+    Candidates are read a batch at a time. A batch holds at most one event per object (the earliest undelivered), so
+    sending it in id order keeps the order per object; each event is checked again when it is taken."""
     counts: Counter = Counter()
     skip_locked = connection.features.has_select_for_update_skip_locked and connection.vendor != "sqlite"
+    send = _send_locked if skip_locked else _send_single_writer
     with contextlib.ExitStack() as stack:
-        if not skip_locked:
-            if not stack.enter_context(_single_writer_lock()):
-                counts["busy"] += 1
+        if not skip_locked and not stack.enter_context(_single_writer_lock()):
+            counts["busy"] += 1
+            return counts
+        while True:
+            batch = list(due_events().values_list("pk", flat=True)[:BATCH])
+            if not batch:
                 return counts
-        one = _one_locked if skip_locked else _one_single_writer
-        while not limit or sum(counts.values()) < limit:
-            outcome = one(connector)
-            if outcome is None:
-                break
-            counts[outcome.state] += 1
-            if outcome.state == OutboxState.FAILING and not keep_going:
-                break
-    return counts
+            taken = 0
+            for pk in batch:
+                if limit and sum(counts.values()) >= limit:
+                    return counts
+                outcome = send(connector, pk)
+                if outcome is None:
+                    continue  # taken by another process, or no longer due
+                taken += 1
+                counts[outcome.state] += 1
+                if outcome.state == OutboxState.FAILING and not keep_going:
+                    return counts
+            if not taken:
+                # Every candidate is held by another process: leave them to it.
+                return counts

@@ -3,7 +3,7 @@
     python tests/outbox/province.py PORT RECORD_FILE MODE_FILE KEY
 
 Each POST is answered as MODE_FILE says at that moment (read per request):
-  ok      200, the event accepted            slow    200 after 50 ms (to kill a delivery mid-batch)
+  ok      200, the event accepted            slow [S] 200 after S seconds (default 0.05)
   500     server error                        reject  422 with a Chinese answer
   hang    no answer for 30 s                  drop    the connection closed without an answer
 Every request is appended to RECORD_FILE as one JSON line: the Idempotency-Key, the body's object and version,
@@ -75,8 +75,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._record(doc, 422)
             self._answer(422, '{"error": "缺少检查实施机关代码"}')
             return
-        if mode == "slow":
-            time.sleep(0.05)
+        if mode.startswith("slow"):
+            time.sleep(float(mode.split()[1]) if " " in mode else 0.05)
         self._record(doc, 200)
         self._answer(200, '{"accepted": true}')
 

@@ -81,8 +81,8 @@ def test_two_deliveries_at_once_never_send_an_event_twice(site, province):
 def test_a_second_delivery_on_sqlite_leaves_the_field_to_the_first(site, province):
     if site.postgres:
         pytest.skip("SQLite's single-writer rule; PostgreSQL runs both (test above)")
-    total = site.seed(objects=5, versions=4)
-    province.start("slow")
+    total = site.seed(objects=10, versions=4)
+    province.start("slow 0.3")  # 12 s of work: longer than the second process takes to start
     first = site.start_delivery()
     wait_until(lambda: len(province.received()) >= 1)
     second = site.deliver()
