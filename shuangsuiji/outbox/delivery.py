@@ -78,6 +78,7 @@ class HttpConnector:
             raise ValueError("未设置 PROVINCE_KEY（与省级平台约定的签名密钥）")
         self.parts, self.key = parts, key.encode("utf-8")
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self._open: http.client.HTTPConnection | None = None  # kept alive between events of one pass
 
     def _connection(self) -> http.client.HTTPConnection:
         host, port = self.parts.hostname, self.parts.port
@@ -87,15 +88,37 @@ class HttpConnector:
             )
         return http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
 
+    def close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+            self._open = None
+
     def send(self, event: OutboxEvent) -> Outcome:
+        """One POST. A kept-alive connection the server closed meanwhile is opened again once (same event, same
+        Idempotency-Key); any other trouble is the event's outcome."""
+        reused = self._open is not None
+        outcome = self._post(event)
+        if (
+            reused
+            and outcome.state == OutboxState.FAILING
+            and outcome.status is None
+            and "中断" in outcome.error
+        ):
+            outcome = self._post(event)
+        return outcome
+
+    def _post(self, event: OutboxEvent) -> Outcome:
         body = event_body(event)
         path = self.parts.path or "/"
         if self.parts.query:
             path += "?" + self.parts.query
-        conn = self._connection()
+        conn = self._open
+        keep = False
         try:
-            conn.connect()
-            conn.sock.settimeout(self.read_timeout)
+            if conn is None:
+                conn = self._connection()
+                conn.connect()
+                conn.sock.settimeout(self.read_timeout)
             conn.request(
                 "POST",
                 path,
@@ -107,7 +130,8 @@ class HttpConnector:
                 },
             )
             response = conn.getresponse()
-            answer = response.read(ANSWER_MAX).decode("utf-8", errors="replace")
+            answer = response.read().decode("utf-8", errors="replace")[:ANSWER_MAX]
+            keep = not response.will_close
         except TimeoutError:
             return Outcome(OutboxState.FAILING, error="省级平台未在规定时间内应答（超时）")
         except ConnectionRefusedError:
@@ -117,7 +141,12 @@ class HttpConnector:
         except (OSError, socket.gaierror) as e:
             return Outcome(OutboxState.FAILING, error=f"网络错误：{e}"[:500])
         finally:
-            conn.close()
+            if keep:
+                self._open = conn
+            else:
+                if conn is not None:
+                    conn.close()
+                self._open = None
         status = response.status
         if 200 <= status < 300:
             return Outcome(OutboxState.DELIVERED, status, answer)
@@ -174,11 +203,18 @@ def _apply(event: OutboxEvent, outcome: Outcome) -> None:
     OutboxEvent.objects.filter(pk=event.pk, state__in=UNDELIVERED).update(**fields)
 
 
-def _send_locked(connector, pk: int) -> Outcome | None:
-    """PostgreSQL: lock the event (skipping it if another process holds it), re-check that it is still due and first
-    of its object under the lock, send, record the outcome, commit."""
+def _send_locked(connector, candidate: OutboxEvent) -> Outcome | None:
+    """PostgreSQL: lock the event (skipping it if another process holds it), check under the lock that it is still
+    undelivered and due (PostgreSQL re-reads a row changed since the statement began), send, record, commit.
+
+    Its object's earlier events need no second look: the batch was read while they were delivered already (an
+    event in flight in another process is still undelivered in any snapshot, so its successors are not read)."""
     with transaction.atomic():
-        event = due_events().filter(pk=pk).select_for_update(skip_locked=True).first()
+        event = (
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=candidate.pk, state__in=UNDELIVERED, next_attempt_at__lte=timezone.now())
+            .first()
+        )
         if event is None:
             return None
         outcome = connector.send(event)
@@ -186,11 +222,8 @@ def _send_locked(connector, pk: int) -> Outcome | None:
         return outcome
 
 
-def _send_single_writer(connector, pk: int) -> Outcome | None:
-    """SQLite, under the lock file: no database lock is held while the HTTP call runs."""
-    event = due_events().filter(pk=pk).first()
-    if event is None:
-        return None
+def _send_single_writer(connector, event: OutboxEvent) -> Outcome | None:
+    """SQLite, under the lock file (no other deliverer): no database lock is held while the HTTP call runs."""
     outcome = connector.send(event)
     with transaction.atomic():
         _apply(event, outcome)
@@ -230,14 +263,14 @@ def deliver_pass(connector, *, limit: int = 0, keep_going: bool = False) -> Coun
             counts["busy"] += 1
             return counts
         while True:
-            batch = list(due_events().values_list("pk", flat=True)[:BATCH])
+            batch = list(due_events()[:BATCH])
             if not batch:
                 return counts
             taken = 0
-            for pk in batch:
+            for candidate in batch:
                 if limit and sum(counts.values()) >= limit:
                     return counts
-                outcome = send(connector, pk)
+                outcome = send(connector, candidate)
                 if outcome is None:
                     continue  # taken by another process, or no longer due
                 taken += 1

@@ -23,7 +23,10 @@ class Command(BaseCommand):
         except ValueError as e:
             raise CommandError(str(e)) from None
         while True:
-            counts = delivery.deliver_pass(connector, limit=limit, keep_going=keep_going)
+            try:
+                counts = delivery.deliver_pass(connector, limit=limit, keep_going=keep_going)
+            finally:
+                connector.close()
             if counts["busy"]:
                 self.stdout.write("另一个推送进程正在运行，本次跳过")
             else:
