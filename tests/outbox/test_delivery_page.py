@@ -7,12 +7,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from shuangsuiji import labels
 from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.outbox.models import OutboxEvent, OutboxState
 from shuangsuiji.planning import services as planning
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import login
+from tests.web.test_screen_words import raw_codes, visible
 
 
 def event(n: int, state=OutboxState.PENDING, **kw) -> OutboxEvent:
@@ -57,7 +59,8 @@ def test_the_office_sees_the_counts_and_the_provinces_answers(world, olivia):
     assert 'id="count-rejected">2<' in text and 'id="count-delivered">1<' in text
     # Rejected events come first, with the province's answer, in words.
     assert "缺少检查实施机关代码" in text and "签名不符" in text and "检查结果公示" in text
-    assert "result.published" not in text and "result:2" not in text
+    assert "result.published" not in text and "result:2" not in text and raw_codes(text) == []
+    assert not any(code in visible(text) for code in labels.OUTBOX_EVENTS)
     _, r = page(olivia, state="failing")
     assert "连接被拒绝" in r.content.decode()
 
