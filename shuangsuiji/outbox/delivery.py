@@ -218,6 +218,10 @@ def _send_locked(connector, candidate: OutboxEvent) -> Outcome | None:
         if event is None:
             return None
         outcome = connector.send(event)
+        with connection.cursor() as cursor:
+            # The outcome needs no wait for the disk: lost in a crash, the event is only sent again, with the same
+            # Idempotency-Key (the province deduplicates). The row lock still keeps other processes off it.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         _apply(event, outcome)
         return outcome
 
