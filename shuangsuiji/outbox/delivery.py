@@ -130,8 +130,9 @@ class HttpConnector:
                 },
             )
             response = conn.getresponse()
-            answer = response.read().decode("utf-8", errors="replace")[:ANSWER_MAX]
-            keep = not response.will_close
+            # Bounded: an answer beyond 64 KB is cut, and its connection not kept.
+            answer = response.read(65536).decode("utf-8", errors="replace")[:ANSWER_MAX]
+            keep = not response.will_close and response.isclosed()
         except TimeoutError:
             return Outcome(OutboxState.FAILING, error="省级平台未在规定时间内应答（超时）")
         except ConnectionRefusedError:
