@@ -63,6 +63,8 @@ ACTIONS = {
     "object.create": "新增检查对象",
     "object.list_abnormal": "列入经营异常名录",
     "object.update": "修改检查对象",
+    "outbox.resend": "重新推送省级平台事件",
+    "outbox.resend_rejected": "重新推送全部被拒收事件",
     "personal_data.reveal": "查看完整个人信息",
     "personal_data.rotate": "更换个人信息密钥",
     "plan.adjust": "调整计划",
@@ -115,6 +117,39 @@ SOURCE_FORMATS = {
     "digits": "监督人员当场掷出的点数依次连写，只含数字 0-9（可用空格分组），如：314159265358",
 }
 
+# Events sent to the provincial platform (shuangsuiji/outbox) and the objects they are about.
+OUTBOX_EVENTS = {
+    "plan.approved": "计划批准公示",
+    "plan.adjusted": "计划调整公示",
+    "scheme.published": "工作方案公示",
+    "draw.performed": "抽取结果",
+    "draw.failed": "抽取失败",
+    "draw.substituted": "抽取后替换",
+    "result.published": "检查结果公示",
+    "result.corrected": "检查结果更正",
+    "result.withheld": "检查结果不予公示",
+    "visit.published": "联合检查结果公示",
+    "visit.corrected": "联合检查结果更正",
+    "transfer.closed": "后续处置办结",
+    "listing.decided": "列入经营异常名录决定",
+}
+OUTBOX_OBJECTS = {
+    "plan": "年度抽查计划",
+    "scheme": "抽查工作方案",
+    "draw": "抽取",
+    "result": "检查结果",
+    "visit": "联合检查",
+    "transfer": "后续处置移交",
+    "listing": "名单列入建议",
+}
+
+
+def outbox_object_label(key: str) -> str:
+    """An outbox object key (`draw:舞市监抽查…-1`, `result:12`) in words: the kind's label and its number."""
+    kind, _, ident = key.partition(":")
+    return f"{OUTBOX_OBJECTS.get(kind, kind)} {ident}".strip()
+
+
 # Strata that are not credit-risk classes; "ALL" is the merged stratum of a scheme whose classes share one ratio.
 STRATA = {
     "RAISED": "提高比例层",
@@ -142,6 +177,7 @@ MODELS = {
     "inspections.calendarday": "工作日历日期",
     "inspections.inspectionrecord": "检查记录",
     "inspections.transfer": "后续处置移交",
+    "outbox.outboxevent": "省级平台推送事件",
     "org.department": "部门",
     "planning.annualplan": "年度抽查计划",
     "planning.taskscheme": "抽查工作方案",

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shuangsuiji.api",
     "shuangsuiji.idempotency",
     "shuangsuiji.ops",
+    "shuangsuiji.outbox",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,19 @@ VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "6
 # (e.g. X-Real-IP, which the proxy must overwrite, never pass through); empty = REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 MAX_IMPORT_UPLOAD_BYTES = int(os.environ.get("MAX_IMPORT_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+
+# The provincial platform (issue 13): public facts go out through the outbox (`deliver_outbox`, ADR 0019).
+# PROVINCE_CONNECTOR: "http" (POST to PROVINCE_ENDPOINT, signed HMAC-SM3 with PROVINCE_KEY) or empty (not sent yet).
+PROVINCE_CONNECTOR = os.environ.get("PROVINCE_CONNECTOR", "")
+PROVINCE_ENDPOINT = os.environ.get("PROVINCE_ENDPOINT", "")
+PROVINCE_KEY = os.environ.get("PROVINCE_KEY", "")
+PROVINCE_CONNECT_TIMEOUT = float(os.environ.get("PROVINCE_CONNECT_TIMEOUT", "5"))
+PROVINCE_READ_TIMEOUT = float(os.environ.get("PROVINCE_READ_TIMEOUT", "15"))
+# A failed delivery is retried after base, 2·base, 4·base … seconds, never more than the cap apart.
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# SQLite has no SKIP LOCKED: one delivery process at a time, by this lock file.
+OUTBOX_LOCK_FILE = os.environ.get("OUTBOX_LOCK_FILE", str(BASE_DIR / "var" / "deliver_outbox.lock"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shuangsuiji@localhost")

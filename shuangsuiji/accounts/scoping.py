@@ -23,6 +23,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     "audit.view": {Role.AUDITOR},
     "accounts.manage": {Role.SYSADMIN},
     "security.manage": {Role.SECURITY_ADMIN},
+    # The delivery to the provincial platform (issue 13): its page and resends.
+    "outbox.manage": {Role.OFFICE, Role.SYSADMIN},
 }
 
 

@@ -85,5 +85,6 @@ def platform(request):
             "accountability": user.is_authenticated and report_departments_for(user).exists(),
             "all_departments": sees_all_departments(user),
             "stats": user.is_authenticated and stats_departments_for(user).exists(),
+            "outbox": has_perm(user, "outbox.manage"),
         },
     }

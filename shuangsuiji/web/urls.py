@@ -29,6 +29,7 @@ urlpatterns = [
     path("plans/<int:pk>/<str:action>/", views_planning.plan_transition, name="plan_transition"),
     path("caps/", include("shuangsuiji.caps.urls")),
     path("stats/", include("shuangsuiji.stats.urls")),
+    path("outbox/", include("shuangsuiji.outbox.urls")),
     path("schemes/", views_planning.scheme_list, name="scheme_list"),
     path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
     path(

@@ -97,6 +97,7 @@ REPORT_READERS = frozenset({DEPT_ADMIN, OFFICE, SYSADMIN, OTHER_DEPT_ADMIN})
 # auditor and the system administrator every department's; the security administrator none (tests/stats for scoping).
 STATS_READERS = SIGNED_IN - {SECURITY_ADMIN}
 WJW_ONLY = frozenset({OTHER_DEPT_ADMIN})  # a transfer SCJG sent to WJW is acknowledged by WJW
+OUTBOX_MANAGERS = frozenset({OFFICE, SYSADMIN})  # scoping "outbox.manage": the delivery page and resends
 UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (amy's) alone
 
 # Session and account self-service: every user, the auditor included, signs in and out, passes the second factor,
@@ -606,6 +607,10 @@ POLICY: list[Case] = [
     *page("papers_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}.xlsx", owner="SCJG"),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
+    # The delivery to the provincial platform (issue 13): the office and the system administrator.
+    *page("outbox_delivery", "GET", OUTBOX_MANAGERS, "/outbox/"),
+    *page("outbox_event_resend", "POST", OUTBOX_MANAGERS, "/outbox/{outbox_event}/resend/"),
+    *page("outbox_rejected_resend", "POST", OUTBOX_MANAGERS, "/outbox/resend-rejected/"),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
     *page("accountability_report", "GET", REPORT_READERS, "/accountability/"),
@@ -724,6 +729,8 @@ POLICY: list[Case] = [
     ),
     *api("GET", "/caps", SIGNED_IN),
     *api("GET", "/stats/summary", STATS_READERS),
+    # The change feed of public facts (issue 13 part 3): any signed-in caller or token.
+    *api("GET", "/changes", SIGNED_IN),
     *api("POST", "/caps/yearly", OFFICE_ONLY, body={"value": 2, "reason": "矩阵"}),
     *api("GET", "/cap-exemptions", SIGNED_IN),
     *api(
