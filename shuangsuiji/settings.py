@@ -220,7 +220,7 @@ VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "6
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 MAX_IMPORT_UPLOAD_BYTES = int(os.environ.get("MAX_IMPORT_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
-# The provincial platform (issue 13): public facts go out through the outbox (`deliver_outbox`, ADR 0019).
+# The provincial platform (issue 13): public facts go out through the outbox (`deliver_outbox`, ADR 0020).
 # PROVINCE_CONNECTOR: "http" (POST to PROVINCE_ENDPOINT, signed HMAC-SM3 with PROVINCE_KEY) or empty (not sent yet).
 PROVINCE_CONNECTOR = os.environ.get("PROVINCE_CONNECTOR", "")
 PROVINCE_ENDPOINT = os.environ.get("PROVINCE_ENDPOINT", "")

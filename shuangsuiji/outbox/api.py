@@ -1,7 +1,7 @@
 """/api/v1/changes: the change feed of public facts (issue 13 part 3), read from the outbox.
 
 The cursor is opaque to clients; it is the last event's sequence number. Events are numbered in commit order
-(outbox_emit serialises the appends, ADR 0019), so a client that stores `next_cursor` and asks again never misses an
+(outbox_emit serialises the appends, ADR 0020), so a client that stores `next_cursor` and asks again never misses an
 event committed meanwhile."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Delivery of outbox events to the provincial platform (ADR 0019).
+"""Delivery of outbox events to the provincial platform (ADR 0020).
 
 One pass takes the due events in id order, one at a time, skipping any whose object still has an earlier event
 undelivered (order per object). How a pass keeps two processes from sending the same event:

@@ -1,5 +1,5 @@
 """The transactional outbox: every public fact bound for the provincial platform, written in the transaction that
-makes the fact (ADR 0019). The row's `id` is the change feed's cursor; `event_id` is the id the province sees."""
+makes the fact (ADR 0020). The row's `id` is the change feed's cursor; `event_id` is the id the province sees."""
 
 import uuid
 

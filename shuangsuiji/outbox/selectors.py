@@ -44,5 +44,5 @@ def event_row(event: OutboxEvent) -> dict[str, Any]:
 
 
 def changes(since: int, limit: int) -> list[OutboxEvent]:
-    """The change feed: events after the cursor `since`, in id order (see ADR 0019 for why this is stable)."""
+    """The change feed: events after the cursor `since`, in id order (see ADR 0020 for why this is stable)."""
     return list(OutboxEvent.objects.filter(id__gt=since).order_by("id")[:limit])

@@ -32,7 +32,7 @@ def outbox_emit(event_type: str, obj: Any) -> OutboxEvent:
     key, payload = payloads.BUILDERS[event_type](obj)
     if conn.vendor == "postgresql":
         # Appends are serialised until commit, so ids are handed out in commit order and the change feed's cursor
-        # never skips an event that commits late (ADR 0019). SQLite's writers are serialised already.
+        # never skips an event that commits late (ADR 0020). SQLite's writers are serialised already.
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
     last = OutboxEvent.objects.filter(object_key=key).aggregate(v=Max("version"))["v"] or 0
