@@ -574,12 +574,13 @@ def _write(kind: str, plan: _Plan, batch: SyncBatch) -> None:
     now = timezone.now()
     if plan.creates:
         InspectionObject.objects.bulk_create([InspectionObject(**c) for c in plan.creates], batch_size=BATCH)
-    if plan.updates:
-        objs, names = [], {"updated_at"}
-        for pk, diff in plan.updates.items():
-            objs.append(InspectionObject(id=pk, updated_at=now, **diff))
-            names.update(diff)
-        InspectionObject.objects.bulk_update(objs, sorted(names), batch_size=BATCH)
+    # bulk_update writes every named field of every object: group the objects by the fields that changed, or an
+    # object whose name changed would get the blank address of an unsaved instance.
+    groups: dict[tuple[str, ...], list[InspectionObject]] = {}
+    for pk, diff in plan.updates.items():
+        groups.setdefault(tuple(sorted(diff)), []).append(InspectionObject(id=pk, updated_at=now, **diff))
+    for names, objs in groups.items():
+        InspectionObject.objects.bulk_update(objs, [*names, "updated_at"], batch_size=BATCH)
     if plan.history:
         RiskClassHistory.objects.bulk_create(
             [RiskClassHistory(batch=batch, **h) for h in plan.history], batch_size=BATCH
