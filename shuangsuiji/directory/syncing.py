@@ -630,7 +630,7 @@ def _sync(*, actor, kind: str | None, file: IO[bytes], filename: str, result: Sy
         _write(kind, plan, batch)
         event = record(
             actor=actor,
-            action=f"directory.sync_{kind}",
+            action="directory.sync_risk" if kind == SyncKind.RISK else "directory.sync_registration",
             target=batch,
             after={
                 "filename": result.filename,

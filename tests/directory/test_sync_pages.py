@@ -197,3 +197,22 @@ def test_the_command_exits_1_on_bad_rows_and_2_on_a_bad_file_or_a_user_without_t
         call_command("sync_directory", path, "--user", "amy")
     assert e.value.returncode == 2 and "无权导入" in str(e.value)
     assert InspectionObject.objects.get(pk=firm.pk).risk_class.code == "B"
+
+
+def test_the_sync_pages_show_words_not_codes(client, olivia):
+    from tests.web.test_screen_words import raw_codes
+
+    firm = factories.entity(risk_class=RiskClass.objects.get(code="A"))
+    login(client, olivia)
+    pages = [
+        upload(client, registration_file([reg_row(firm.code, change="迁出")])).content.decode(),
+        upload(
+            client, risk_file([[firm.code, "D", "2026-11-01"]]), name="风险.xlsx", action="apply"
+        ).content.decode(),
+        upload(
+            client, registration_file([reg_row(firm.code, change="迁出")]), action="apply"
+        ).content.decode(),
+        client.get(URL).content.decode(),
+    ]
+    assert "信用风险分类文件" in pages[3] and "登记变更文件" in pages[3]  # the list of batches, in words
+    assert [raw_codes(html) for html in pages] == [[], [], [], []]
