@@ -160,3 +160,10 @@ def recent_sync_batches(limit: int = 20):
     from .models import SyncBatch
 
     return SyncBatch.objects.all()[:limit]
+
+
+def risk_history(obj):
+    """The changes of an object's credit-risk class, newest first (internal pages only; never public)."""
+    from .models import RiskClassHistory
+
+    return RiskClassHistory.objects.filter(object=obj).select_related("previous", "risk_class", "batch")

@@ -150,6 +150,9 @@ def test_a_risk_file_through_the_page_keeps_the_history(client, olivia):
     assert 'id="count-changed">1<' in r.content.decode()
     history = RiskClassHistory.objects.get(object=firm)
     assert (history.previous.code, history.risk_class.code) == ("A", "D")
+    # The office and the departments see the history on the object's internal page, never on a public one.
+    detail = client.get(f"/objects/{firm.pk}/").content.decode()
+    assert "2026-11-01 评定：A（低风险） → D（高风险）" in detail and "风险分类.xlsx" in detail
 
 
 # --- the command -----------------------------------------------------------------------------------------------------
