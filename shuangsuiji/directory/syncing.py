@@ -240,7 +240,7 @@ class _Err(Exception):
     pass
 
 
-def _date(v: str) -> datetime.date:
+def _date(v: str, today: datetime.date) -> datetime.date:
     s = v.strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").replace("日", "")
     s = s.split(" ", 1)[0].split("T", 1)[0]
     if len(s) == 8 and s.isdigit():  # 20261207, as some systems write it
@@ -252,7 +252,7 @@ def _date(v: str) -> datetime.date:
         day = datetime.date(parts[0], parts[1], parts[2])
     except ValueError:
         raise _Err(f"“{v}”不是有效日期，应为 YYYY-MM-DD") from None
-    if day > timezone.localdate():
+    if day > today:
         raise _Err(f"日期 {day:%Y-%m-%d} 晚于今天")
     if day.year < 1949:
         raise _Err(f"日期 {day:%Y-%m-%d} 不合理")
@@ -307,6 +307,9 @@ class _Reader:
         self.lookups = Lookups.load()
         self.risk_names = self._risk_names() if kind == SyncKind.RISK else {}
         self.by_code: dict[str, list[_Row]] = {}
+        self.today = (
+            timezone.localdate()
+        )  # the business date (Beijing), once: it costs more than parsing the date
 
     @staticmethod
     def _risk_names() -> dict[str, int | None]:
@@ -358,7 +361,7 @@ class _Reader:
         if name == "code":
             return _uscc(v)
         if name in ("changed_on", "rated_on"):
-            return _date(v)
+            return _date(v, self.today)
         if name == "change_type":
             if v not in CHANGE_TYPES:
                 raise _Err(f"“{v}”不是可选值，应为：{'、'.join(CHANGE_TYPES)}")
@@ -574,13 +577,18 @@ def _write(kind: str, plan: _Plan, batch: SyncBatch) -> None:
     now = timezone.now()
     if plan.creates:
         InspectionObject.objects.bulk_create([InspectionObject(**c) for c in plan.creates], batch_size=BATCH)
-    # bulk_update writes every named field of every object: group the objects by the fields that changed, or an
-    # object whose name changed would get the blank address of an unsaved instance.
-    groups: dict[tuple[str, ...], list[InspectionObject]] = {}
+    # Most changes repeat a value (a risk class, 注销): one UPDATE … WHERE id IN (…) per value. The rest (names,
+    # addresses) are one UPDATE each, of the changed fields only: Django's bulk_update spent ~8 ms a row building its
+    # CASE expressions (measured: 16 s for 2,000 renamed entities) and writes every named field of every object.
+    same: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for pk, diff in plan.updates.items():
-        groups.setdefault(tuple(sorted(diff)), []).append(InspectionObject(id=pk, updated_at=now, **diff))
-    for names, objs in groups.items():
-        InspectionObject.objects.bulk_update(objs, [*names, "updated_at"], batch_size=BATCH)
+        same.setdefault(tuple(sorted(diff.items())), []).append(pk)
+    objects = InspectionObject.objects
+    for values, pks in same.items():
+        for i in range(0, len(pks), BATCH):
+            chunk = pks[i : i + BATCH]
+            qs = objects.filter(id__in=chunk) if len(chunk) > 1 else objects.filter(id=chunk[0])
+            qs.update(updated_at=now, **dict(values))
     if plan.history:
         RiskClassHistory.objects.bulk_create(
             [RiskClassHistory(batch=batch, **h) for h in plan.history], batch_size=BATCH
