@@ -79,6 +79,7 @@ def platform(request):
             "edit_items": has_perm(user, "directory.edit_items"),
             "edit_supervision": has_perm(user, "directory.edit_supervision"),
             "import": has_perm(user, "directory.import"),
+            "sync": has_perm(user, "directory.sync"),
             "export": has_perm(user, "directory.export"),
             "audit": has_perm(user, "audit.view"),
             "security": has_perm(user, "security.manage"),

@@ -115,6 +115,7 @@ def object_detail(request, pk: int):
             "licences": obj.licences.select_related("department"),
             "own_sup": own_sup,
             "conflicts": scoping.conflicts_for(request.user).filter(object=obj),
+            "risk_history": selectors.risk_history(obj)[:20],
         },
     )
 

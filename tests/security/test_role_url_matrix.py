@@ -287,6 +287,8 @@ POLICY: list[Case] = [
     *page("audit_detail", "GET", AUDITOR_ONLY, "/audit/{audit_event}/"),
     # --- import and export ------------------------------------------------------------------------------------------
     *page("import", "GET POST", ANY_DEPT_ENTRY, "/import/", {}),
+    # Registration-change and risk-class files (directory/syncing.py): the joint office alone.
+    *page("directory_sync", "GET POST", OFFICE_ONLY, "/directory/sync/", {}),
     *page("import_template", "GET", SIGNED_IN, "/import/template/entities.xlsx"),
     *page("import_errors", "GET", UPLOADER_ONLY, "/import/errors/{report_id}.xlsx"),
     *page("export", "GET", EXPORTERS, "/export/inspectors.xlsx"),
