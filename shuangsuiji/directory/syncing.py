@@ -1,6 +1,6 @@
 """Files that come in from outside and change the object directory as a delta, keyed by 统一社会信用代码.
 
-Two kinds (docs/用户手册.md “名录同步文件”, docs/adr/0019):
+Two kinds (docs/用户手册.md “名录同步文件”, docs/adr/0021):
 
 - the registration authority's daily change file (登记变更文件): new entities, changes of name/address, and status
   changes; an entity that left the market (注销/吊销/撤销/迁出) keeps its record but gets that registration status,
