@@ -173,6 +173,8 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "年度抽查次数上限": ("caps", "cap_set", "cap_exemption_request", "cap_exemption_decide"),
     "冻结名单": ("draw_freeze",),
     "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony"),
+    "名录同步文件格式": ("directory_sync",),
+    "推送省级平台": ("outbox_delivery", "outbox_event_resend", "outbox_rejected_resend"),
     "检查文书": (
         "papers_task",
         "papers_task_xlsx",
