@@ -21,7 +21,7 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
@@ -33,6 +33,8 @@ from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from shuangsuiji.inspections.models import (
     InspectionRecord,
     ItemResult,
+    ListingProposal,
+    ProposalStatus,
     RecordKind,
     RecordStatus,
     Transfer,
@@ -207,12 +209,55 @@ def entity_checks(f: StatsFilter, today: datetime.date) -> QuerySet:
     return records_finished(f, today).filter(object__in=market_entities(f, today).values("pk"))
 
 
+def entity_checks_3y(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Finished records of the three years ending with the period (the year and the two before) whose object is in
+    the coverage denominator."""
+    qs = InspectionRecord.objects.filter(
+        corrects__isnull=True,
+        status__in=EXECUTED,
+        inspection_date__range=(datetime.date(f.year - 2, 1, 1), f.end),
+    )
+    return _records_narrowed(qs, f).filter(object__in=market_entities(f, today).values("pk"))
+
+
+# --- non-random checks (art. 19) ----------------------------------------------------------------------------------
+
+# InspectionRecord.trigger holds the source of a non-random check (inspections.categories.TRIGGERS).
+TRIGGER_KEYS = {
+    "投诉举报": "triggered_complaint",
+    "转办交办": "triggered_referral",
+    "数据监测": "triggered_monitoring",
+}
+
+
+def triggered_checks(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Finished non-random checks (投诉举报 / 转办交办 / 数据监测)."""
+    return records_finished(f, today).filter(kind=RecordKind.TRIGGERED)
+
+
+def _triggered(source: str) -> Callable[[StatsFilter, datetime.date], QuerySet]:
+    def rows(f: StatsFilter, today: datetime.date) -> QuerySet:
+        return triggered_checks(f, today).filter(trigger=source)
+
+    rows.__name__ = TRIGGER_KEYS[source]
+    return rows
+
+
 # --- transfers ----------------------------------------------------------------------------------------------------
 
 
 def transfers_opened(f: StatsFilter, today: datetime.date) -> QuerySet:
     qs = Transfer.objects.filter(sent_at__date__range=(f.start, f.end))
     return _records_narrowed(qs, f, "record__")
+
+
+def transfers_received(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Transfers sent in the period to a department (grouped by the receiving department; the department filter
+    names the receiver)."""
+    qs = Transfer.objects.filter(sent_at__date__range=(f.start, f.end), to_department__isnull=False)
+    if f.department:
+        qs = qs.filter(to_department_id=f.department)
+    return _records_narrowed(qs, replace(f, department=None), "record__")
 
 
 def transfers_closed(f: StatsFilter, today: datetime.date) -> QuerySet:
@@ -225,6 +270,23 @@ def transfers_overdue(f: StatsFilter, today: datetime.date) -> QuerySet:
         Q(~Q(status=TransferStatus.CLOSED), due__lt=today)
         | Q(status=TransferStatus.CLOSED, closed_at__date__gt=F("due"))
     )
+
+
+# --- listing proposals (经营异常名录) ---------------------------------------------------------------------------
+
+
+def listings_decided(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Listing proposals decided in the period (listed or not), counted for the deciding (registering) department."""
+    qs = ListingProposal.objects.filter(
+        status__in=[ProposalStatus.LISTED, ProposalStatus.REJECTED], decided_at__date__range=(f.start, f.end)
+    )
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    return _records_narrowed(qs, replace(f, department=None), "record__")
+
+
+def listings_listed(f: StatsFilter, today: datetime.date) -> QuerySet:
+    return listings_decided(f, today).filter(status=ProposalStatus.LISTED)
 
 
 # --- the figures --------------------------------------------------------------------------------------------------
@@ -258,9 +320,18 @@ COUNTS: dict[str, Count_] = {
     "random_checks": Count_(random_checks, "department", list_name="record_list"),
     "joint_checks": Count_(joint_checks, "department", list_name="record_list"),
     "entities_checked": Count_(entity_checks, "department", distinct="object"),
+    "entities_checked_3y": Count_(entity_checks_3y, "department", distinct="object"),
+    "triggered_checks": Count_(triggered_checks, "department", list_name="record_list"),
+    **{
+        key: Count_(_triggered(source), "department", list_name="record_list")
+        for source, key in TRIGGER_KEYS.items()
+    },
     "transfers_opened": Count_(transfers_opened, "record__department", list_name="transfer_list"),
+    "transfers_received": Count_(transfers_received, "to_department", list_name="transfer_list"),
     "transfers_closed": Count_(transfers_closed, "record__department", list_name="transfer_list"),
     "transfers_overdue": Count_(transfers_overdue, "record__department", list_name="transfer_list"),
+    "listings_decided": Count_(listings_decided, "department"),
+    "listings_listed": Count_(listings_listed, "department"),
 }
 # rate key: (numerator, denominator)
 RATES: dict[str, tuple[str, str]] = {
@@ -269,9 +340,11 @@ RATES: dict[str, tuple[str, str]] = {
     "joint_task_share": ("tasks_joint", "tasks_all_for_share"),
     "joint_check_share": ("joint_checks", "random_checks"),
     "coverage": ("entities_checked", "market_entities"),
+    "coverage_3y": ("entities_checked_3y", "market_entities"),
+    "triggered_share": ("triggered_checks", "checks_all"),
 }
 # Counts that are only denominators on the page, named for their lists.
-EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务", "random_checks": "完成的随机抽查"}
+EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务"}
 LIST_FIGURES = {
     name: [k for k, c in COUNTS.items() if c.list_name == name]
     for name in ("record_list", "scheme_list", "transfer_list")
@@ -377,6 +450,9 @@ def department_table(
         "checked_thrice": city_checks[3],
     }
     for row in [*rows, city_row]:
+        row.values["checks_all"] = int(row.values["random_checks"] or 0) + int(
+            row.values["triggered_checks"] or 0
+        )
         for key in RATES:
             num, den = row.rate(key)
             row.values[key] = num / den if den else None

@@ -111,7 +111,15 @@ def test_the_export_has_one_sheet_per_table_with_title_and_units_and_keeps_formu
     login(client, olivia)
     r = client.get("/stats/stats.xlsx", {"year": YEAR, "item": evil.pk})
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == [t for _k, t, _l in SECTIONS] + ["按月按时公示", "分事项问题发现率"]
+    assert wb.sheetnames == [t for _k, t, _l in SECTIONS] + [
+        "按月按时公示",
+        "分事项问题发现率",
+        "分抽查事项",
+        "分乡镇（街道）",
+        "分行业门类（GBT 4754）",
+        "分信用风险分类（内部）",
+        "检查人员工作量（内部，不作排名）",
+    ]
     ws = wb["检查与结果公示"]
     assert ws["A1"].value.startswith("“双随机、一公开”统计：2026 年")
     assert [c.value for c in ws[2]][:4] == ["单位", "户次", "户次", "%"]
