@@ -596,6 +596,7 @@ POLICY: list[Case] = [
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
+    *page("stats_report", "GET", STATS_READERS, "/stats/report/"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
     *page("accountability_report", "GET", REPORT_READERS, "/accountability/"),
     *page(
