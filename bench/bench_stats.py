@@ -363,7 +363,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=5432)
     ap.add_argument("--user", default="postgres")
     ap.add_argument("--users", type=int, default=5, help="concurrent users (threads)")
-    ap.add_argument("--rounds", type=int, default=4, help="requests per user and target")
+    ap.add_argument("--rounds", type=int, default=2, help="requests per user and target")
     args = ap.parse_args()
 
     url = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"

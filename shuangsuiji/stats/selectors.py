@@ -18,14 +18,12 @@ Conventions (written on the page as well):
 from __future__ import annotations
 
 import datetime
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractMonth
-from django.utils import timezone
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
 
 from shuangsuiji.accountability.selectors import CONCLUDED, EXECUTED
 from shuangsuiji.directory.models import CheckItem, InspectionObject
@@ -390,18 +388,43 @@ def _grouped(count: Count_, f: StatsFilter, today: datetime.date) -> tuple[dict[
 
 
 def _median_days(f: StatsFilter, today: datetime.date) -> tuple[dict[int, float | None], float | None]:
-    """Median calendar days from the result (or the inspection day) to publication, per department and overall."""
-    rows = results_published(f, today).values_list(
-        "pk", "department", "published_at", "result_date", "inspection_date"
+    """Median calendar days from the result (or the inspection day) to publication (its local date), per department
+    and overall. The database returns how many records took each number of days; the median is read from that."""
+    days = ExpressionWrapper(
+        TruncDate("published_at") - Coalesce("result_date", "inspection_date"), output_field=DurationField()
     )
-    days: dict[int, list[int]] = defaultdict(list)
-    for _pk, dept, published_at, result_date, inspected in {r[0]: r for r in rows}.values():
-        days[dept].append((timezone.localtime(published_at).date() - (result_date or inspected)).days)
-    every = [d for values in days.values() for d in values]
-    return (
-        {dept: float(statistics.median(v)) for dept, v in days.items()},
-        float(statistics.median(every)) if every else None,
+    rows = (
+        results_published(f, today)
+        .order_by()
+        .annotate(days=days)
+        .values_list("department", "days")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("department", "days", "n")
     )
+    per_dept: dict[int, Counter] = defaultdict(Counter)
+    every: Counter = Counter()
+    for dept, delta, n in rows:
+        per_dept[dept][delta.days] += n
+        every[delta.days] += n
+    return {dept: _median(h) for dept, h in per_dept.items()}, _median(every)
+
+
+def _median(histogram: Counter) -> float | None:
+    """The median of values given as {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    ordered = sorted(histogram.items())
+
+    def nth(k: int) -> int:  # the k-th smallest value, from 0
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if k < seen:
+                return value
+        raise IndexError(k)
+
+    return float(nth((total - 1) // 2) + nth(total // 2)) / 2
 
 
 def _checks_per_entity(f: StatsFilter, today: datetime.date) -> tuple[dict[int, Counter], Counter]:
