@@ -60,11 +60,21 @@ def _by(qs, field: str) -> dict:
 
 
 def _record_counts(f: StatsFilter, today: datetime.date, field: str) -> tuple[dict, dict, dict]:
-    return (
-        _by(selectors.records_finished(f, today), field),
-        _by(selectors.records_concluded(f, today), field),
-        _by(selectors.records_with_problems(f, today), field),
+    """(finished, concluded, with problems) per value of `field`, from one grouped query with conditional counts
+    (the conditions of selectors.records_finished, records_concluded, records_with_problems)."""
+    keys = ("records_finished", "records_concluded", "records_with_problems")
+    conditions = selectors._record_conditions(f, today)
+    rows = (
+        selectors.records_in_period(f)
+        .order_by()
+        .values(field)
+        .annotate(**{k: Count("pk", distinct=True, filter=conditions[k]) for k in keys})
     )
+    out: tuple[dict, dict, dict] = ({}, {}, {})
+    for row in rows:
+        for k, counts in zip(keys, out, strict=True):
+            counts[row[field]] = row[k]
+    return out
 
 
 def _lines(keys_labels: list[tuple[object, str]], counts: tuple[dict, dict, dict]) -> list[Line]:

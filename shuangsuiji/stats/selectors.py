@@ -445,6 +445,64 @@ def _checks_per_entity(f: StatsFilter, today: datetime.date) -> tuple[dict[int, 
     return per_dept, city
 
 
+def records_in_period(f: StatsFilter) -> QuerySet:
+    """Every version of the records inspected in the period, narrowed by the filter."""
+    return _records_narrowed(InspectionRecord.objects.filter(inspection_date__range=(f.start, f.end)), f)
+
+
+def _record_conditions(f: StatsFilter, today: datetime.date) -> dict[str, Q]:
+    """The record figures as conditions on the period's narrowed records (every version), so that one grouped query
+    with conditional counts gives them all (one pass over the year's records instead of one per figure). Each
+    condition is the named queryset of the same key above (records_finished, …), which the lists show and which the
+    tests compare it with."""
+    first = Q(corrects__isnull=True)
+    finished = first & Q(status__in=EXECUTED)
+    random = finished & Q(kind=RecordKind.RANDOM)
+    published = first & Q(published_at__isnull=False, deadline__isnull=False)
+    concluded = Q(status__in=CONCLUDED)
+    out = {
+        "records_finished": finished,
+        "records_in_window": random
+        & Q(
+            inspection_date__gte=F("selection__draw__scheme__window_start"),
+            inspection_date__lte=F("selection__draw__scheme__window_end"),
+        ),
+        "results_published": published,
+        "published_on_time": published & Q(published_at__date__lte=F("deadline")),
+        "results_overdue": first
+        & (
+            Q(published_at__isnull=False, deadline__isnull=False, published_at__date__gt=F("deadline"))
+            | Q(status__in=AWAITING, deadline__lt=today)
+        ),
+        "records_concluded": concluded,
+        "records_with_problems": concluded & Q(Exists(_problem_results(f))),
+        "random_checks": random,
+        "joint_checks": random & Q(selection__draw__scheme_id__in=joint_scheme_ids()),
+        "triggered_checks": finished & Q(kind=RecordKind.TRIGGERED),
+    }
+    for source, key in TRIGGER_KEYS.items():
+        out[key] = finished & Q(kind=RecordKind.TRIGGERED, trigger=source)
+    return out
+
+
+def _record_figures(f: StatsFilter, today: datetime.date) -> dict[str, tuple[dict[int, int], int]]:
+    """{key: (per department, city)} of every record figure, from one grouped query."""
+    conditions = _record_conditions(f, today)
+    rows = (
+        records_in_period(f)
+        .order_by()
+        .values("department")
+        .annotate(**{key: Count("pk", distinct=True, filter=q) for key, q in conditions.items()})
+    )
+    out: dict[str, tuple[dict[int, int], int]] = {key: ({}, 0) for key in conditions}
+    for row in rows:
+        for key in conditions:
+            by, total = out[key]
+            by[row["department"]] = row[key]
+            out[key] = (by, total + row[key])
+    return out
+
+
 def department_table(
     f: StatsFilter, departments: Iterable[Department], today: datetime.date, *, city: bool
 ) -> Table:
@@ -452,8 +510,9 @@ def department_table(
     departments = [d for d in departments if not f.department or d.pk == f.department]
     rows = [Row(d) for d in departments]
     city_row = Row(None)
+    records = _record_figures(f, today)
     for key, count in COUNTS.items():
-        by, total = _grouped(count, f, today)
+        by, total = records[key] if key in records else _grouped(count, f, today)
         for row in rows:
             row.values[key] = by.get(row.department.pk, 0)  # type: ignore[union-attr]
         city_row.values[key] = total
