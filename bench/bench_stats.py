@@ -327,7 +327,7 @@ def measure(args) -> dict:
             cur.execute(BASELINE_SQL, [datetime.date(year, 1, 1), datetime.date(year, 12, 31)])
             cur.fetchall()
 
-    plan = {name: page(u, p) for name, (u, p) in targets(year).items()}
+    plan = {name: page(u, p) for name, (u, p) in targets(year).items() if not args.only or args.only in name}
     plan["BASELINE COUNT(*) GROUP BY"] = baseline
     for name, work in plan.items():
         work(0, 0, {})  # warm-up: imports, the first connection
@@ -364,6 +364,9 @@ def main() -> None:
     ap.add_argument("--user", default="postgres")
     ap.add_argument("--users", type=int, default=5, help="concurrent users (threads)")
     ap.add_argument("--rounds", type=int, default=2, help="requests per user and target")
+    ap.add_argument(
+        "--only", default="", help="measure only the targets whose name contains this (and the baseline)"
+    )
     args = ap.parse_args()
 
     url = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
