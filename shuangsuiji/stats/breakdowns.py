@@ -68,7 +68,7 @@ def _record_counts(f: StatsFilter, today: datetime.date, field: str) -> tuple[di
         selectors.records_in_period(f)
         .order_by()
         .values(field)
-        .annotate(**{k: Count("pk", distinct=True, filter=conditions[k]) for k in keys})
+        .annotate(**{k: Count("pk", filter=conditions[k]) for k in keys})
     )
     out: tuple[dict, dict, dict] = ({}, {}, {})
     for row in rows:

@@ -446,7 +446,9 @@ def _checks_per_entity(f: StatsFilter, today: datetime.date) -> tuple[dict[int, 
 
 
 def records_in_period(f: StatsFilter) -> QuerySet:
-    """Every version of the records inspected in the period, narrowed by the filter."""
+    """Every version of the records inspected in the period, narrowed by the filter. One row per record: the item
+    filter joins at most one item result (uniq_record_item) and the scheme is reached through to-one relations, so
+    counts over it need no DISTINCT (a COUNT(DISTINCT) per figure made PostgreSQL sort the rows once per figure)."""
     return _records_narrowed(InspectionRecord.objects.filter(inspection_date__range=(f.start, f.end)), f)
 
 
@@ -492,7 +494,7 @@ def _record_figures(f: StatsFilter, today: datetime.date) -> dict[str, tuple[dic
         records_in_period(f)
         .order_by()
         .values("department")
-        .annotate(**{key: Count("pk", distinct=True, filter=q) for key, q in conditions.items()})
+        .annotate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
     )
     out: dict[str, tuple[dict[int, int], int]] = {key: ({}, 0) for key in conditions}
     for row in rows:
