@@ -614,6 +614,7 @@ POLICY: list[Case] = [
     *page("outbox_event_resend", "POST", OUTBOX_MANAGERS, "/outbox/{outbox_event}/resend/"),
     *page("outbox_rejected_resend", "POST", OUTBOX_MANAGERS, "/outbox/resend-rejected/"),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
+    *page("stats_report", "GET", STATS_READERS, "/stats/report/"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
     *page("accountability_report", "GET", REPORT_READERS, "/accountability/"),
     *page(
