@@ -55,7 +55,9 @@ def ensure_selection_task_open(selection_id: int | None) -> None:
         return
     from shuangsuiji.draws.models import Selection
 
-    ensure_task_open(Selection.objects.filter(pk=selection_id).values_list("draw__scheme_id", flat=True).first())
+    ensure_task_open(
+        Selection.objects.filter(pk=selection_id).values_list("draw__scheme_id", flat=True).first()
+    )
 
 
 def ensure_record_task_open(rec) -> None:
@@ -77,7 +79,13 @@ def ensure_transfer_task_open(transfer) -> None:
 def archive_blockers(scheme: TaskScheme) -> list[str]:
     """Why `scheme` cannot be archived yet, one sentence per blocker (empty: it can)."""
     from shuangsuiji.draws.models import DrawStatus, Selection
-    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, Transfer, TransferStatus, VisitAbsence
+    from shuangsuiji.inspections.models import (
+        InspectionRecord,
+        RecordStatus,
+        Transfer,
+        TransferStatus,
+        VisitAbsence,
+    )
 
     if scheme.archive_no is not None:
         return [f"任务已归档（归档号 {scheme.archive_no}）"]
@@ -148,7 +156,9 @@ def next_archive_no(scheme: TaskScheme) -> str:
 
 
 def can_archive(user, scheme: TaskScheme) -> bool:
-    return user.is_authenticated and user.role == Role.DEPT_ADMIN and user.department_id == scheme.department_id
+    return (
+        user.is_authenticated and user.role == Role.DEPT_ADMIN and user.department_id == scheme.department_id
+    )
 
 
 @transaction.atomic

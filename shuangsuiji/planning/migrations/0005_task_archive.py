@@ -6,39 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0003_department_raise_problems'),
-        ('planning', '0004_scheme_raise_problems'),
+        ("org", "0003_department_raise_problems"),
+        ("planning", "0004_scheme_raise_problems"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='taskscheme',
-            name='archive_no',
-            field=models.CharField(blank=True, max_length=80, null=True, unique=True, verbose_name='归档号'),
+            model_name="taskscheme",
+            name="archive_no",
+            field=models.CharField(blank=True, max_length=80, null=True, unique=True, verbose_name="归档号"),
         ),
         migrations.AddField(
-            model_name='taskscheme',
-            name='archived_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='归档时间'),
+            model_name="taskscheme",
+            name="archived_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="归档时间"),
         ),
         migrations.AddField(
-            model_name='taskscheme',
-            name='archived_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="taskscheme",
+            name="archived_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='ArchiveCounter',
+            name="ArchiveCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.department"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('department', 'year'), name='uniq_archive_counter')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("department", "year"), name="uniq_archive_counter")
+                ],
             },
         ),
     ]
