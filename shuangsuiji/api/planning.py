@@ -247,7 +247,7 @@ def archive_scheme(request, id: PathId):
 
 
 @router.post(
-    "/schemes/{id}/dossier",
+    "/schemes/{id}/dossier.zip",
     response={**WRITE_ERRORS},
     tags=SCHEMES,
     openapi_extra={

@@ -198,7 +198,7 @@ def test_the_dossier_is_refused_before_archiving_and_to_the_system_administrator
 
 def test_the_api_streams_the_same_dossier(alice, archived, tmp_path):
     scheme, _ = archived
-    r = ApiClient(alice).post(f"/schemes/{scheme.pk}/dossier")
+    r = ApiClient(alice).post(f"/schemes/{scheme.pk}/dossier.zip")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
     folder = unpack(b"".join(r.streaming_content), tmp_path / "api")
     assert sha256sum_check(folder).returncode == 0
