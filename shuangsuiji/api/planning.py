@@ -7,13 +7,16 @@ service checks the role and department again, moves the state through its table 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.models import CheckItem
 from shuangsuiji.directory.rows import RowInvalid
-from shuangsuiji.planning import services
+from shuangsuiji.planning import archiving, dossier, services
 from shuangsuiji.planning.models import PlanBatch, PlanItem, PlanVersion
 
 from .planning_schemas import (
@@ -231,3 +234,37 @@ def close_scheme(request, id: PathId):
     scheme = _scheme(request, id)
     services.scheme_close(actor=request.auth, scheme=scheme)
     return _scheme(request, scheme.pk)
+
+
+@router.post("/schemes/{id}/archive", response={200: SchemeDetailOut, **ACTION_ERRORS}, tags=SCHEMES)
+def archive_scheme(request, id: PathId):
+    """归档（第十七条档案管理）：已结束的任务，其检查记录均已审核公示或批准不予公示、每个抽中对象均有检查记录、
+    后续处置移交均已办结时，由牵头部门的部门管理员归档，生成归档号（如 舞市监抽查〔2026〕2号-归档-001）。
+    归档后任务只读：修改方案、抽取、检查记录或移交的操作一律被拒绝。不满足条件时返回 422，逐项列出原因。"""
+    scheme = _scheme(request, id)
+    archiving.task_archive(actor=request.auth, scheme=scheme)
+    return _scheme(request, scheme.pk)
+
+
+@router.post(
+    "/schemes/{id}/dossier.zip",
+    response={**WRITE_ERRORS},
+    tags=SCHEMES,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "任务档案 ZIP（流式传输）：计划、方案、抽取文件与证书、监督人员、登记表、检查记录及附件和"
+                "审核过程、公示与更正、移交、审计摘录、可打印索引 index.html 和 SHA256SUMS",
+                "content": {dossier.ZIP_CONTENT_TYPE: {}},
+            }
+        }
+    },
+)
+def export_scheme_dossier(request, id: PathId):
+    """导出已归档任务的档案（记入审计）。密封分层抽取的完整文件只对有权读取者（牵头部门管理员、联席会议办公室、
+    审计管理员）导出，其他人得到公开文件。"""
+    scheme = _scheme(request, id)
+    plan = dossier.dossier_export(actor=request.auth, scheme=scheme, via="接口")
+    response = StreamingHttpResponse(dossier.stream_zip(plan), content_type=dossier.ZIP_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(plan.name + '.zip')}"
+    return response

@@ -404,6 +404,10 @@ class SchemeOut(Schema):
     status: str
     status_label: str
     published_at: datetime.datetime | None
+    archive_no: str | None = Field(
+        description="归档号（如 舞市监抽查〔2026〕2号-归档-001）；已归档的任务只读"
+    )
+    archived_at: datetime.datetime | None = Field(description="归档时间")
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

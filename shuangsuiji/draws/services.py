@@ -30,6 +30,7 @@ from shuangsuiji.directory.models import InspectionObject, Inspector, ItemCatego
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
 from shuangsuiji.outbox.services import outbox_emit
+from shuangsuiji.planning.archiving import ensure_task_open
 from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
@@ -368,6 +369,7 @@ def draw_freeze(
     """冻结名单: compute and store the DRAW-v1 files, generate the secret, publish the commitment."""
     scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
     ensure_operator(actor, scheme)
+    ensure_task_open(scheme.pk)
     previous = scheme.draws.order_by("-seq").first()
     if scheme.status == SchemeStatus.PUBLISHED:
         if previous is not None:
@@ -617,6 +619,7 @@ def draw_perform(
     typed by the operator alone are a source the operator could steer."""
     draw = Draw.objects.select_related("scheme").get(pk=draw.pk)
     ensure_operator(actor, draw.scheme)
+    ensure_task_open(draw.scheme_id)
     if (
         draw.status != DrawStatus.FROZEN
     ):  # said before any form error: no correction makes a second ceremony possible
@@ -957,6 +960,7 @@ def _replace_member(
 def _ensure_drawn(actor, draw: Draw) -> Draw:
     draw = Draw.objects.select_for_update().select_related("scheme").get(pk=draw.pk)
     ensure_operator(actor, draw.scheme)
+    ensure_task_open(draw.scheme_id)
     if draw.status != DrawStatus.DRAWN:
         raise DrawRefused(f"抽取 {draw.draw_id} 当前为“{draw.get_status_display()}”，不能替换")
     return draw

@@ -20,6 +20,11 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.org.models import Department
 from shuangsuiji.outbox.services import outbox_emit
+from shuangsuiji.planning.archiving import (
+    ensure_record_task_open,
+    ensure_selection_task_open,
+    ensure_transfer_task_open,
+)
 
 from . import categories as cat
 from . import selectors
@@ -189,6 +194,7 @@ def record_create(
     if selection is not None:
         selection = Selection.objects.select_related("draw__scheme", "object").get(pk=selection.pk)
         scheme = selection.draw.scheme
+        ensure_selection_task_open(selection.pk)
         if not selection.active or selection.draw.status != DrawStatus.DRAWN:
             raise RowInvalid([("检查对象", "该对象不在有效的抽取结果中（可能已被替换或抽取已被取代）")])
         if actor.department.code not in scheme.team_slots:
@@ -262,6 +268,7 @@ def record_create(
 def _ensure_editable(actor, rec: InspectionRecord) -> InspectionRecord:
     rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
     _ensure_clerk(actor, rec.department_id)
+    ensure_record_task_open(rec)
     if not rec.is_editable:
         raise RowInvalid(
             [("状态", f"记录当前为“{rec.get_status_display()}”，已不可修改；如需修改请发起更正")]
@@ -513,6 +520,7 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
     """审核: approve (publish, or withhold when 不宜公开 was requested with a legal reason) or return."""
     rec = InspectionRecord.objects.select_for_update().select_related("object").get(pk=rec.pk)
     _ensure_reviewer(actor, rec.department_id)
+    ensure_record_task_open(rec)
     if approve:
         target = RecordStatus.WITHHELD if rec.withhold_requested else RecordStatus.PUBLISHED
     else:
@@ -598,6 +606,7 @@ def record_correct(*, actor, rec: InspectionRecord, reason: str) -> InspectionRe
         raise RowInvalid([("更正理由", "更正已公示的检查结果必须写明理由")])
     rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
     _ensure_clerk(actor, rec.department_id)
+    ensure_record_task_open(rec)
     if rec.status not in (RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
         raise RowInvalid([("状态", "只有已审核的记录需要更正；未审核的记录可直接修改")])
     if InspectionRecord.objects.filter(corrects=rec).exists():
@@ -804,6 +813,7 @@ def visit_absence_record(*, actor, selection: Selection, reason: str) -> VisitAb
     _ensure_clerk(actor, actor.department_id)
     selection = Selection.objects.select_related("draw__scheme", "object").get(pk=selection.pk)
     scheme = selection.draw.scheme
+    ensure_selection_task_open(selection.pk)
     if not selection.active or selection.draw.status != DrawStatus.DRAWN:
         raise RowInvalid([("检查对象", "该对象不在有效的抽取结果中（可能已被替换或抽取已被取代）")])
     if actor.department.code not in scheme.team_slots:
@@ -879,6 +889,7 @@ def transfer_create(
     due_days: int = 10,
 ) -> Transfer:
     _ensure_clerk(actor, rec.department_id)
+    ensure_record_task_open(rec)
     errors = []
     if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
         errors.append(("检查记录", "请先提交检查结果，再移交后续处置"))
@@ -931,6 +942,7 @@ def transfer_acknowledge(*, actor, transfer: Transfer, receipt_no: str = "", rec
         _ensure_clerk(actor, transfer.record.department_id)
         if not receipt_no.strip():
             raise RowInvalid([("回执编号", "移送公安机关或办案机构的，请登记回执编号")])
+    ensure_transfer_task_open(transfer)
     check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.ACKNOWLEDGED, TransferStatus)
     transfer.status = TransferStatus.ACKNOWLEDGED
     transfer.acknowledged_at = timezone.now()
@@ -956,6 +968,7 @@ def transfer_close(*, actor, transfer: Transfer, outcome: str) -> Transfer:
     owner = transfer.to_department_id or transfer.record.department_id
     if actor.role != Role.SYSTEM and actor.department_id != owner:
         raise PermissionDenied("只有办理部门可以办结")
+    ensure_transfer_task_open(transfer)
     if not outcome.strip():
         raise RowInvalid([("办理结果", "请写明办理结果")])
     check_transition(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.CLOSED, TransferStatus)

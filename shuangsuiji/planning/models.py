@@ -187,6 +187,13 @@ class TaskScheme(models.Model):
     same_item_days = models.PositiveIntegerField("同一事项间隔天数", default=365)
     status = models.CharField("状态", max_length=12, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
     published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    # Art. 17 档案管理 (issue 13 part 4): a finished task is archived once; from then on it is read-only and every
+    # service that changes it, its draws, records or transfers refuses (planning.archiving.ensure_task_open).
+    archive_no = models.CharField("归档号", max_length=80, unique=True, null=True, blank=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -199,6 +206,10 @@ class TaskScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_no or '（未编号）'} {self.name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archive_no is not None
 
     @property
     def is_joint(self) -> bool:
@@ -255,6 +266,20 @@ class TaskCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="uniq_task_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.year}: {self.last}"
+
+
+class ArchiveCounter(models.Model):
+    """The last archive number given per department and year (归档号), incremented under a row lock like TaskCounter."""
+
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="uniq_archive_counter")]
 
     def __str__(self) -> str:
         return f"{self.department_id}/{self.year}: {self.last}"

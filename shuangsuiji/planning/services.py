@@ -23,6 +23,7 @@ from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department
 from shuangsuiji.outbox.services import outbox_emit
 
+from .archiving import ensure_task_open
 from .models import (
     RAISED_STRATUM,
     UNRATED_STRATUM,
@@ -760,6 +761,7 @@ def next_task_no(department: Department, year: int) -> str:
 def scheme_publish(*, actor, scheme: TaskScheme) -> TaskScheme:
     scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
     _ensure_planner(actor, scheme.department_id)
+    ensure_task_open(scheme.pk)
     check_transition(SCHEME_TRANSITIONS, scheme.status, SchemeStatus.PUBLISHED, SchemeStatus)
     if scheme.task_no is None:
         scheme.task_no = next_task_no(scheme.department, scheme.year)
@@ -775,6 +777,7 @@ def scheme_publish(*, actor, scheme: TaskScheme) -> TaskScheme:
 def scheme_close(*, actor, scheme: TaskScheme) -> TaskScheme:
     scheme = TaskScheme.objects.select_for_update().get(pk=scheme.pk)
     _ensure_planner(actor, scheme.department_id)
+    ensure_task_open(scheme.pk)
     check_transition(SCHEME_TRANSITIONS, scheme.status, SchemeStatus.CLOSED, SchemeStatus)
     scheme.status = SchemeStatus.CLOSED
     scheme.save(update_fields=["status", "updated_at"])
@@ -784,6 +787,7 @@ def scheme_close(*, actor, scheme: TaskScheme) -> TaskScheme:
 
 def scheme_set_status(scheme: TaskScheme, target: str) -> None:
     """Used by the draw services, inside their transaction, after their own checks."""
+    ensure_task_open(scheme.pk)
     check_transition(SCHEME_TRANSITIONS, scheme.status, target, SchemeStatus)
     TaskScheme.objects.filter(pk=scheme.pk).update(status=target, updated_at=timezone.now())
     scheme.status = target
@@ -813,6 +817,7 @@ def scheme_accept(*, actor, scheme: TaskScheme) -> SchemeConsent:
     scheme = TaskScheme.objects.select_for_update().select_related("department").get(pk=scheme.pk)
     if actor.role != Role.DEPT_ADMIN or actor.department_id is None:
         raise PermissionDenied("只有参加部门的部门管理员可以确认参加")
+    ensure_task_open(scheme.pk)
     code = actor.department.code
     if code not in scheme.team_slots or actor.department_id == scheme.department_id:
         raise PermissionDenied("本部门不是该任务的参加部门")

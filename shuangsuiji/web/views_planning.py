@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, RiskClass
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.strata import scheme_plan
 from shuangsuiji.org.models import Department, Region
-from shuangsuiji.planning import services
+from shuangsuiji.planning import archiving, dossier, services
 from shuangsuiji.planning.models import (
     RAISED_STRATUM,
     STRATUM_LABELS,
@@ -530,6 +531,13 @@ def scheme_detail(request, pk: int):
             "my_slots": scheme.team_slots.get(mine.code) if mine else None,
             "draw_plan": scheme_plan(scheme),
             "yearly_cap": caps_selectors.scheme_yearly_cap(scheme),
+            # 归档 (art. 17): what still blocks it, shown to the lead department's administrator of a closed task.
+            "archive_blockers": (
+                archiving.blocker_errors(archiving.archive_blockers(scheme))
+                if own and scheme.status == SchemeStatus.CLOSED and not scheme.is_archived
+                else []
+            ),
+            "can_export_dossier": scheme.is_archived and dossier.can_export(request.user, scheme),
         },
     )
 
@@ -568,3 +576,31 @@ def scheme_close(request, pk: int):
         "任务已结束。",
         f"/schemes/{scheme.pk}/",
     )
+
+
+@require_POST
+@login_required
+def scheme_archive(request, pk: int):
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    return _act(
+        request,
+        lambda: archiving.task_archive(actor=request.user, scheme=scheme) and None,
+        "任务已归档，档案只读。",
+        f"/schemes/{scheme.pk}/",
+    )
+
+
+@require_POST
+@login_required
+def scheme_dossier(request, pk: int):
+    """任务档案 ZIP, streamed (never whole in memory). A POST: taking the dossier writes an audit event."""
+    scheme = get_object_or_404(scoping.schemes_for(request.user), pk=pk)
+    try:
+        plan = dossier.dossier_export(actor=request.user, scheme=scheme)
+    except RowInvalid as e:
+        for m in _errors(e):
+            messages.error(request, m)
+        return redirect(f"/schemes/{scheme.pk}/")
+    response = StreamingHttpResponse(dossier.stream_zip(plan), content_type=dossier.ZIP_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(plan.name + '.zip')}"
+    return response

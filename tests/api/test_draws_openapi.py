@@ -25,6 +25,8 @@ PLANNING_AND_DRAW_OPERATIONS = {
     ("get", "/api/v1/schemes/{id}"),
     ("post", "/api/v1/schemes/{id}/publish"),
     ("post", "/api/v1/schemes/{id}/close"),
+    ("post", "/api/v1/schemes/{id}/archive"),
+    ("post", "/api/v1/schemes/{id}/dossier.zip"),
     ("post", "/api/v1/schemes/{id}/accept"),
     ("post", "/api/v1/schemes/{id}/freeze"),
     ("get", "/api/v1/draws/{id}"),
@@ -77,7 +79,7 @@ def test_every_json_response_and_body_has_a_named_schema(db):
         for status in ("401", "404", "422") if "{id}" in path else ("401", "422"):
             assert status in op["responses"], (method, path, status)
         ok = next(s for s in ("200", "201") if s in op["responses"])
-        if path.endswith(("/files/{name}", ".xlsx")):
+        if path.endswith(("/files/{name}", ".xlsx", ".zip")):
             assert "content" in op["responses"][ok], path
         elif path.endswith("/versions") or path.endswith("/substitutions"):
             items = op["responses"][ok]["content"]["application/json"]["schema"]["items"]

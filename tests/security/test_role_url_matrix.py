@@ -564,6 +564,11 @@ POLICY: list[Case] = [
     *page("scheme_detail", "GET", SCJG_READERS, "/schemes/{scheme_drawn}/", owner="SCJG"),
     *page("scheme_publish", "POST", SCJG_ADMIN, "/schemes/{scheme_draft}/publish/", owner="SCJG"),
     *page("scheme_close", "POST", SCJG_ADMIN, "/schemes/{scheme_drawn}/close/", owner="SCJG"),
+    # 归档 (issue 13 part 4): the lead department's administrator; the task is not finished, so the allowed answer is the
+    # page with the blockers. The dossier: whoever sees the task, but not the system administrator (三员分立: it holds
+    # the task's audit extract); the task is not archived, so the allowed answer is the page saying so.
+    *page("scheme_archive", "POST", SCJG_ADMIN, "/schemes/{scheme_drawn}/archive/", owner="SCJG"),
+    *page("scheme_dossier", "POST", SCJG_MEMBERS, "/schemes/{scheme_drawn}/dossier.zip", owner="SCJG"),
     # Only the participating department's administrator accepts a task of another department (issue 11, item 7).
     *page("scheme_accept", "POST", frozenset({OTHER_DEPT_ADMIN}), "/schemes/{scheme_joint}/accept/"),
     # The freeze and ceremony forms are shown only to who may submit them: the lead department's administrator.
@@ -830,6 +835,10 @@ POLICY: list[Case] = [
     *api("GET", "/schemes/{id}", SCJG_READERS, "/schemes/{scheme_drawn}", owner="SCJG"),
     *api("POST", "/schemes/{id}/publish", SCJG_ADMIN, "/schemes/{scheme_draft}/publish", owner="SCJG"),
     *api("POST", "/schemes/{id}/close", SCJG_ADMIN, "/schemes/{scheme_drawn}/close", owner="SCJG"),
+    *api("POST", "/schemes/{id}/archive", SCJG_ADMIN, "/schemes/{scheme_drawn}/archive", owner="SCJG"),
+    *api(
+        "POST", "/schemes/{id}/dossier.zip", SCJG_MEMBERS, "/schemes/{scheme_drawn}/dossier.zip", owner="SCJG"
+    ),
     *api("POST", "/schemes/{id}/accept", frozenset({OTHER_DEPT_ADMIN}), "/schemes/{scheme_joint}/accept"),
     *api(
         "POST",
