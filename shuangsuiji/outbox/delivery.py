@@ -1,12 +1,12 @@
 """Delivery of outbox events to the provincial platform (ADR 0020).
 
-One pass takes the due events in id order, one at a time, skipping any whose object still has an earlier event
+One pass takes the due events in id order, skipping any whose object still has an earlier event
 undelivered (order per object). How a pass keeps two processes from sending the same event:
 
-* PostgreSQL: the event is taken with `SELECT … FOR UPDATE SKIP LOCKED` and its row lock is held while it is sent
-  and its outcome written; a second process skips the locked row (and, seeing that event still undelivered, the
-  object's later events). A process killed mid-send leaves the row pending: it is sent again, with the same
-  Idempotency-Key.
+* PostgreSQL: events are taken a chunk at a time with `SELECT … FOR UPDATE SKIP LOCKED` and their row locks are held
+  while they are sent and their outcomes written (one commit per chunk); a second process skips the locked rows
+  (and, seeing those events still undelivered, their objects' later events). A process killed mid-chunk leaves the
+  chunk pending: it is sent again, with the same Idempotency-Key.
 * SQLite (one writer at a time): a pass first takes an exclusive lock file (OUTBOX_LOCK_FILE); a second process
   finds it taken and leaves. No database lock is held during the HTTP call, so the pages keep writing.
 """
@@ -204,27 +204,40 @@ def _apply(event: OutboxEvent, outcome: Outcome) -> None:
     OutboxEvent.objects.filter(pk=event.pk, state__in=UNDELIVERED).update(**fields)
 
 
-def _send_locked(connector, candidate: OutboxEvent) -> Outcome | None:
-    """PostgreSQL: lock the event (skipping it if another process holds it), check under the lock that it is still
-    undelivered and due (PostgreSQL re-reads a row changed since the statement began), send, record, commit.
+CHUNK = 25
 
-    Its object's earlier events need no second look: the batch was read while they were delivered already (an
+
+def _send_locked(connector, candidates: list[OutboxEvent], *, stop_on_failing: bool) -> list[Outcome]:
+    """PostgreSQL: lock a chunk of events (skipping those another process holds), check under the lock that each is
+    still undelivered and due (PostgreSQL re-reads a row changed since the statement began), send them in id order,
+    record each outcome, commit once for the chunk.
+
+    One commit per chunk rather than per event: a process killed mid-chunk sends up to CHUNK events again, with the
+    same Idempotency-Key (the province deduplicates), and a delivery of 10,000 events stops waiting on 10,000 commits.
+    Their objects' earlier events need no second look: the batch was read while they were delivered already (an
     event in flight in another process is still undelivered in any snapshot, so its successors are not read)."""
+    outcomes: list[Outcome] = []
     with transaction.atomic():
-        event = (
+        events = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=candidate.pk, state__in=UNDELIVERED, next_attempt_at__lte=timezone.now())
-            .first()
+            .filter(
+                pk__in=[c.pk for c in candidates], state__in=UNDELIVERED, next_attempt_at__lte=timezone.now()
+            )
+            .order_by("id")
         )
-        if event is None:
-            return None
-        outcome = connector.send(event)
+        if not events:
+            return outcomes
         with connection.cursor() as cursor:
             # The outcome needs no wait for the disk: lost in a crash, the event is only sent again, with the same
-            # Idempotency-Key (the province deduplicates). The row lock still keeps other processes off it.
+            # Idempotency-Key (the province deduplicates). The row locks still keep other processes off them.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _apply(event, outcome)
-        return outcome
+        for event in events:
+            outcome = connector.send(event)
+            _apply(event, outcome)
+            outcomes.append(outcome)
+            if outcome.state == OutboxState.FAILING and stop_on_failing:
+                break
+    return outcomes
 
 
 def _send_single_writer(connector, event: OutboxEvent) -> Outcome | None:
@@ -262,7 +275,6 @@ def deliver_pass(connector, *, limit: int = 0, keep_going: bool = False) -> Coun
     sending it in id order keeps the order per object; each event is checked again when it is taken."""
     counts: Counter = Counter()
     skip_locked = connection.features.has_select_for_update_skip_locked and connection.vendor != "sqlite"
-    send = _send_locked if skip_locked else _send_single_writer
     with contextlib.ExitStack() as stack:
         if not skip_locked and not stack.enter_context(_single_writer_lock()):
             counts["busy"] += 1
@@ -272,16 +284,24 @@ def deliver_pass(connector, *, limit: int = 0, keep_going: bool = False) -> Coun
             if not batch:
                 return counts
             taken = 0
-            for candidate in batch:
-                if limit and sum(counts.values()) >= limit:
-                    return counts
-                outcome = send(connector, candidate)
-                if outcome is None:
-                    continue  # taken by another process, or no longer due
-                taken += 1
-                counts[outcome.state] += 1
-                if outcome.state == OutboxState.FAILING and not keep_going:
-                    return counts
+            step = CHUNK if skip_locked else 1
+            for start in range(0, len(batch), step):
+                chunk = batch[start : start + step]
+                if limit:
+                    room = limit - sum(counts.values())
+                    if room <= 0:
+                        return counts
+                    chunk = chunk[:room]
+                if skip_locked:
+                    outcomes = _send_locked(connector, chunk, stop_on_failing=not keep_going)
+                else:
+                    one = _send_single_writer(connector, chunk[0])
+                    outcomes = [one] if one is not None else []
+                for outcome in outcomes:
+                    taken += 1
+                    counts[outcome.state] += 1
+                    if outcome.state == OutboxState.FAILING and not keep_going:
+                        return counts
             if not taken:
                 # Every candidate is held by another process: leave them to it.
                 return counts
