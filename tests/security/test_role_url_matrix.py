@@ -427,6 +427,14 @@ POLICY: list[Case] = [
         "/calendar/notice/",
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
+    # --- 执法人员 (issue 14): an inspector's own account; none of the matrix's roles is one, so none gets in -------
+    *page("my_visits", "GET", NOBODY, "/my/visits/"),
+    *page("my_visit", "GET", NOBODY, "/my/visits/{sel_free}/", owner="SCJG"),
+    *page("my_visit_sync", "POST", NOBODY, "/my/visits/{sel_free}/sync/", {"action": "save"}, owner="SCJG"),
+    *page("my_visit_confirm", "POST", NOBODY, "/my/visits/{sel_free}/confirm/", {}, owner="SCJG"),
+    # The department administrator opens accounts for the own department's inspectors.
+    *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
+    *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
     # A message is its recipient's alone: opening it (a POST that marks it read) finds nobody else's.
