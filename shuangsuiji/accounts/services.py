@@ -241,8 +241,7 @@ def inspector_accounts_create(*, actor, inspector_ids: list[int]) -> list[tuple[
     if len(ids) > INSPECTOR_ACCOUNTS_MAX:
         raise InspectorAccountError(f"一次最多开通 {INSPECTOR_ACCOUNTS_MAX} 个账号")
     inspectors = {
-        i.pk: i
-        for i in Inspector.objects.select_for_update().filter(pk__in=ids, department_id=department.pk)
+        i.pk: i for i in Inspector.objects.select_for_update().filter(pk__in=ids, department_id=department.pk)
     }
     missing = [str(i) for i in ids if i not in inspectors]
     if missing:

@@ -1055,7 +1055,10 @@ def record_member_confirm(*, actor, rec: InspectionRecord) -> RecordMember:
             actor=actor,
             action="record.member_confirm",
             target=rec,
-            after={"inspector": actor.inspector.code, "entered_by": getattr(member.entered_by, "username", "")},
+            after={
+                "inspector": actor.inspector.code,
+                "entered_by": getattr(member.entered_by, "username", ""),
+            },
         )
     return member
 
@@ -1067,7 +1070,9 @@ def attachment_add_once(*, actor, rec: InspectionRecord, kind: str, upload) -> t
     data = upload.read()
     upload.seek(0)
     digest = hashlib.sha256(data).hexdigest()
-    existing = Attachment.objects.filter(record_id=rec.pk, sha256=digest, kind=(kind or "扫描件")[:20]).first()
+    existing = Attachment.objects.filter(
+        record_id=rec.pk, sha256=digest, kind=(kind or "扫描件")[:20]
+    ).first()
     if existing is not None:
         _ensure_editable(actor, rec)
         return existing, False

@@ -136,10 +136,9 @@ def objects_without_record(user) -> QuerySet:
 
 def visits_to_record(user) -> QuerySet:
     """执法人员: the visits the inspector is drawn for whose record of the own department is not yet submitted."""
-    done = (
-        InspectionRecord.objects.filter(selection=OuterRef("pk"), department_id=user.department_id)
-        .exclude(status__in=(RecordStatus.DRAFT, RecordStatus.RETURNED))
-    )
+    done = InspectionRecord.objects.filter(
+        selection=OuterRef("pk"), department_id=user.department_id
+    ).exclude(status__in=(RecordStatus.DRAFT, RecordStatus.RETURNED))
     return scoping.visit_selections_for(user).exclude(Exists(done)).order_by("draw__scheme__window_end", "id")
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -123,7 +124,9 @@ def my_visit(request, sel_pk: int):
     )
 
 
-def _refused(pairs: list[tuple[str, str]], status: int = 422, rec: InspectionRecord | None = None) -> JsonResponse:
+def _refused(
+    pairs: list[tuple[str, str]], status: int = 422, rec: InspectionRecord | None = None
+) -> JsonResponse:
     return JsonResponse(
         {
             "ok": False,
@@ -134,6 +137,28 @@ def _refused(pairs: list[tuple[str, str]], status: int = 422, rec: InspectionRec
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
+    if rec is None:
+        rec = services.record_create(actor=request.user, selection=sel)
+    offered, hidden = _member_choices(request.user, rec)
+    data, pairs = _form_data(request, rec, {i.pk for i in offered}, hidden)
+    data["inspection_time"] = request.POST.get("inspection_time", "")[:8]
+    if pairs:
+        raise RowInvalid(pairs)
+    rec = services.record_update(actor=request.user, rec=rec, data=data)
+    for n, upload in enumerate(photos, start=1):
+        if upload.content_type == "image/jpeg":
+            upload.name = f"现场照片{n}.jpg"
+        services.attachment_add_once(actor=request.user, rec=rec, kind=PHOTO_KIND, upload=upload)
+    signature = request.FILES.get("signature_png")
+    if signature is not None:
+        signature.name = "检查对象签字.png"
+        services.attachment_add_once(actor=request.user, rec=rec, kind=SIGNATURE_KIND, upload=signature)
+    if submitted:
+        rec = services.record_submit(actor=request.user, rec=rec)
+    return rec
 
 
 @require_POST
@@ -148,31 +173,17 @@ def my_visit_sync(request, sel_pk: int):
     if len(photos) > PHOTOS_MAX:
         return _refused([("现场照片", f"一次最多上传 {PHOTOS_MAX} 张照片")])
     rec = _current_record(request.user, sel)
+    if rec is not None and not rec.is_editable:
+        return _refused([("状态", f"记录当前为“{rec.get_status_display()}”，已不可修改")], 409, rec)
+    submitted = request.POST.get("action") == "submit"
     try:
-        if rec is None:
-            rec = services.record_create(actor=request.user, selection=sel)
-        if not rec.is_editable:
-            return _refused([("状态", f"记录当前为“{rec.get_status_display()}”，已不可修改")], 409, rec)
-        offered, hidden = _member_choices(request.user, rec)
-        data, pairs = _form_data(request, rec, {i.pk for i in offered}, hidden)
-        data["inspection_time"] = request.POST.get("inspection_time", "")[:8]
-        if pairs:
-            return _refused(pairs, rec=rec)
-        rec = services.record_update(actor=request.user, rec=rec, data=data)
-        for n, upload in enumerate(photos, start=1):
-            upload.name = f"现场照片{n}.jpg" if upload.content_type == "image/jpeg" else upload.name
-            services.attachment_add_once(actor=request.user, rec=rec, kind=PHOTO_KIND, upload=upload)
-        signature = request.FILES.get("signature")
-        if signature is not None:
-            signature.name = "检查对象签字.png"
-            services.attachment_add_once(actor=request.user, rec=rec, kind=SIGNATURE_KIND, upload=signature)
-        submitted = request.POST.get("action") == "submit"
-        if submitted:
-            rec = services.record_submit(actor=request.user, rec=rec)
+        # All or nothing: a refused draft leaves the platform as it was (the phone keeps the draft and shows why).
+        with transaction.atomic():
+            rec = _sync(request, sel, rec, photos, submitted)
     except RowInvalid as e:
-        return _refused(e.errors, rec=rec)
+        return _refused(e.errors)
     except ValidationError as e:
-        return _refused([("状态", m) for m in e.messages], rec=rec)
+        return _refused([("状态", m) for m in e.messages])
     return JsonResponse(
         {
             "ok": True,
@@ -231,7 +242,9 @@ def inspector_accounts(request):
             created = account_services.inspector_accounts_create(actor=request.user, inspector_ids=ids)
         except account_services.InspectorAccountError as e:
             errors.append(str(e))
-    inspectors = Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
+    inspectors = (
+        Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
+    )
     return render(
         request,
         "web/inspector_accounts.html",

@@ -5,26 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_token_expiry_and_scope'),
-        ('directory', '0003_personal_data_encrypted'),
+        ("accounts", "0004_api_token_expiry_and_scope"),
+        ("directory", "0003_personal_data_encrypted"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='inspector',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='directory.inspector', verbose_name='执法检查人员'),
+            model_name="user",
+            name="inspector",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="account",
+                to="directory.inspector",
+                verbose_name="执法检查人员",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, verbose_name='首次登录须修改密码'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(default=False, verbose_name="首次登录须修改密码"),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('sysadmin', '系统管理员'), ('office', '联席会议办公室'), ('dept_admin', '部门管理员'), ('clerk', '录入员'), ('inspector', '执法人员'), ('reviewer', '审核员'), ('security_admin', '安全管理员'), ('auditor', '审计管理员'), ('system', '系统（命令行）')], default='clerk', max_length=20, verbose_name='角色'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("sysadmin", "系统管理员"),
+                    ("office", "联席会议办公室"),
+                    ("dept_admin", "部门管理员"),
+                    ("clerk", "录入员"),
+                    ("inspector", "执法人员"),
+                    ("reviewer", "审核员"),
+                    ("security_admin", "安全管理员"),
+                    ("auditor", "审计管理员"),
+                    ("system", "系统（命令行）"),
+                ],
+                default="clerk",
+                max_length=20,
+                verbose_name="角色",
+            ),
         ),
     ]

@@ -6,26 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0006_joint_visit'),
+        ("inspections", "0006_joint_visit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspectionrecord',
-            name='inspection_time',
-            field=models.TimeField(blank=True, null=True, verbose_name='检查时间'),
+            model_name="inspectionrecord",
+            name="inspection_time",
+            field=models.TimeField(blank=True, null=True, verbose_name="检查时间"),
         ),
         migrations.AddField(
-            model_name='recordmember',
-            name='confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='本人确认到场时间'),
+            model_name="recordmember",
+            name="confirmed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="本人确认到场时间"),
         ),
         migrations.AddField(
-            model_name='recordmember',
-            name='entered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="recordmember",
+            name="entered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

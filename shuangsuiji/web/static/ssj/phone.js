@@ -189,7 +189,7 @@
     (draft.fields || fields()).forEach(function (p) { body.append(p[0], p[1]); });
     body.append("action", action);
     draft.photos.forEach(function (d, i) { body.append("photos", blob(d), "photo" + (i + 1) + ".jpg"); });
-    if (draft.signature) body.append("signature", blob(draft.signature), "signature.png");
+    if (draft.signature) body.append("signature_png", blob(draft.signature), "signature.png");
     show("offline", "正在发送…");
     return fetch(syncUrl, {
       method: "POST",
