@@ -446,6 +446,11 @@ def map_url(address: str) -> str:
     return f"https://uri.amap.com/search?keyword={quote(address)}" if address else ""
 
 
+def map_text(address: str) -> str:
+    """The same link as the inspector reads it (the address unencoded)."""
+    return f"https://uri.amap.com/search?keyword={address}" if address else ""
+
+
 def my_visits(user) -> list[dict]:
     """执法人员: the visits the inspector is drawn for, each with its window, address, map link, the own department's
     current record (if any) and the team. Ordered by the end of the window."""
@@ -476,6 +481,7 @@ def my_visits(user) -> list[dict]:
                 "window": (scheme.window_start, scheme.window_end),
                 "address": address,
                 "map_url": map_url(address),
+                "map_text": map_text(address),
                 "record": records.get(s.pk),
                 "team": scoping.team_members_visible(user, scheme, team),
             }

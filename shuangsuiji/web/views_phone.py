@@ -114,6 +114,7 @@ def my_visit(request, sel_pk: int):
             "attachments": rec.attachments.all() if rec is not None else [],
             "address": sel.object.address,
             "map_url": selectors.map_url(sel.object.address),
+            "map_text": selectors.map_text(sel.object.address),
             "today": timezone.localdate(),
             "sync_url": reverse("my_visit_sync", args=[sel.pk]),
             "register_url": reverse("register_object", args=[sel.draw_id, sel.pk]),
