@@ -50,7 +50,20 @@ SYSADMIN = "sysadmin"
 SECURITY_ADMIN = "security_admin"
 AUDITOR = "auditor"
 OTHER_DEPT_ADMIN = "dept_admin@WJW"
-ROLES = (ANONYMOUS, CLERK, REVIEWER, DEPT_ADMIN, OFFICE, SYSADMIN, SECURITY_ADMIN, AUDITOR, OTHER_DEPT_ADMIN)
+# ivan, an SCJG inspector's own account (issue 14), drawn into the team of `sel_free` and of no other record's visit.
+INSPECTOR = "inspector"
+ROLES = (
+    ANONYMOUS,
+    CLERK,
+    REVIEWER,
+    DEPT_ADMIN,
+    OFFICE,
+    SYSADMIN,
+    SECURITY_ADMIN,
+    AUDITOR,
+    OTHER_DEPT_ADMIN,
+    INSPECTOR,
+)
 
 # The named users of tests/conftest.py, made the same way (those fixtures are function-scoped; the world is not).
 USERS = {
@@ -62,6 +75,7 @@ USERS = {
     SECURITY_ADMIN: ("sergei", Role.SECURITY_ADMIN, None, {}),
     AUDITOR: ("audrey", Role.AUDITOR, None, {}),
     OTHER_DEPT_ADMIN: ("bob", Role.DEPT_ADMIN, "WJW", {}),
+    INSPECTOR: ("ivan", Role.INSPECTOR, "SCJG", {}),
 }
 
 COMPLETE = {
@@ -183,6 +197,15 @@ def build_world() -> World:
     assert len(selected) >= 5, "the drawn scheme should select at least five objects"
     sel_draft, sel_submitted, sel_published, sel_free, sel_sub = selected[:5]
     member = TeamMember.objects.filter(selection=sel_free, active=True).order_by("pk").first()
+    # ivan's account belongs to an inspector drawn for `sel_free` only among the visits the world records on.
+    others = TeamMember.objects.filter(selection__in=[sel_draft, sel_submitted, sel_published, sel_sub])
+    [ivan_inspector, *_] = (
+        TeamMember.objects.filter(selection=sel_free, active=True)
+        .exclude(inspector_id__in=others.values("inspector_id"))
+        .values_list("inspector_id", flat=True)
+    )
+    users[INSPECTOR].inspector_id = ivan_inspector
+    users[INSPECTOR].save(update_fields=["inspector"])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
     rec_draft = inspections.record_create(actor=amy, selection=sel_draft)

@@ -44,6 +44,7 @@ from .conftest import (
     AUDITOR,
     CLERK,
     DEPT_ADMIN,
+    INSPECTOR,
     OFFICE,
     OTHER_DEPT_ADMIN,
     REVIEWER,
@@ -95,8 +96,10 @@ EXPORTERS = frozenset({CLERK, REVIEWER, DEPT_ADMIN, OFFICE, OTHER_DEPT_ADMIN})
 REPORT_READERS = frozenset({DEPT_ADMIN, OFFICE, SYSADMIN, OTHER_DEPT_ADMIN})
 # Statistics (scoping.stats_departments_for): a department's officials read their own department's, the office, the
 # auditor and the system administrator every department's; the security administrator none (tests/stats for scoping).
-STATS_READERS = SIGNED_IN - {SECURITY_ADMIN}
+STATS_READERS = SIGNED_IN - {SECURITY_ADMIN, INSPECTOR}
 WJW_ONLY = frozenset({OTHER_DEPT_ADMIN})  # a transfer SCJG sent to WJW is acknowledged by WJW
+# 执法人员 (issue 14): an inspector's account reaches its own visits and their papers, nothing department-wide.
+INSPECTOR_ONLY = frozenset({INSPECTOR})
 UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (amy's) alone
 
 # Session and account self-service: every user, the auditor included, signs in and out, passes the second factor,
@@ -427,11 +430,18 @@ POLICY: list[Case] = [
         "/calendar/notice/",
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
-    # --- 执法人员 (issue 14): an inspector's own account; none of the matrix's roles is one, so none gets in -------
-    *page("my_visits", "GET", NOBODY, "/my/visits/"),
-    *page("my_visit", "GET", NOBODY, "/my/visits/{sel_free}/", owner="SCJG"),
-    *page("my_visit_sync", "POST", NOBODY, "/my/visits/{sel_free}/sync/", {"action": "save"}, owner="SCJG"),
-    *page("my_visit_confirm", "POST", NOBODY, "/my/visits/{sel_free}/confirm/", {}, owner="SCJG"),
+    # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_free`) --------
+    *page("my_visits", "GET", INSPECTOR_ONLY, "/my/visits/"),
+    *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_free}/", owner="SCJG"),
+    *page(
+        "my_visit_sync",
+        "POST",
+        INSPECTOR_ONLY,
+        "/my/visits/{sel_free}/sync/",
+        {"action": "save"},
+        owner="SCJG",
+    ),
+    *page("my_visit_confirm", "POST", INSPECTOR_ONLY, "/my/visits/{sel_free}/confirm/", {}, owner="SCJG"),
     # The department administrator opens accounts for the own department's inspectors.
     *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
     *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
@@ -595,11 +605,28 @@ POLICY: list[Case] = [
         owner="SCJG",
     ),
     *page("visit_qr", "GET", SCJG_READERS, "/draws/{draw}/selections/{sel_free}/qr.svg", owner="SCJG"),
-    *page("register_task", "GET", SCJG_READERS, "/draws/{draw}/register/", owner="SCJG"),
-    *page("register_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
-    *page("register_object", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}/", owner="SCJG"),
+    # The papers: an inspector prints those of its own visits (the task's 登记表 lists only those).
+    *page("register_task", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/register/", owner="SCJG"),
     *page(
-        "register_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}.xlsx", owner="SCJG"
+        "register_task_xlsx",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/register.xlsx",
+        owner="SCJG",
+    ),
+    *page(
+        "register_object",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/register/{sel_free}/",
+        owner="SCJG",
+    ),
+    *page(
+        "register_object_xlsx",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/register/{sel_free}.xlsx",
+        owner="SCJG",
     ),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),

@@ -194,6 +194,15 @@ def test_an_inspector_sees_only_the_visits_they_are_drawn_for(client, first, sel
     assert colleague.cert_no not in client.get("/inspectors/").content.decode()
 
 
+def test_the_work_bench_lists_the_visits_still_to_record(client, first, selection):
+    login(client, first)
+    page = client.get("/").content.decode()
+    assert "待录入的检查（我的检查）" in page and f"/my/visits/{selection.pk}/" in page
+    assert "我的检查" in page and "执法检查人员名录库" not in page  # the inspector's menu, not the department's
+    sync(client, selection, COMPLETE | {"action": "submit"}, key="k.1.submit")
+    assert f"/my/visits/{selection.pk}/" not in client.get("/").content.decode().split("<main>")[1]
+
+
 def test_a_clerk_has_no_my_visits_page(client, amy, selection):
     login(client, amy)
     assert client.get("/my/visits/").status_code == 403
