@@ -95,6 +95,12 @@ def _ensure_clerk(actor, department_id: int, selection_id: int | None = None) ->
         scoping.ensure_drawn_for(actor, selection_id)
 
 
+def ensure_may_record(actor, selection_id: int | None = None) -> None:
+    """Whether `actor` may record for its own department (a visit's record with `selection_id`, else a triggered
+    check): for callers that must refuse before they look anything up."""
+    _ensure_clerk(actor, actor.department_id, selection_id)
+
+
 def _ensure_reviewer(actor, department_id: int) -> None:
     if actor.role not in (Role.REVIEWER, Role.SYSTEM):
         raise PermissionDenied("只有审核员可以审核检查结果")

@@ -47,7 +47,10 @@ def png(path: Path, width: int, height: int, shade: int) -> Path:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + chunk(b"IEND", b"")
     )
     return path
 
@@ -71,7 +74,9 @@ def inspector_account(alice, inspector_id):
     return user
 
 
-def test_an_inspector_records_a_visit_on_a_phone_through_a_lost_connection(browser, live_server, alice, tmp_path):
+def test_an_inspector_records_a_visit_on_a_phone_through_a_lost_connection(
+    browser, live_server, alice, tmp_path
+):
     selection = drawn_selection(alice)
     team = list(selection.team.filter(active=True).order_by("order").values_list("inspector_id", flat=True))
     me = inspector_account(alice, team[0])
@@ -115,7 +120,9 @@ def test_an_inspector_records_a_visit_on_a_phone_through_a_lost_connection(brows
         page.fill("#id_note", "现场检查，未发现问题。")
         page.check("#id_cert_shown")
         page.click("#submit-record")
-        page.wait_for_function("document.getElementById('sync-status').textContent.includes('联网后自动发送')")
+        page.wait_for_function(
+            "document.getElementById('sync-status').textContent.includes('联网后自动发送')"
+        )
         page.click("#submit-record")  # an impatient second tap changes nothing
         assert not InspectionRecord.objects.exists()
         stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ssj-draft-')).length")

@@ -50,7 +50,7 @@ SYSADMIN = "sysadmin"
 SECURITY_ADMIN = "security_admin"
 AUDITOR = "auditor"
 OTHER_DEPT_ADMIN = "dept_admin@WJW"
-# ivan, an SCJG inspector's own account (issue 14), drawn into the team of `sel_free` and of no other record's visit.
+# ivan, an SCJG inspector's own account (issue 14), drawn for `sel_ivan` and for none of the visits the rows name.
 INSPECTOR = "inspector"
 ROLES = (
     ANONYMOUS,
@@ -175,6 +175,7 @@ def build_world() -> World:
     today = timezone.localdate()
     scheme_drawn = published_scheme(
         alice,
+        inspectors=12,  # enough that some team shares no inspector with the visits the rows name (ivan's)
         window_start=(today - datetime.timedelta(days=10)).isoformat(),
         window_end=(today + datetime.timedelta(days=10)).isoformat(),
     )
@@ -197,14 +198,23 @@ def build_world() -> World:
     assert len(selected) >= 5, "the drawn scheme should select at least five objects"
     sel_draft, sel_submitted, sel_published, sel_free, sel_sub = selected[:5]
     member = TeamMember.objects.filter(selection=sel_free, active=True).order_by("pk").first()
-    # ivan's account belongs to an inspector drawn for `sel_free` only among the visits the world records on.
-    others = TeamMember.objects.filter(selection__in=[sel_draft, sel_submitted, sel_published, sel_sub])
-    [ivan_inspector, *_] = (
-        TeamMember.objects.filter(selection=sel_free, active=True)
-        .exclude(inspector_id__in=others.values("inspector_id"))
-        .values_list("inspector_id", flat=True)
+    # ivan's account belongs to an inspector drawn for `sel_ivan`, a visit of the drawn task with no record, and for
+    # none of the visits the rows name (so those answer him 404).
+    named = [sel_draft, sel_submitted, sel_published, sel_free, sel_sub]
+    busy = TeamMember.objects.filter(selection__in=named).values("inspector_id")
+    ivan_member = (
+        TeamMember.objects.filter(selection__draw=draw, selection__active=True, active=True)
+        .exclude(selection__in=named)
+        .exclude(inspector_id__in=busy)
+        .select_related("selection")
+        .order_by("pk")
+        .first()
     )
-    users[INSPECTOR].inspector_id = ivan_inspector
+    assert ivan_member is not None, (
+        "the drawn task should have a visit whose team is on none of the named visits"
+    )
+    sel_ivan = ivan_member.selection
+    users[INSPECTOR].inspector_id = ivan_member.inspector_id
     users[INSPECTOR].save(update_fields=["inspector"])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
@@ -269,6 +279,7 @@ def build_world() -> World:
         "draw": draw.pk,
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
+        "sel_ivan": sel_ivan.pk,
         "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,

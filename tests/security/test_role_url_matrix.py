@@ -60,6 +60,8 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
+# The city-wide object directory: every official, not an inspector's own account (its visits bring their objects).
+OFFICIALS = SIGNED_IN - {INSPECTOR}
 NOBODY: frozenset[str] = frozenset()
 # 三员分立: each administrator alone does their own job.
 SECURITY_ADMIN_ONLY = frozenset({SECURITY_ADMIN})  # unlock accounts, reset second factors (/security/)
@@ -221,7 +223,7 @@ POLICY: list[Case] = [
     # --- 检查对象名录库 (city-wide) ---------------------------------------------------------------------------------
     *page("object_list", "GET", SIGNED_IN, "/objects/"),
     *page("object_create", "GET POST", ENTITY_REGISTRY, "/objects/new/", {}),
-    *page("object_detail", "GET", SIGNED_IN, "/objects/{obj}/", owner="city"),
+    *page("object_detail", "GET", OFFICIALS, "/objects/{obj}/", owner="city"),
     *page("object_edit", "GET POST", ENTITY_REGISTRY, "/objects/{obj}/edit/", {}, owner="city"),
     # Each department keeps its own supervision attributes and licences of any object.
     *page(
@@ -240,7 +242,7 @@ POLICY: list[Case] = [
         {"name": "食品经营许可证", "number": "JY14104810000099"},
         owner="city",
     ),
-    *page("credit_archive", "GET", SIGNED_IN, "/objects/{obj}/archive/", owner="city"),
+    *page("credit_archive", "GET", OFFICIALS, "/objects/{obj}/archive/", owner="city"),
     # --- 执法检查人员名录库 -----------------------------------------------------------------------------------------
     *page("inspector_list", "GET", SIGNED_IN, "/inspectors/"),
     *page("inspector_create", "GET POST", ANY_DEPT_ADMIN, "/inspectors/new/", {}),
@@ -430,18 +432,29 @@ POLICY: list[Case] = [
         "/calendar/notice/",
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
-    # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_free`) --------
+    # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_ivan`) --------
     *page("my_visits", "GET", INSPECTOR_ONLY, "/my/visits/"),
-    *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_free}/", owner="SCJG"),
+    *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/", owner="SCJG"),
     *page(
         "my_visit_sync",
         "POST",
         INSPECTOR_ONLY,
-        "/my/visits/{sel_free}/sync/",
+        "/my/visits/{sel_ivan}/sync/",
         {"action": "save"},
         owner="SCJG",
     ),
-    *page("my_visit_confirm", "POST", INSPECTOR_ONLY, "/my/visits/{sel_free}/confirm/", {}, owner="SCJG"),
+    *page("my_visit_confirm", "POST", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/confirm/", {}, owner="SCJG"),
+    # Another team's visit (sel_free): not found for ivan.
+    *page("my_visit", "GET", NOBODY, "/my/visits/{sel_free}/", owner="SCJG", variant="another team's visit"),
+    *page(
+        "my_visit_sync",
+        "POST",
+        NOBODY,
+        "/my/visits/{sel_free}/sync/",
+        {"action": "save"},
+        owner="SCJG",
+        variant="another team's visit",
+    ),
     # The department administrator opens accounts for the own department's inspectors.
     *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
     *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
@@ -614,17 +627,19 @@ POLICY: list[Case] = [
         "/draws/{draw}/register.xlsx",
         owner="SCJG",
     ),
+    *page("register_object", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}/", owner="SCJG"),
     *page(
         "register_object",
         "GET",
         SCJG_READERS | INSPECTOR_ONLY,
-        "/draws/{draw}/register/{sel_free}/",
+        "/draws/{draw}/register/{sel_ivan}/",
         owner="SCJG",
+        variant="the inspector's own visit",
     ),
     *page(
         "register_object_xlsx",
         "GET",
-        SCJG_READERS | INSPECTOR_ONLY,
+        SCJG_READERS,
         "/draws/{draw}/register/{sel_free}.xlsx",
         owner="SCJG",
     ),
@@ -657,7 +672,7 @@ POLICY: list[Case] = [
         ENTITY_REGISTRY,
         body={"code": "{new_uscc}", "name": "舞钢市矩阵接口商贸有限公司", "kind": "enterprise"},
     ),
-    *api("GET", "/objects/{id}", SIGNED_IN, "/objects/{obj}", owner="city"),
+    *api("GET", "/objects/{id}", OFFICIALS, "/objects/{obj}", owner="city"),
     *api(
         "PATCH",
         "/objects/{id}",

@@ -198,7 +198,9 @@ def test_the_work_bench_lists_the_visits_still_to_record(client, first, selectio
     login(client, first)
     page = client.get("/").content.decode()
     assert "待录入的检查（我的检查）" in page and f"/my/visits/{selection.pk}/" in page
-    assert "我的检查" in page and "执法检查人员名录库" not in page  # the inspector's menu, not the department's
+    assert (
+        "我的检查" in page and "执法检查人员名录库" not in page
+    )  # the inspector's menu, not the department's
     sync(client, selection, COMPLETE | {"action": "submit"}, key="k.1.submit")
     assert f"/my/visits/{selection.pk}/" not in client.get("/").content.decode().split("<main>")[1]
 
