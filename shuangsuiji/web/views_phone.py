@@ -238,7 +238,7 @@ def inspector_accounts(request):
     created: list[tuple[User, str]] = []
     errors: list[str] = []
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("inspector") if v.isdigit() and len(v) < 12]
+        ids = [int(v) for v in request.POST.getlist("inspector") if v.isdecimal() and len(v) < 12]
         try:
             created = account_services.inspector_accounts_create(actor=request.user, inspector_ids=ids)
         except account_services.InspectorAccountError as e:

@@ -121,6 +121,12 @@ def test_an_administrator_cannot_open_accounts_for_another_departments_inspector
     assert not User.objects.filter(inspector=theirs).exists()
 
 
+def test_a_hostile_choice_is_refused_in_chinese(client, alice):
+    login(client, alice)
+    response = client.post("/accounts/inspectors/", {"inspector": ["²", "-1", "x" * 40]})
+    assert response.status_code == 422 and "请选择要开通账号的执法人员" in response.content.decode()
+
+
 def test_a_clerk_cannot_open_inspector_accounts(client, amy):
     ins = factories.inspector("SCJG")
     login(client, amy)
