@@ -46,6 +46,8 @@ ACTIONS = {
     "department.raise_problems": "设置发现问题的对象下一轮提高比例",
     "directory.export": "导出名录",
     "directory.import": "导入名录",
+    "directory.sync_registration": "导入登记变更文件",
+    "directory.sync_risk": "导入信用风险分类文件",
     "draw.fail": "抽取失败",
     "draw.firm_proof": "出具本户证明",
     "draw.freeze": "冻结名单",
@@ -64,6 +66,8 @@ ACTIONS = {
     "object.create": "新增检查对象",
     "object.list_abnormal": "列入经营异常名录",
     "object.update": "修改检查对象",
+    "outbox.resend": "重新推送省级平台事件",
+    "outbox.resend_rejected": "重新推送全部被拒收事件",
     "personal_data.reveal": "查看完整个人信息",
     "personal_data.rotate": "更换个人信息密钥",
     "plan.adjust": "调整计划",
@@ -96,6 +100,7 @@ ACTIONS = {
     "transfer.acknowledge": "接收移交",
     "transfer.close": "办结移交",
     "transfer.create": "移交后续处置",
+    "tour.dismiss": "关闭首次登录指引",
 }
 
 # Random sources of a draw by name (the names the platform announces), then by kind for any other name.
@@ -115,6 +120,39 @@ SOURCE_FORMATS = {
     "numbers": "按开奖公告依次输入全部开奖号码，用逗号（，或 ,）、顿号或空格分隔，如：03,08,12,19,25,33",
     "digits": "监督人员当场掷出的点数依次连写，只含数字 0-9（可用空格分组），如：314159265358",
 }
+
+# Events sent to the provincial platform (shuangsuiji/outbox) and the objects they are about.
+OUTBOX_EVENTS = {
+    "plan.approved": "计划批准公示",
+    "plan.adjusted": "计划调整公示",
+    "scheme.published": "工作方案公示",
+    "draw.performed": "抽取结果",
+    "draw.failed": "抽取失败",
+    "draw.substituted": "抽取后替换",
+    "result.published": "检查结果公示",
+    "result.corrected": "检查结果更正",
+    "result.withheld": "检查结果不予公示",
+    "visit.published": "联合检查结果公示",
+    "visit.corrected": "联合检查结果更正",
+    "transfer.closed": "后续处置办结",
+    "listing.decided": "列入经营异常名录决定",
+}
+OUTBOX_OBJECTS = {
+    "plan": "年度抽查计划",
+    "scheme": "抽查工作方案",
+    "draw": "抽取",
+    "result": "检查结果",
+    "visit": "联合检查",
+    "transfer": "后续处置移交",
+    "listing": "名单列入建议",
+}
+
+
+def outbox_object_label(key: str) -> str:
+    """An outbox object key (`draw:舞市监抽查…-1`, `result:12`) in words: the kind's label and its number."""
+    kind, _, ident = key.partition(":")
+    return f"{OUTBOX_OBJECTS.get(kind, kind)} {ident}".strip()
+
 
 # Strata that are not credit-risk classes; "ALL" is the merged stratum of a scheme whose classes share one ratio.
 STRATA = {
@@ -137,18 +175,30 @@ MODELS = {
     "directory.inspector": "执法检查人员",
     "directory.licence": "许可证",
     "directory.supervision": "专项监管信息",
+    "directory.syncbatch": "名录同步批次",
     "draws.draw": "抽取",
     "draws.substitution": "替换",
     "inspections.calendaryear": "工作日历年度",
     "inspections.calendarday": "工作日历日期",
     "inspections.inspectionrecord": "检查记录",
     "inspections.transfer": "后续处置移交",
+    "outbox.outboxevent": "省级平台推送事件",
     "org.department": "部门",
     "planning.annualplan": "年度抽查计划",
     "planning.taskscheme": "抽查工作方案",
 }
 
-TABLES = {"actions": ACTIONS, "sources": SOURCES, "kinds": SOURCE_KINDS, "strata": STRATA, "models": MODELS}
+# The hash a draw commits with (Draw.hash_name), by its published name.
+HASHES = {"sha256": "SHA-256", "sm3": "SM3"}
+
+TABLES = {
+    "actions": ACTIONS,
+    "sources": SOURCES,
+    "kinds": SOURCE_KINDS,
+    "strata": STRATA,
+    "models": MODELS,
+    "hashes": HASHES,
+}
 
 
 def label(code: Any, table: str) -> str:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shuangsuiji.api",
     "shuangsuiji.idempotency",
     "shuangsuiji.ops",
+    "shuangsuiji.outbox",
 ]
 
 MIDDLEWARE = [
@@ -219,12 +220,28 @@ VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "6
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 MAX_IMPORT_UPLOAD_BYTES = int(os.environ.get("MAX_IMPORT_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
+# The provincial platform (issue 13): public facts go out through the outbox (`deliver_outbox`, ADR 0020).
+# PROVINCE_CONNECTOR: "http" (POST to PROVINCE_ENDPOINT, signed HMAC-SM3 with PROVINCE_KEY) or empty (not sent yet).
+PROVINCE_CONNECTOR = os.environ.get("PROVINCE_CONNECTOR", "")
+PROVINCE_ENDPOINT = os.environ.get("PROVINCE_ENDPOINT", "")
+PROVINCE_KEY = os.environ.get("PROVINCE_KEY", "")
+PROVINCE_CONNECT_TIMEOUT = float(os.environ.get("PROVINCE_CONNECT_TIMEOUT", "5"))
+PROVINCE_READ_TIMEOUT = float(os.environ.get("PROVINCE_READ_TIMEOUT", "15"))
+# A failed delivery is retried after base, 2·base, 4·base … seconds, never more than the cap apart.
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# SQLite has no SKIP LOCKED: one delivery process at a time, by this lock file.
+OUTBOX_LOCK_FILE = os.environ.get("OUTBOX_LOCK_FILE", str(BASE_DIR / "var" / "deliver_outbox.lock"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shuangsuiji@localhost")
 
 # The city this installation serves; region code prefix of its USCCs (舞钢 = 410481).
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "舞钢市“双随机、一公开”联合监管平台")
 CITY_NAME = os.environ.get("CITY_NAME", "舞钢市")
+# The user manual shown at /help/: empty = the repository's docs/用户手册.md, else the installed package's copy
+# (shuangsuiji/web/help.py, ADR 0019).
+USER_MANUAL_PATH = os.environ.get("USER_MANUAL_PATH", "")
 
 LOGGING = {
     "version": 1,

@@ -53,6 +53,8 @@ class User(AbstractUser):
     totp_failures = models.PositiveSmallIntegerField("动态口令连续错误次数", default=0)
     totp_failures_since = models.DateTimeField("首次错误时间", null=True, blank=True)
     totp_locked_at = models.DateTimeField("动态口令锁定时间", null=True, blank=True)
+    # The work-bench shows a first-login tour ("您的前三项任务") until the user dismisses it (issue 15, item 13).
+    tour_dismissed_at = models.DateTimeField("关闭首次登录指引时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

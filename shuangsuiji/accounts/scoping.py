@@ -17,12 +17,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     "directory.edit_supervision": {Role.DEPT_ADMIN, Role.CLERK},
     "directory.edit_entities": {Role.DEPT_ADMIN, Role.CLERK},  # only in the registering department, see below
     "directory.import": {Role.DEPT_ADMIN, Role.CLERK},
+    # Registration-change and risk-class files from outside (directory/syncing.py): the joint office applies them.
+    "directory.sync": {Role.OFFICE},
     "directory.export": {Role.OFFICE, Role.DEPT_ADMIN, Role.CLERK, Role.REVIEWER},
     # 三员分立: the auditor alone reads the audit trail; the security administrator alone unlocks accounts and
     # resets second factors; the system administrator runs the system (Django admin) but reads no audit.
     "audit.view": {Role.AUDITOR},
     "accounts.manage": {Role.SYSADMIN},
     "security.manage": {Role.SECURITY_ADMIN},
+    # The delivery to the provincial platform (issue 13): its page and resends.
+    "outbox.manage": {Role.OFFICE, Role.SYSADMIN},
 }
 
 

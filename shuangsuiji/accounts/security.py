@@ -23,6 +23,7 @@ OPEN_PATHS = (
     "/static/",
     "/portal/",
     "/healthz",
+    "/favicon.ico",
     "/api/v1/public/",
     "/api/v1/openapi.json",
 )

@@ -301,3 +301,19 @@ def inspector_credentials_confirmed(*, actor, pairs: list[tuple[str, str]]) -> l
         for name, password in pairs[:INSPECTOR_ACCOUNTS_MAX]
         if name in users and check_password(password, users[name].password)
     ]
+
+
+# --- the first-login tour (issue 15, item 13) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tour_dismiss(*, actor: User) -> User:
+    """The user closes the work-bench's "您的前三项任务" panel; it stays closed. Closing it again changes nothing."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if user.tour_dismissed_at is None:
+        user.tour_dismissed_at = timezone.now()
+        user.save(update_fields=["tour_dismissed_at"])
+        record(
+            actor=actor, action="tour.dismiss", target=user, after={"dismissed_at": user.tour_dismissed_at}
+        )
+    return user

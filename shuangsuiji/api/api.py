@@ -114,6 +114,7 @@ def _unauthenticated(request, exc):
 def _register_routers() -> None:
     # Routers are added by area; each module owns its endpoints.
     from shuangsuiji.caps import api as caps
+    from shuangsuiji.outbox import api as outbox
     from shuangsuiji.stats import api as stats
 
     from . import directory, draws, planning, records
@@ -124,6 +125,7 @@ def _register_routers() -> None:
     api.add_router("/", records.router)
     api.add_router("/", caps.router)
     api.add_router("/", stats.router)
+    api.add_router("/", outbox.router)
 
 
 _register_routers()

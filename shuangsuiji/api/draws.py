@@ -21,6 +21,7 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.draws import services
 from shuangsuiji.draws.forms_register import active_selections, register_rows, register_workbook
 from shuangsuiji.draws.models import DrawStatus, Selection, SubstitutionKind, TeamMember
+from shuangsuiji.draws.papers import batch_papers, papers_workbook
 from shuangsuiji.draws.visit_codes import verify_url
 
 from .draws_schemas import (
@@ -29,6 +30,7 @@ from .draws_schemas import (
     DrawOut,
     FreezeIn,
     MemberOut,
+    PapersQuery,
     PerformIn,
     PublicCertificateOut,
     ReasonIn,
@@ -272,4 +274,26 @@ def get_register_xlsx(request, id: PathId):
     body = register_workbook(draw, _register_rows(request, draw, selections))
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'登记表-{draw.draw_id}.xlsx')}"
+    return response
+
+
+@router.get(
+    "/draws/{id}/papers.xlsx",
+    response={**READ_ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {"description": "随机抽查检查记录表（xlsx，每个检查对象一个工作表）", "content": {XLSX: {}}}
+        }
+    },
+)
+def get_papers_xlsx(request, id: PathId, query: Query[PapersQuery]):
+    """随机抽查检查记录表（检查事项表）xlsx：每个有效抽中对象一个工作表，预填对象、事项及检查子项、检查组（姓名、执法证号）；
+    `member` 只含该检查人员的检查对象。参加部门只看到本部门成员和本部门事项。与页面 /draws/{id}/papers.xlsx 相同。"""
+    draw, _ = _register_selections(request, id)
+    papers, member, _ = batch_papers(request.auth, draw, member=query.member)
+    if query.member is not None and member is None:
+        raise Http404
+    response = HttpResponse(papers_workbook(papers), content_type=XLSX)
+    name = f"检查记录表-{draw.draw_id}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

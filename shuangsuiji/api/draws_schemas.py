@@ -385,6 +385,14 @@ class SelectionFilters(Schema):
         return qs.filter(**self.model_dump(exclude_none=True))
 
 
+class PapersQuery(Schema):
+    member: int | None = Field(
+        None,
+        ge=1,
+        description="检查人员 id：只含该人员被抽中参加的检查对象（须是本次抽取中当前用户可见的检查组成员）",
+    )
+
+
 class SubstitutedObjectOut(Schema):
     selection: int
     code: str

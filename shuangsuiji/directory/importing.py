@@ -295,11 +295,16 @@ class _Importer:
                 self.inserted_inspectors = True  # their codes are assigned from the ids once, at the end
         if updates:
             self.wait()
-            objs, fields = [], {"updated_at"}
+            # bulk_update writes every named field of every object it is given: objects are grouped by the fields
+            # that changed, or a row that changed only the name would write the blank address (and a row that
+            # changed only the address the blank name) of an unsaved instance.
+            groups: dict[tuple[str, ...], list[Any]] = {}
             for pk, diff in updates.items():
-                objs.append(self.model(id=pk, updated_at=self.now, **diff))
-                fields.update(diff)
-            self.model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
+                groups.setdefault(tuple(sorted(diff)), []).append(
+                    self.model(id=pk, updated_at=self.now, **diff)
+                )
+            for fields, objs in groups.items():
+                self.model.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=BATCH)
 
     def _write_items(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]]) -> None:
         # The item list is small (hundreds), and each change needs its version row: plain instances suffice.

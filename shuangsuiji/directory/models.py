@@ -305,3 +305,51 @@ class CheckItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} v{self.version}"
+
+
+class SyncKind(models.TextChoices):
+    REGISTRATION = "registration", "登记变更文件"
+    RISK = "risk", "信用风险分类文件"
+
+
+class SyncBatch(models.Model):
+    """One applied file of the registration authority or the province (directory/syncing.py): who, which file, counts."""
+
+    kind = models.CharField("文件类型", max_length=16, choices=SyncKind.choices)
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
+    counts = models.JSONField("数量", default=dict)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_by_name = models.CharField("导入人", max_length=100)
+    applied_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        verbose_name = verbose_name_plural = "名录同步批次"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
+
+
+class RiskClassHistory(models.Model):
+    """One change of an object's credit-risk class: the previous class is kept here. Never public."""
+
+    object = models.ForeignKey(InspectionObject, on_delete=models.CASCADE, related_name="risk_history")
+    previous = models.ForeignKey(
+        RiskClass, verbose_name="原分类", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_class = models.ForeignKey(
+        RiskClass, verbose_name="新分类", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rated_on = models.DateField("评定日期")
+    batch = models.ForeignKey(SyncBatch, on_delete=models.PROTECT, related_name="risk_changes")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["object", "-rated_on", "-id"]
+        verbose_name = verbose_name_plural = "信用风险分类历史"
+
+    def __str__(self) -> str:
+        return f"{self.object_id}: {self.previous_id} → {self.risk_class_id} ({self.rated_on})"

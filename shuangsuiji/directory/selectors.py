@@ -153,3 +153,17 @@ def personal_fields(inspector, *, unmasked: bool = False) -> dict[str, str]:
     if unmasked:
         return {"id_number": inspector.id_number, "phone": inspector.phone}
     return {"id_number": mask_id_number(inspector.id_number), "phone": mask_phone(inspector.phone)}
+
+
+def recent_sync_batches(limit: int = 20):
+    """The latest registration-change and risk-class files applied (the sync page's list; office only)."""
+    from .models import SyncBatch
+
+    return SyncBatch.objects.all()[:limit]
+
+
+def risk_history(obj):
+    """The changes of an object's credit-risk class, newest first (internal pages only; never public)."""
+    from .models import RiskClassHistory
+
+    return RiskClassHistory.objects.filter(object=obj).select_related("previous", "risk_class", "batch")

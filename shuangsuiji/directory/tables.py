@@ -106,7 +106,13 @@ def _csv_rows(f: IO[bytes]) -> Iterator[Row]:
     encoding = detect_encoding(f)
     text = io.TextIOWrapper(f, encoding=encoding, errors="strict", newline="")
     try:
-        sample = text.read(64 * 1024)
+        try:
+            sample = text.read(64 * 1024)
+        except UnicodeDecodeError:
+            # Neither UTF-8 nor GB18030 (e.g. UTF-16 as some tools write "Unicode text"): refuse, never a 500.
+            raise TableError(
+                "CSV 文件无法读取：编码不是 UTF-8 或 GB18030，请在 Excel/WPS 中另存为“CSV UTF-8”后再上传"
+            ) from None
         text.seek(0)
         # Excel's own dialect (quotes doubled inside quoted fields); only the delimiter is taken from the header
         # line. csv.Sniffer guessed doublequote from the header alone and split "舞钢市""老王""烩面馆, 二店" wrongly.

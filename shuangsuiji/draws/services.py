@@ -29,6 +29,7 @@ from shuangsuiji.bulk import bulk_insert
 from shuangsuiji.directory.models import InspectionObject, Inspector, ItemCategory
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.services import outbox_emit
 from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
@@ -665,6 +666,7 @@ def draw_perform(
         Witness.objects.bulk_create([Witness(draw=draw, **w) for w in witnesses])
         record(actor=actor, action="draw.fail", target=draw, reason=str(e))
         draw.refresh_from_db()
+        outbox_emit("draw.failed", draw)
         _write_ceremony_on_commit(draw)
         return draw
     except engine.DrawError as e:
@@ -715,6 +717,7 @@ def draw_perform(
             "visit_codes": codes,
         },
     )
+    outbox_emit("draw.performed", draw)
     return draw
 
 
@@ -1008,7 +1011,7 @@ def selection_substitute(*, actor, selection: Selection, reason_code: str, note:
     selection.save(update_fields=["active"])
     # The reserve gets its own 核验码; the replaced object's code stays and now answers 已被替换.
     visit_codes_issue([new.pk])
-    Substitution.objects.create(
+    substitution = Substitution.objects.create(
         draw=draw,
         kind=SubstitutionKind.OBJECT,
         old_selection=selection,
@@ -1043,6 +1046,7 @@ def selection_substitute(*, actor, selection: Selection, reason_code: str, note:
         before={"object": selection.object.code},
         after={"object": new.object.code, "reason_code": reason_code},
     )
+    outbox_emit("draw.substituted", substitution)
     return new
 
 
@@ -1072,7 +1076,7 @@ def member_substitute(*, actor, member: TeamMember, reason_code: str, note: str 
     member.active = False
     member.save(update_fields=["active"])
     new.save()
-    Substitution.objects.create(
+    substitution = Substitution.objects.create(
         draw=draw,
         kind=SubstitutionKind.INSPECTOR,
         old_member=member,
@@ -1090,4 +1094,5 @@ def member_substitute(*, actor, member: TeamMember, reason_code: str, note: str 
         before={"object": member.selection.object.code, "inspector": member.inspector.code},
         after={"inspector": new.inspector.code, "cap_relaxed": new.cap_relaxed, "reason_code": reason_code},
     )
+    outbox_emit("draw.substituted", substitution)
     return new

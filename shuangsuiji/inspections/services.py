@@ -20,6 +20,7 @@ from shuangsuiji.directory.models import METHOD_CHOICES, CheckItem, InspectionOb
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.services import outbox_emit
 
 from . import categories as cat
 from . import selectors
@@ -589,6 +590,16 @@ def record_review(*, actor, rec: InspectionRecord, approve: bool, comment: str =
     notify(users=[rec.created_by], event=event, message=message, link=reverse("record_detail", args=[rec.pk]))
     if approve:
         selectors.public_results_changed()
+        if rec.visit_id is None:
+            outbox_emit(
+                "result.corrected"
+                if rec.corrects_id
+                else ("result.withheld" if target == RecordStatus.WITHHELD else "result.published"),
+                rec,
+            )
+        elif rec.corrects_id and rec.visit.published_at is not None:
+            # A part of a joint visit already public was corrected: the visit's public result changed.
+            outbox_emit("visit.corrected", rec.visit)
         _propose_listing(actor, rec)
         if rec.visit_id:
             visit_publish_if_complete(actor=actor, visit=rec.visit)
@@ -780,6 +791,7 @@ def visit_publish_if_complete(*, actor, visit: Visit) -> bool:
             "absent": sorted(visit.absences.values_list("department__code", flat=True)),
         },
     )
+    outbox_emit("visit.published", visit)
     selectors.public_results_changed()
     return True
 
@@ -818,6 +830,7 @@ def visits_publish_due(*, today) -> int:
             after={"visit_date": visit.visit_date, "not_reported": open_departments},
             reason="公示期限已到：已审核的部分按期公示，尚未完成的部门标注为尚未报送",
         )
+        outbox_emit("visit.published", visit)
         published += 1
     if published:
         selectors.public_results_changed()
@@ -995,6 +1008,7 @@ def transfer_close(*, actor, transfer: Transfer, outcome: str) -> Transfer:
     )
     transfer.save()
     audit(actor=actor, action="transfer.close", target=transfer, after={"outcome": transfer.outcome})
+    outbox_emit("transfer.closed", transfer)
     return transfer
 
 
@@ -1024,6 +1038,7 @@ def proposal_decide(*, actor, proposal: ListingProposal, listed: bool, note: str
     audit(
         actor=actor, action="listing.decide", target=proposal, after={"status": proposal.status}, reason=note
     )
+    outbox_emit("listing.decided", proposal)
     return proposal
 
 

@@ -21,6 +21,7 @@ from shuangsuiji.directory.rows import RowInvalid, length_errors
 from shuangsuiji.inspections.notify import department_users, notify, office_users
 from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.services import outbox_emit
 
 from .models import (
     RAISED_STRATUM,
@@ -406,6 +407,9 @@ def plan_approve(
     if extra:
         after["extra_batches"] = {"items": extra, "reason": plan.extra_batches_reason, "approved": True}
     event = record(actor=actor, action="plan.approve", target=plan, after=after, reason=comment)
+    # A first approval publishes the plan; a later one publishes its adjustment (第十条). A draft adjustment in
+    # progress is not a public fact: the approved version stays public until the new one is approved.
+    outbox_emit("plan.adjusted" if version.version > 1 else "plan.approved", version)
     _notify_planners(plan, event, f"【已批准】{plan.year} 年计划“{plan.title}”已批准并公示")
     return version
 
@@ -763,6 +767,7 @@ def scheme_publish(*, actor, scheme: TaskScheme) -> TaskScheme:
     scheme.published_at = timezone.now()
     scheme.save(update_fields=["task_no", "status", "published_at", "updated_at"])
     record(actor=actor, action="scheme.publish", target=scheme, after=scheme_snapshot(scheme))
+    outbox_emit("scheme.published", scheme)
     return scheme
 
 

@@ -12,7 +12,7 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.api.schemas import READ_ERRORS, ErrorOut
 from shuangsuiji.directory.rows import RowInvalid
 
-from . import policy, selectors
+from . import breakdowns, policy, selectors, tables
 from .labels import LABELS
 
 router = Router()
@@ -43,11 +43,24 @@ class RowOut(Schema):
     figures: dict[str, float | int | None] = Field(description="各项数字，键见 labels；比例为 0–1 的小数")
 
 
+class BreakdownOut(Schema):
+    key: str = Field(
+        description="item 事项、region 乡镇（街道）、industry 行业门类、risk 信用风险分类、inspector 检查人员"
+    )
+    title: str
+    header: list[str]
+    units: list[str] = Field(description="第二列起各列的单位；% 列为 0–1 的小数")
+    rows: list[list[str | int | float | None]]
+
+
 class SummaryOut(Schema):
     filter: dict[str, int | str]
     as_of: datetime.date
     labels: list[FigureLabelOut]
     rows: list[RowOut]
+    breakdowns: list[BreakdownOut] = Field(
+        description="分事项、乡镇（街道）、行业门类、风险分类、检查人员的统计（内部）"
+    )
 
 
 @router.get("/stats/summary", response={200: SummaryOut, 403: ErrorOut, **READ_ERRORS}, tags=TAGS)
@@ -73,5 +86,9 @@ def stats_summary(request, query: Query[SummaryQuery]):
                 "figures": {key: row.values[key] for key in LABELS},
             }
             for row in table.rows
+        ],
+        "breakdowns": [
+            {"key": bt.key, "title": bt.title, "header": bt.header, "units": bt.units, "rows": bt.rows}
+            for bt in (tables.breakdown_table(b) for b in breakdowns.all_breakdowns(f, today))
         ],
     }

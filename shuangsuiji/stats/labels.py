@@ -39,20 +39,37 @@ COVERAGE = [
     Label("market_entities", "市场主体（存续）", "户"),
     Label("entities_checked", "至少检查一次的市场主体", "户"),
     Label("coverage", "覆盖率", "%"),
+    Label("entities_checked_3y", "近三年至少检查一次的市场主体", "户"),
+    Label("coverage_3y", "三年覆盖率", "%"),
     Label("checked_once", "随机抽查 1 次", "户"),
     Label("checked_twice", "随机抽查 2 次", "户"),
     Label("checked_thrice", "随机抽查 3 次及以上", "户"),
 ]
+CHECKS = [
+    Label("random_checks", "双随机抽查", "户次"),
+    Label("triggered_checks", "非随机检查", "户次"),
+    Label("triggered_complaint", "其中：投诉举报", "户次"),
+    Label("triggered_referral", "其中：转办交办", "户次"),
+    Label("triggered_monitoring", "其中：数据监测", "户次"),
+    Label("triggered_share", "非随机检查占比", "%"),
+]
 TRANSFERS = [
     Label("transfers_opened", "移交", "件"),
+    Label("transfers_received", "接收移交", "件"),
     Label("transfers_closed", "已办结", "件"),
     Label("transfers_overdue", "超期（未按期办结）", "件"),
+]
+LISTINGS = [
+    Label("listings_decided", "已决定", "件"),
+    Label("listings_listed", "其中：决定列入", "件"),
 ]
 SECTIONS = [
     ("tasks", "抽查任务", TASKS),
     ("records", "检查与结果公示", RECORDS),
     ("coverage", "覆盖面", COVERAGE),
+    ("checks", "双随机抽查与非随机检查（第十九条）", CHECKS),
     ("transfers", "后续处置移交", TRANSFERS),
+    ("listings", "列入经营异常名录建议", LISTINGS),
 ]
 LABELS = {lb.key: lb for _key, _title, labels in SECTIONS for lb in labels}
 

@@ -18,14 +18,12 @@ Conventions (written on the page as well):
 from __future__ import annotations
 
 import datetime
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractMonth
-from django.utils import timezone
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
 
 from shuangsuiji.accountability.selectors import CONCLUDED, EXECUTED
 from shuangsuiji.directory.models import CheckItem, InspectionObject
@@ -33,6 +31,8 @@ from shuangsuiji.draws.models import Draw, DrawStatus, Selection
 from shuangsuiji.inspections.models import (
     InspectionRecord,
     ItemResult,
+    ListingProposal,
+    ProposalStatus,
     RecordKind,
     RecordStatus,
     Transfer,
@@ -207,12 +207,55 @@ def entity_checks(f: StatsFilter, today: datetime.date) -> QuerySet:
     return records_finished(f, today).filter(object__in=market_entities(f, today).values("pk"))
 
 
+def entity_checks_3y(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Finished records of the three years ending with the period (the year and the two before) whose object is in
+    the coverage denominator."""
+    qs = InspectionRecord.objects.filter(
+        corrects__isnull=True,
+        status__in=EXECUTED,
+        inspection_date__range=(datetime.date(f.year - 2, 1, 1), f.end),
+    )
+    return _records_narrowed(qs, f).filter(object__in=market_entities(f, today).values("pk"))
+
+
+# --- non-random checks (art. 19) ----------------------------------------------------------------------------------
+
+# InspectionRecord.trigger holds the source of a non-random check (inspections.categories.TRIGGERS).
+TRIGGER_KEYS = {
+    "投诉举报": "triggered_complaint",
+    "转办交办": "triggered_referral",
+    "数据监测": "triggered_monitoring",
+}
+
+
+def triggered_checks(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Finished non-random checks (投诉举报 / 转办交办 / 数据监测)."""
+    return records_finished(f, today).filter(kind=RecordKind.TRIGGERED)
+
+
+def _triggered(source: str) -> Callable[[StatsFilter, datetime.date], QuerySet]:
+    def rows(f: StatsFilter, today: datetime.date) -> QuerySet:
+        return triggered_checks(f, today).filter(trigger=source)
+
+    rows.__name__ = TRIGGER_KEYS[source]
+    return rows
+
+
 # --- transfers ----------------------------------------------------------------------------------------------------
 
 
 def transfers_opened(f: StatsFilter, today: datetime.date) -> QuerySet:
     qs = Transfer.objects.filter(sent_at__date__range=(f.start, f.end))
     return _records_narrowed(qs, f, "record__")
+
+
+def transfers_received(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Transfers sent in the period to a department (grouped by the receiving department; the department filter
+    names the receiver)."""
+    qs = Transfer.objects.filter(sent_at__date__range=(f.start, f.end), to_department__isnull=False)
+    if f.department:
+        qs = qs.filter(to_department_id=f.department)
+    return _records_narrowed(qs, replace(f, department=None), "record__")
 
 
 def transfers_closed(f: StatsFilter, today: datetime.date) -> QuerySet:
@@ -225,6 +268,23 @@ def transfers_overdue(f: StatsFilter, today: datetime.date) -> QuerySet:
         Q(~Q(status=TransferStatus.CLOSED), due__lt=today)
         | Q(status=TransferStatus.CLOSED, closed_at__date__gt=F("due"))
     )
+
+
+# --- listing proposals (经营异常名录) ---------------------------------------------------------------------------
+
+
+def listings_decided(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """Listing proposals decided in the period (listed or not), counted for the deciding (registering) department."""
+    qs = ListingProposal.objects.filter(
+        status__in=[ProposalStatus.LISTED, ProposalStatus.REJECTED], decided_at__date__range=(f.start, f.end)
+    )
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    return _records_narrowed(qs, replace(f, department=None), "record__")
+
+
+def listings_listed(f: StatsFilter, today: datetime.date) -> QuerySet:
+    return listings_decided(f, today).filter(status=ProposalStatus.LISTED)
 
 
 # --- the figures --------------------------------------------------------------------------------------------------
@@ -258,9 +318,18 @@ COUNTS: dict[str, Count_] = {
     "random_checks": Count_(random_checks, "department", list_name="record_list"),
     "joint_checks": Count_(joint_checks, "department", list_name="record_list"),
     "entities_checked": Count_(entity_checks, "department", distinct="object"),
+    "entities_checked_3y": Count_(entity_checks_3y, "department", distinct="object"),
+    "triggered_checks": Count_(triggered_checks, "department", list_name="record_list"),
+    **{
+        key: Count_(_triggered(source), "department", list_name="record_list")
+        for source, key in TRIGGER_KEYS.items()
+    },
     "transfers_opened": Count_(transfers_opened, "record__department", list_name="transfer_list"),
+    "transfers_received": Count_(transfers_received, "to_department", list_name="transfer_list"),
     "transfers_closed": Count_(transfers_closed, "record__department", list_name="transfer_list"),
     "transfers_overdue": Count_(transfers_overdue, "record__department", list_name="transfer_list"),
+    "listings_decided": Count_(listings_decided, "department"),
+    "listings_listed": Count_(listings_listed, "department"),
 }
 # rate key: (numerator, denominator)
 RATES: dict[str, tuple[str, str]] = {
@@ -269,9 +338,11 @@ RATES: dict[str, tuple[str, str]] = {
     "joint_task_share": ("tasks_joint", "tasks_all_for_share"),
     "joint_check_share": ("joint_checks", "random_checks"),
     "coverage": ("entities_checked", "market_entities"),
+    "coverage_3y": ("entities_checked_3y", "market_entities"),
+    "triggered_share": ("triggered_checks", "checks_all"),
 }
 # Counts that are only denominators on the page, named for their lists.
-EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务", "random_checks": "完成的随机抽查"}
+EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务"}
 LIST_FIGURES = {
     name: [k for k, c in COUNTS.items() if c.list_name == name]
     for name in ("record_list", "scheme_list", "transfer_list")
@@ -317,18 +388,43 @@ def _grouped(count: Count_, f: StatsFilter, today: datetime.date) -> tuple[dict[
 
 
 def _median_days(f: StatsFilter, today: datetime.date) -> tuple[dict[int, float | None], float | None]:
-    """Median calendar days from the result (or the inspection day) to publication, per department and overall."""
-    rows = results_published(f, today).values_list(
-        "pk", "department", "published_at", "result_date", "inspection_date"
+    """Median calendar days from the result (or the inspection day) to publication (its local date), per department
+    and overall. The database returns how many records took each number of days; the median is read from that."""
+    days = ExpressionWrapper(
+        TruncDate("published_at") - Coalesce("result_date", "inspection_date"), output_field=DurationField()
     )
-    days: dict[int, list[int]] = defaultdict(list)
-    for _pk, dept, published_at, result_date, inspected in {r[0]: r for r in rows}.values():
-        days[dept].append((timezone.localtime(published_at).date() - (result_date or inspected)).days)
-    every = [d for values in days.values() for d in values]
-    return (
-        {dept: float(statistics.median(v)) for dept, v in days.items()},
-        float(statistics.median(every)) if every else None,
+    rows = (
+        results_published(f, today)
+        .order_by()
+        .annotate(days=days)
+        .values_list("department", "days")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("department", "days", "n")
     )
+    per_dept: dict[int, Counter] = defaultdict(Counter)
+    every: Counter = Counter()
+    for dept, delta, n in rows:
+        per_dept[dept][delta.days] += n
+        every[delta.days] += n
+    return {dept: _median(h) for dept, h in per_dept.items()}, _median(every)
+
+
+def _median(histogram: Counter) -> float | None:
+    """The median of values given as {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    ordered = sorted(histogram.items())
+
+    def nth(k: int) -> int:  # the k-th smallest value, from 0
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if k < seen:
+                return value
+        raise IndexError(k)
+
+    return float(nth((total - 1) // 2) + nth(total // 2)) / 2
 
 
 def _checks_per_entity(f: StatsFilter, today: datetime.date) -> tuple[dict[int, Counter], Counter]:
@@ -349,6 +445,66 @@ def _checks_per_entity(f: StatsFilter, today: datetime.date) -> tuple[dict[int, 
     return per_dept, city
 
 
+def records_in_period(f: StatsFilter) -> QuerySet:
+    """Every version of the records inspected in the period, narrowed by the filter. One row per record: the item
+    filter joins at most one item result (uniq_record_item) and the scheme is reached through to-one relations, so
+    counts over it need no DISTINCT (a COUNT(DISTINCT) per figure made PostgreSQL sort the rows once per figure)."""
+    return _records_narrowed(InspectionRecord.objects.filter(inspection_date__range=(f.start, f.end)), f)
+
+
+def _record_conditions(f: StatsFilter, today: datetime.date) -> dict[str, Q]:
+    """The record figures as conditions on the period's narrowed records (every version), so that one grouped query
+    with conditional counts gives them all (one pass over the year's records instead of one per figure). Each
+    condition is the named queryset of the same key above (records_finished, …), which the lists show and which the
+    tests compare it with."""
+    first = Q(corrects__isnull=True)
+    finished = first & Q(status__in=EXECUTED)
+    random = finished & Q(kind=RecordKind.RANDOM)
+    published = first & Q(published_at__isnull=False, deadline__isnull=False)
+    concluded = Q(status__in=CONCLUDED)
+    out = {
+        "records_finished": finished,
+        "records_in_window": random
+        & Q(
+            inspection_date__gte=F("selection__draw__scheme__window_start"),
+            inspection_date__lte=F("selection__draw__scheme__window_end"),
+        ),
+        "results_published": published,
+        "published_on_time": published & Q(published_at__date__lte=F("deadline")),
+        "results_overdue": first
+        & (
+            Q(published_at__isnull=False, deadline__isnull=False, published_at__date__gt=F("deadline"))
+            | Q(status__in=AWAITING, deadline__lt=today)
+        ),
+        "records_concluded": concluded,
+        "records_with_problems": concluded & Q(Exists(_problem_results(f))),
+        "random_checks": random,
+        "joint_checks": random & Q(selection__draw__scheme_id__in=joint_scheme_ids()),
+        "triggered_checks": finished & Q(kind=RecordKind.TRIGGERED),
+    }
+    for source, key in TRIGGER_KEYS.items():
+        out[key] = finished & Q(kind=RecordKind.TRIGGERED, trigger=source)
+    return out
+
+
+def _record_figures(f: StatsFilter, today: datetime.date) -> dict[str, tuple[dict[int, int], int]]:
+    """{key: (per department, city)} of every record figure, from one grouped query."""
+    conditions = _record_conditions(f, today)
+    rows = (
+        records_in_period(f)
+        .order_by()
+        .values("department")
+        .annotate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
+    )
+    out: dict[str, tuple[dict[int, int], int]] = {key: ({}, 0) for key in conditions}
+    for row in rows:
+        for key in conditions:
+            by, total = out[key]
+            by[row["department"]] = row[key]
+            out[key] = (by, total + row[key])
+    return out
+
+
 def department_table(
     f: StatsFilter, departments: Iterable[Department], today: datetime.date, *, city: bool
 ) -> Table:
@@ -356,8 +512,9 @@ def department_table(
     departments = [d for d in departments if not f.department or d.pk == f.department]
     rows = [Row(d) for d in departments]
     city_row = Row(None)
+    records = _record_figures(f, today)
     for key, count in COUNTS.items():
-        by, total = _grouped(count, f, today)
+        by, total = records[key] if key in records else _grouped(count, f, today)
         for row in rows:
             row.values[key] = by.get(row.department.pk, 0)  # type: ignore[union-attr]
         city_row.values[key] = total
@@ -377,6 +534,9 @@ def department_table(
         "checked_thrice": city_checks[3],
     }
     for row in [*rows, city_row]:
+        row.values["checks_all"] = int(row.values["random_checks"] or 0) + int(
+            row.values["triggered_checks"] or 0
+        )
         for key in RATES:
             num, den = row.rate(key)
             row.values[key] = num / den if den else None

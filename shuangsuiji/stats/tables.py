@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from . import charts, selectors
+from . import breakdowns, charts, selectors
 from .filters import StatsFilter
 from .labels import SECTIONS, Label
 
@@ -81,3 +81,87 @@ def problem_chart(f: StatsFilter, today: datetime.date, limit: int = 15):
         "分事项问题发现率",
         [(f"{i.code} {i.name}", p / n if n else None, f"{p}/{n} 条") for i, p, n in items],
     )
+
+
+def coverage_by_region_chart(region: breakdowns.Breakdown):
+    """The divisions ranked by coverage (market entities checked at least once in the period)."""
+    lines = sorted(
+        (ln for ln in region.lines if ln.label != breakdowns.UNSET),
+        key=lambda ln: (-(ln.coverage if ln.coverage is not None else -1), ln.label),
+    )
+    return charts.bar_chart(
+        "各乡镇（街道）覆盖率",
+        [
+            (ln.label, ln.coverage, f"{ln.covered}/{ln.entities} 户" if ln.entities else "无市场主体")
+            for ln in lines
+        ],
+    )
+
+
+def joint_share_chart(table: selectors.Table):
+    """Each department's share of joint tasks among its published tasks (the city last)."""
+    bars = []
+    for row in table.rows:
+        joint, every = row.rate("joint_task_share")
+        bars.append(
+            (row.label, joint / every if every else None, f"{joint}/{every} 个" if every else "无任务")
+        )
+    return charts.bar_chart("各部门部门联合抽查占比（任务）", bars)
+
+
+@dataclass
+class BreakdownTable:
+    key: str
+    title: str
+    header: list[str]  # column titles, the first the group
+    units: list[str]  # per column after the first
+    rows: list[list]  # [label, numbers…]; rates as 0–1 or None
+    rate_columns: set[int]
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """(title, unit) of each column after the group's."""
+        return list(zip(self.header[1:], self.units, strict=True))
+
+    @property
+    def text_rows(self) -> list[list[str]]:
+        return [
+            [
+                charts.percent(v) if i in self.rate_columns else (v if i == 0 else value_text("", v))
+                for i, v in enumerate(row)
+            ]
+            for row in self.rows
+        ]
+
+
+def breakdown_table(b: breakdowns.Breakdown) -> BreakdownTable:
+    """A breakdown as a table, the same for the page, the report, the export and the API."""
+    if b.key == "inspector":
+        return BreakdownTable(
+            b.key,
+            b.title,
+            [b.group_label, "参加完成检查"],
+            ["户次"],
+            [[ln.label, ln.finished] for ln in b.lines],
+            set(),
+        )
+    if b.key == "item":
+        return BreakdownTable(
+            b.key,
+            b.title,
+            [b.group_label, "检查该事项的有效结果", "发现问题", "问题发现率"],
+            ["条", "条", "%"],
+            [[ln.label, ln.concluded, ln.problems, ln.problem_rate] for ln in b.lines],
+            {3},
+        )
+    header = [b.group_label, "完成检查", "有效检查结果", "发现问题", "问题发现率"]
+    units = ["户次", "条", "条", "%"]
+    rows = [[ln.label, ln.finished, ln.concluded, ln.problems, ln.problem_rate] for ln in b.lines]
+    rates = {4}
+    if b.key == "region":
+        header += ["市场主体（存续）", "至少检查一次", "覆盖率"]
+        units += ["户", "户", "%"]
+        for row, ln in zip(rows, b.lines, strict=True):
+            row += [ln.entities, ln.covered, ln.coverage]
+        rates.add(7)
+    return BreakdownTable(b.key, b.title, header, units, rows, rates)

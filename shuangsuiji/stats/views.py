@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from shuangsuiji.directory.models import CheckItem, RiskClass
 from shuangsuiji.directory.workbooks import literal_row
 from shuangsuiji.org.models import Region
 
-from . import policy, public, selectors, tables
+from . import breakdowns, policy, public, selectors, tables
 from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES
 from .labels import describe
 
@@ -38,31 +39,55 @@ def _table(request):
     return f, errors, departments, table, today
 
 
+def _page_context(request) -> dict:
+    f, errors, departments, table, today = _table(request)
+    parts = breakdowns.all_breakdowns(f, today)
+    region = next(b for b in parts if b.key == "region")
+    return {
+        "f": f,
+        "errors": errors,
+        "title": describe(f),
+        "today": today,
+        "sections": tables.sections(table),
+        "breakdowns": [tables.breakdown_table(b) for b in parts],
+        "on_time_chart": tables.on_time_chart(f, today),
+        "problem_chart": tables.problem_chart(f, today),
+        "coverage_chart": tables.coverage_by_region_chart(region),
+        "joint_chart": tables.joint_share_chart(table),
+        "export_query": urlencode(f.query()),
+    }
+
+
 @require_GET
 @login_required
 def stats_page(request):
-    f, errors, departments, table, today = _table(request)
+    context = _page_context(request)
+    departments = list(scoping.stats_departments_for(request.user))
     return render(
         request,
         "stats/stats.html",
-        {
-            "f": f,
-            "errors": errors,
-            "title": describe(f),
-            "today": today,
-            "sections": tables.sections(table),
-            "on_time_chart": tables.on_time_chart(f, today),
-            "problem_chart": tables.problem_chart(f, today),
-            "years": _years(today),
+        context
+        | {
+            "years": _years(context["today"]),
             "halves": HALF_CHOICES.items(),
             "joints": JOINT_CHOICES.items(),
             "departments": departments if len(departments) > 1 else [],
             "items": CheckItem.objects.filter(department__in=departments).order_by("code"),
             "regions": Region.objects.all(),
             "risk_classes": RiskClass.objects.all(),
-            "export_query": urlencode(f.query()),
         },
     )
+
+
+@require_GET
+@login_required
+def stats_report(request):
+    """The printable half-year / annual report (A4) the office sends to the joint meeting: the same tables and
+    charts as /stats/ for the same filter."""
+    context = _page_context(request)
+    f = context["f"]
+    period = "半年" if f.half else "年度"
+    return render(request, "stats/report.html", context | {"period": period})
 
 
 def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
@@ -117,6 +142,22 @@ def stats_xlsx(request):
             for i, p, n in selectors.problems_by_item(f, today)
         ],
     )
+    for b in breakdowns.all_breakdowns(f, today):
+        bt = tables.breakdown_table(b)
+        _sheet(
+            wb,
+            re.sub(r"[\[\]:*?/\\]", "", bt.title)[:31],
+            f"{heading} · {bt.title}",
+            bt.units,
+            bt.header,
+            [
+                [
+                    round(v * 100, 1) if i in bt.rate_columns and v is not None else v
+                    for i, v in enumerate(row)
+                ]
+                for row in bt.rows
+            ],
+        )
     body = io.BytesIO()
     wb.save(body)
     response = HttpResponse(body.getvalue(), content_type=XLSX)

@@ -53,6 +53,14 @@ def _todo_badge(user) -> int:
     return todo_count(user)
 
 
+def _help_url(request) -> str:
+    """The "帮助" link: the manual's section about the page being shown (shuangsuiji/web/help.py)."""
+    from .help import help_url
+
+    match = getattr(request, "resolver_match", None)
+    return help_url(match.view_name if match else None)
+
+
 def platform(request):
     # A request refused before the authentication middleware (a bad Host header → 400) has no user.
     user = getattr(request, "user", None) or AnonymousUser()
@@ -63,6 +71,7 @@ def platform(request):
         "todo_badge": 0 if otp_pending else _todo_badge(user),
         "unread_notifications": _unread(user),
         "calendar_warning": _calendar_warning(user),
+        "help_url": _help_url(request),
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "CITY_NAME": settings.CITY_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
@@ -72,6 +81,7 @@ def platform(request):
             "edit_items": has_perm(user, "directory.edit_items"),
             "edit_supervision": has_perm(user, "directory.edit_supervision"),
             "import": has_perm(user, "directory.import"),
+            "sync": has_perm(user, "directory.sync"),
             "export": has_perm(user, "directory.export"),
             "audit": has_perm(user, "audit.view"),
             "my_visits": is_inspector(user),
@@ -80,5 +90,6 @@ def platform(request):
             "accountability": user.is_authenticated and report_departments_for(user).exists(),
             "all_departments": sees_all_departments(user),
             "stats": user.is_authenticated and stats_departments_for(user).exists(),
+            "outbox": has_perm(user, "outbox.manage"),
         },
     }

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from . import views_accountability, views_draws, views_planning
+from . import views_accountability, views_draws, views_papers, views_planning
 
 urlpatterns = [
     path("", include("shuangsuiji.web.urls_core")),
     path("", include("shuangsuiji.web.urls_import")),
     path("", include("shuangsuiji.web.urls_records")),
+    path("", include("shuangsuiji.web.urls_help")),  # manual, first-login tour, favicon (issue 15, item 13)
     path("portal/", include("shuangsuiji.portal.urls")),
     path("plans/", views_planning.plan_list, name="plan_list"),
     path("plans/new/", views_planning.plan_create, name="plan_create"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("plans/<int:pk>/<str:action>/", views_planning.plan_transition, name="plan_transition"),
     path("caps/", include("shuangsuiji.caps.urls")),
     path("stats/", include("shuangsuiji.stats.urls")),
+    path("outbox/", include("shuangsuiji.outbox.urls")),
     path("schemes/", views_planning.scheme_list, name="scheme_list"),
     path("schemes/new/", views_planning.scheme_create, name="scheme_create"),
     path(
@@ -59,6 +61,11 @@ urlpatterns = [
     path("draws/<int:pk>/register.xlsx", views_draws.register_xlsx, name="register_task_xlsx"),
     path("draws/<int:pk>/register/<int:sel_pk>/", views_draws.register_page, name="register_object"),
     path("draws/<int:pk>/register/<int:sel_pk>.xlsx", views_draws.register_xlsx, name="register_object_xlsx"),
+    # The papers inspectors carry (issue 14, part 1): 检查通知书 and 检查记录表, by batch or for one object.
+    path("draws/<int:pk>/papers/", views_papers.papers_page, name="papers_task"),
+    path("draws/<int:pk>/papers.xlsx", views_papers.papers_xlsx, name="papers_task_xlsx"),
+    path("draws/<int:pk>/papers/<int:sel_pk>/", views_papers.papers_page, name="papers_object"),
+    path("draws/<int:pk>/papers/<int:sel_pk>.xlsx", views_papers.papers_xlsx, name="papers_object_xlsx"),
     path("accountability/", views_accountability.accountability_report, name="accountability_report"),
     path("accountability/report.xlsx", views_accountability.accountability_xlsx, name="accountability_xlsx"),
     path("records/<int:pk>/evidence.zip", views_accountability.evidence_pack, name="record_evidence_pack"),

@@ -31,7 +31,7 @@ from shuangsuiji.inspections.models import Notification
 from shuangsuiji.labels import percent_text
 from shuangsuiji.org.models import Department, Region
 
-from . import params, todo
+from . import params, todo, tour
 from .forms import PERCENT_FIELDS, form_fields, values_from_instance, values_from_post
 
 PAGE_SIZE = 50
@@ -64,6 +64,7 @@ def home(request):
         "all_departments": scoping.sees_all_departments(user),
         "unread": Notification.objects.filter(user=user, read_at__isnull=True)[:10],
         "recent": scoping.audit_events_for(user)[:10] if scoping.has_perm(user, "audit.view") else [],
+        "tour": tour.first_tasks(user),  # the first-login tour, until dismissed (issue 15, item 13)
     }
     if ctx["business"]:
         ctx |= {
@@ -114,6 +115,7 @@ def object_detail(request, pk: int):
             "licences": obj.licences.select_related("department"),
             "own_sup": own_sup,
             "conflicts": scoping.conflicts_for(request.user).filter(object=obj),
+            "risk_history": selectors.risk_history(obj)[:20],
         },
     )
 

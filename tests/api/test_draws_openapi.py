@@ -38,6 +38,7 @@ PLANNING_AND_DRAW_OPERATIONS = {
     ("get", "/api/v1/draws/{id}/substitutions"),
     ("get", "/api/v1/draws/{id}/register"),
     ("get", "/api/v1/draws/{id}/register.xlsx"),
+    ("get", "/api/v1/draws/{id}/papers.xlsx"),
 }
 
 

@@ -38,6 +38,8 @@ CAP_OPERATIONS = {
 
 # Statistics (issue 12): the figures of /stats/; scoping and validation are tested in tests/stats.
 STATS_OPERATIONS = {("get", "/api/v1/stats/summary")}
+# The change feed of public facts (issue 13 part 3); paging and the cursor are tested in tests/outbox.
+CHANGE_OPERATIONS = {("get", "/api/v1/changes")}
 
 
 def openapi() -> dict:
@@ -63,6 +65,7 @@ def test_it_serves_the_openapi_document_listing_every_endpoint(db):
         EXPECTED_OPERATIONS
         | CAP_OPERATIONS
         | STATS_OPERATIONS
+        | CHANGE_OPERATIONS
         | PLANNING_AND_DRAW_OPERATIONS
         | RECORD_OPERATIONS
         | PUBLIC_OPERATIONS

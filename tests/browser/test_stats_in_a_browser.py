@@ -39,7 +39,11 @@ def test_the_office_switches_filters_and_follows_a_figure_and_a_department_sees_
     city = page.locator('#sec-records tr:has(th:text-is("全市")) td').first
     expected = oracle.figures(h, StatsFilter(YEAR, half=2), TODAY, None)["records_finished"]
     assert city.inner_text().strip() == str(expected)
-    assert page.locator("svg.chart").count() == 2
+    assert (
+        page.locator("svg.chart").count() == 4
+    )  # on time, problems by item, coverage by region, joint share
+    report = page.locator("a#report").get_attribute("href")
+    assert report is not None and "half=2" in report
     city.locator("a").click()
     page.wait_for_url(re.compile(r"/records/\?.*stat=records_finished"))
     assert f"（共 {expected} 条）" in page.locator("#stat-banner").inner_text()

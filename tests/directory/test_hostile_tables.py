@@ -137,3 +137,15 @@ def test_the_import_page_shows_the_limit_and_writes_nothing(client, alice):
     assert r.status_code == 400
     assert "超过模板允许的 100 列" in r.content.decode()
     assert not InspectionObject.objects.exists()
+
+
+def test_a_csv_in_neither_utf8_nor_gb18030_is_refused_and_the_import_page_answers_400(client, alice):
+    utf16 = "统一社会信用代码/对象编码,名称\r\n".encode("utf-16")
+    with pytest.raises(TableError, match="编码不是 UTF-8 或 GB18030"):
+        rows_of(utf16, "名录.csv")
+    login(client, alice)
+    f = io.BytesIO(utf16)
+    f.name = "名录.csv"
+    r = client.post("/import/", {"kind": "entities", "file": f})
+    assert r.status_code == 400
+    assert "另存为“CSV UTF-8”" in r.content.decode()

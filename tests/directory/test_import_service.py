@@ -375,3 +375,19 @@ def test_reimporting_inspectors_and_items_changes_nothing(alice):
     again = run(alice, "inspectors", inspectors), run(alice, "items", items)
     assert [(r.new, r.updated, r.unchanged) for r in again] == [(0, 0, 2), (0, 0, 1)]
     assert CheckItemVersion.objects.count() == 1
+
+
+def test_rows_that_change_different_columns_keep_each_others_values(alice):
+    # bulk_update writes every named field of every object: one row's changed column must not blank another's.
+    a = factories.entity(name="舞钢市甲商贸有限公司")
+    b = factories.entity(name="舞钢市乙商贸有限公司")
+    rows = [
+        entity_row(a.code, "舞钢市甲商贸有限公司（改名）", **{"住所（经营场所）": a.address}),
+        entity_row(b.code, b.name, **{"住所（经营场所）": "舞钢市八台镇新址1号"}),
+    ]
+    result = run(alice, "entities", xlsx_bytes(headers("entities"), rows))
+    assert result.updated == 2
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.name == "舞钢市甲商贸有限公司（改名）" and a.address.startswith("舞钢市寺坡街道测试路")
+    assert (b.name, b.address) == ("舞钢市乙商贸有限公司", "舞钢市八台镇新址1号")

@@ -35,6 +35,7 @@ from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember, Visit
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.models import OutboxEvent
 from shuangsuiji.planning import services as planning
 from tests import factories
 from tests.conftest import login, make_user
@@ -294,6 +295,7 @@ def build_world() -> World:
         "cal_day": cal_day.pk,
         "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
+        "outbox_event": OutboxEvent.objects.order_by("id").first().pk,
         "report_id": report_id,
         # rita's message about the submitted record (issue 15, item 2): hers alone to open.
         "note_reviewer": Notification.objects.filter(user=rita).order_by("id").first().pk,

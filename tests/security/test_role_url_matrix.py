@@ -102,17 +102,20 @@ STATS_READERS = SIGNED_IN - {SECURITY_ADMIN, INSPECTOR}
 WJW_ONLY = frozenset({OTHER_DEPT_ADMIN})  # a transfer SCJG sent to WJW is acknowledged by WJW
 # 执法人员 (issue 14): an inspector's account reaches its own visits and their papers, nothing department-wide.
 INSPECTOR_ONLY = frozenset({INSPECTOR})
+OUTBOX_MANAGERS = frozenset({OFFICE, SYSADMIN})  # scoping "outbox.manage": the delivery page and resends
 UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (amy's) alone
 
 # Session and account self-service: every user, the auditor included, signs in and out, passes the second factor,
 # changes the own password and marks the own notifications read. These are the only POSTs the auditor may make.
-SELF_SERVICE = {"login", "logout", "totp", "password_change", "notification_read"}
+# Closing the work-bench's first-login tour (tour_dismiss) is one of them.
+SELF_SERVICE = {"login", "logout", "totp", "password_change", "notification_read", "tour_dismiss"}
 # Rows that allow the anonymous caller: the public portal and API, the login pages, the health check, the OpenAPI
 # document. Every other row must send an anonymous caller to the login page (pages) or answer 401 (API).
 PUBLIC_KEYS = {
     "login",
     "logout",
     "healthz",
+    "favicon.ico",  # browsers ask for it on every page, the login page included
     "api:openapi-json",
     "GET /api/v1/public/results",
 } | {
@@ -220,6 +223,10 @@ POLICY: list[Case] = [
     *page("security_unlock_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/unlock-totp/"),
     *page("home", "GET", SIGNED_IN, "/"),
     *page("healthz", "GET", EVERYONE, "/healthz"),
+    # --- help in place (issue 15, item 13): the manual, the first-login tour, the site's icon ----------------------
+    *page("help", "GET", SIGNED_IN, "/help/"),
+    *page("tour_dismiss", "POST", SIGNED_IN, "/tour/dismiss/", {}),
+    *page("favicon.ico", "GET", EVERYONE, "/favicon.ico"),
     # --- 检查对象名录库 (city-wide) ---------------------------------------------------------------------------------
     *page("object_list", "GET", SIGNED_IN, "/objects/"),
     *page("object_create", "GET POST", ENTITY_REGISTRY, "/objects/new/", {}),
@@ -285,6 +292,8 @@ POLICY: list[Case] = [
     *page("audit_detail", "GET", AUDITOR_ONLY, "/audit/{audit_event}/"),
     # --- import and export ------------------------------------------------------------------------------------------
     *page("import", "GET POST", ANY_DEPT_ENTRY, "/import/", {}),
+    # Registration-change and risk-class files (directory/syncing.py): the joint office alone.
+    *page("directory_sync", "GET POST", OFFICE_ONLY, "/directory/sync/", {}),
     *page("import_template", "GET", SIGNED_IN, "/import/template/entities.xlsx"),
     *page("import_errors", "GET", UPLOADER_ONLY, "/import/errors/{report_id}.xlsx"),
     *page("export", "GET", EXPORTERS, "/export/inspectors.xlsx"),
@@ -643,9 +652,19 @@ POLICY: list[Case] = [
         "/draws/{draw}/register/{sel_free}.xlsx",
         owner="SCJG",
     ),
+    # The papers inspectors carry (issue 14, part 1): read like the 登记表.
+    *page("papers_task", "GET", SCJG_READERS, "/draws/{draw}/papers/", owner="SCJG"),
+    *page("papers_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
+    *page("papers_object", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}/", owner="SCJG"),
+    *page("papers_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}.xlsx", owner="SCJG"),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
+    # The delivery to the provincial platform (issue 13): the office and the system administrator.
+    *page("outbox_delivery", "GET", OUTBOX_MANAGERS, "/outbox/"),
+    *page("outbox_event_resend", "POST", OUTBOX_MANAGERS, "/outbox/{outbox_event}/resend/"),
+    *page("outbox_rejected_resend", "POST", OUTBOX_MANAGERS, "/outbox/resend-rejected/"),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
+    *page("stats_report", "GET", STATS_READERS, "/stats/report/"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
     *page("accountability_report", "GET", REPORT_READERS, "/accountability/"),
     *page(
@@ -763,6 +782,8 @@ POLICY: list[Case] = [
     ),
     *api("GET", "/caps", SIGNED_IN),
     *api("GET", "/stats/summary", STATS_READERS),
+    # The change feed of public facts (issue 13 part 3): any signed-in caller or token.
+    *api("GET", "/changes", SIGNED_IN),
     *api("POST", "/caps/yearly", OFFICE_ONLY, body={"value": 2, "reason": "矩阵"}),
     *api("GET", "/cap-exemptions", SIGNED_IN),
     *api(
@@ -908,6 +929,7 @@ POLICY: list[Case] = [
     *api("GET", "/draws/{id}/substitutions", SCJG_READERS, "/draws/{draw}/substitutions", owner="SCJG"),
     *api("GET", "/draws/{id}/register", SCJG_READERS, "/draws/{draw}/register", owner="SCJG"),
     *api("GET", "/draws/{id}/register.xlsx", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
+    *api("GET", "/draws/{id}/papers.xlsx", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
     *api("GET", "/records", SIGNED_IN),
     *api(
         "POST",

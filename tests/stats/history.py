@@ -20,7 +20,10 @@ from shuangsuiji.draws.models import Draw, DrawStatus, Selection, SelectionRole
 from shuangsuiji.inspections.models import (
     InspectionRecord,
     ItemResult,
+    ListingProposal,
+    ProposalStatus,
     RecordKind,
+    RecordMember,
     RecordStatus,
     Transfer,
     TransferKind,
@@ -58,6 +61,13 @@ class History:
     selections: list[dict] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)
     transfers: list[dict] = field(default_factory=list)
+    proposals: list[dict] = field(default_factory=list)
+    inspectors: dict[int, dict] = field(default_factory=dict)
+
+
+TRIGGERS = ["投诉举报", "转办交办", "数据监测"]
+# GB/T 4754 codes with and without the section letter, an empty one (未填写)
+INDUSTRY = ["C1310", "F5212", "5212", "H6210", "", "A0111"]
 
 
 def _day(rng: random.Random, year: int = YEAR) -> datetime.date:
@@ -83,7 +93,9 @@ def build(seed: int, actor) -> History:
         kind = rng.choice([ObjectKind.ENTERPRISE] * 3 + [ObjectKind.INDIVIDUAL, ObjectKind.PRODUCT])
         status = rng.choice([RegStatus.ACTIVE] * 5 + [RegStatus.DEREGISTERED])
         region, risk = rng.choice(h.regions), rng.choice([*h.risks, None])
+        industry = rng.choice(INDUSTRY)
         obj = InspectionObject.objects.create(
+            industry_code=industry,
             kind=kind,
             code=factories.uscc("1") if kind != ObjectKind.PRODUCT else f"P{seed:03d}{n:04d}",
             name=f"统计测试对象{seed}-{n}",
@@ -96,6 +108,7 @@ def build(seed: int, actor) -> History:
             "risk": risk.pk if risk else None,
             "market": kind != ObjectKind.PRODUCT,
             "active": status == RegStatus.ACTIVE,
+            "industry": industry,
         }
     # Annual plans: approved ones count their batches, a draft one does not.
     for dept in depts[:2]:
@@ -129,6 +142,10 @@ def build(seed: int, actor) -> History:
                         "approved": approved,
                     }
                 )
+    for dept in depts:
+        for _ in range(2):
+            ins = factories.inspector(dept.code)
+            h.inspectors[ins.pk] = {"dept": dept.pk, "name": ins.name, "sort": dept.sort}
     objects = list(h.objects)
     record_seq = 0
     for s in range(7):
@@ -205,7 +222,7 @@ def build(seed: int, actor) -> History:
                 if rng.random() < 0.8:
                     record_seq += 1
                     _record(rng, h, actor, dept, obj_pk, scheme_pk=scheme.pk, selection=sel)
-    for _ in range(4):  # non-random checks (投诉举报 …)
+    for _ in range(8):  # non-random checks (投诉举报 …)
         _record(rng, h, actor, rng.choice(depts), rng.choice(objects), scheme_pk=None, selection=None)
     return h
 
@@ -217,7 +234,7 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
             days=rng.randint(0, (scheme["end"] - scheme["start"]).days)
         )
     else:
-        day = _day(rng, rng.choice([YEAR, YEAR, YEAR - 1]))
+        day = _day(rng, rng.choice([YEAR, YEAR, YEAR - 1, YEAR - 2, YEAR - 3]))
     status = rng.choice(
         ["draft", "submitted", "returned", "published", "published", "published", "withheld", "superseded"]
     )
@@ -229,8 +246,11 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
             rng,
             deadline + datetime.timedelta(days=rng.choice([-20, -1, 0, 1, 5])) if deadline else result_date,
         )
+    trigger = "" if selection else rng.choice(TRIGGERS)
     rec = InspectionRecord.objects.create(
         kind=RecordKind.RANDOM if selection else RecordKind.TRIGGERED,
+        trigger=trigger,
+        trigger_ref="" if selection else "来源-1",
         selection=selection,
         object_id=obj_pk,
         department=dept,
@@ -241,6 +261,9 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
         published_at=published,
         created_by=actor,
     )
+    members = rng.sample([pk for pk, i in h.inspectors.items() if i["dept"] == dept.pk], rng.randint(0, 2))
+    for ins_pk in members:
+        RecordMember.objects.create(record=rec, inspector_id=ins_pk)
     problems = {}
     item_pks = sorted(scheme["items"]) if scheme else [rng.choice(h.items).pk]
     for item_pk in item_pks:
@@ -261,6 +284,8 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
         "deadline": deadline,
         "published": published.astimezone(TZ).date() if published else None,
         "problems": problems,
+        "trigger": trigger,
+        "members": members,
     }
     h.records.append(row)
     if status == "superseded":  # its correction, in force
@@ -293,8 +318,11 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
             if status == TransferStatus.CLOSED
             else None
         )
+        to = rng.choice([*h.departments, None])
         t = Transfer.objects.create(
             record=rec,
+            to_department=to,
+            to_agency="" if to else "公安机关",
             kind=TransferKind.DEPARTMENT,
             content="移交",
             sent_by=actor,
@@ -311,5 +339,32 @@ def _record(rng, h: History, actor, dept, obj_pk, *, scheme_pk, selection) -> No
                 "status": status,
                 "due": due,
                 "closed": closed.date() if closed else None,
+                "to": to.pk if to else None,
+            }
+        )
+    if rng.random() < 0.3:
+        decider = rng.choice(h.departments)
+        pstatus = rng.choice([ProposalStatus.PROPOSED, ProposalStatus.LISTED, ProposalStatus.REJECTED])
+        decided = (
+            _moment(rng, _day(rng, rng.choice([YEAR, YEAR, YEAR - 1])))
+            if pstatus != ProposalStatus.PROPOSED
+            else None
+        )
+        lp = ListingProposal.objects.create(
+            object_id=obj_pk,
+            record=rec,
+            reason="通过登记的住所（经营场所）无法联系",
+            department=decider,
+            due=day + datetime.timedelta(days=30),
+            status=pstatus,
+            decided_at=decided,
+        )
+        h.proposals.append(
+            {
+                "pk": lp.pk,
+                "record": row,
+                "dept": decider.pk,
+                "status": pstatus,
+                "decided": decided.astimezone(TZ).date() if decided else None,
             }
         )

@@ -120,9 +120,97 @@ def figures(h: History, f: StatsFilter, today: datetime.date, dept: int | None) 
         if (t["status"] != "closed" and t["due"] < today)
         or (t["status"] == "closed" and t["closed"] > t["due"])
     )
+    # three years: the period's year and the two before, up to the period's end
+    three = [
+        r
+        for r in h.records
+        if r["first"]
+        and r["status"] in EXECUTED
+        and datetime.date(f.year - 2, 1, 1) <= r["date"] <= f.end
+        and _record_ok(h, f, r, dept)
+    ]
+    out["entities_checked_3y"] = len({r["obj"] for r in three if r["obj"] in entities})
+    triggered = [r for r in finished if not r["random"]]
+    out["triggered_checks"] = len(triggered)
+    for source, key in (
+        ("投诉举报", "triggered_complaint"),
+        ("转办交办", "triggered_referral"),
+        ("数据监测", "triggered_monitoring"),
+    ):
+        out[key] = sum(1 for r in triggered if r["trigger"] == source)
+    out["transfers_received"] = sum(
+        1
+        for t in h.transfers
+        if t["to"] is not None
+        and _in(f, t["sent"])
+        and (dept is None or t["to"] == dept)
+        and _record_ok(h, f, t["record"], None)
+    )
+    decided = [
+        p
+        for p in h.proposals
+        if p["status"] in ("listed", "rejected")
+        and _in(f, p["decided"])
+        and (dept is None or p["dept"] == dept)
+        and _record_ok(h, f, p["record"], None)
+    ]
+    out["listings_decided"] = len(decided)
+    out["listings_listed"] = sum(1 for p in decided if p["status"] == "listed")
+    out["coverage_3y"] = _rate(out["entities_checked_3y"], out["market_entities"])
+    out["triggered_share"] = _rate(out["triggered_checks"], out["random_checks"] + out["triggered_checks"])
     out["on_time_rate"] = _rate(out["published_on_time"], out["results_published"])
     out["problem_rate"] = _rate(out["records_with_problems"], out["records_concluded"])
     out["joint_task_share"] = _rate(out["tasks_joint"], out["tasks_all_for_share"])
     out["joint_check_share"] = _rate(out["joint_checks"], out["random_checks"])
     out["coverage"] = _rate(out["entities_checked"], out["market_entities"])
     return out
+
+
+def breakdown(h: History, f: StatsFilter, today: datetime.date, key: str) -> dict:
+    """{group: (finished, concluded, problems[, entities, covered])} for the breakdown `key`, counted from the rows
+    (groups: a region's pk, a risk class's pk or None, an industry section letter or "未填写", an inspector's pk)."""
+    dept = f.department
+    first = [r for r in h.records if r["first"] and _in(f, r["date"]) and _record_ok(h, f, r, dept)]
+    finished = [r for r in first if r["status"] in EXECUTED]
+    concluded = [
+        r for r in h.records if r["status"] in CONCLUDED and _in(f, r["date"]) and _record_ok(h, f, r, dept)
+    ]
+
+    def problem(r) -> bool:
+        return bool(r["problems"].get(f.item) if f.item else any(r["problems"].values()))
+
+    if key == "inspector":
+        out: Counter = Counter()
+        for r in finished:
+            for ins in r["members"]:
+                out[ins] += 1
+        return dict(out)
+    group = {
+        "region": lambda o: o["region"],
+        "risk": lambda o: o["risk"],
+        "industry": lambda o: SECTION_OF.get(o["industry"], "未填写"),
+    }[key]
+    out2: dict = {}
+
+    def add(g, i: int, n: int = 1) -> None:
+        out2.setdefault(g, [0, 0, 0, 0, 0])[i] += n
+
+    for r in finished:
+        add(group(h.objects[r["obj"]]), 0)
+    for r in concluded:
+        add(group(h.objects[r["obj"]]), 1)
+        if problem(r):
+            add(group(h.objects[r["obj"]]), 2)
+    if key == "region":
+        entities = {pk for pk, o in h.objects.items() if o["market"] and o["active"] and _obj_ok(h, f, pk)}
+        for pk in entities:
+            add(h.objects[pk]["region"], 3)
+        for pk in {r["obj"] for r in finished if r["obj"] in entities}:
+            add(h.objects[pk]["region"], 4)
+        return {g: tuple(v) for g, v in out2.items()}
+    return {g: tuple(v[:3]) for g, v in out2.items()}
+
+
+# the sections of the history's industry codes, written out by hand (GB/T 4754-2017: 13 制造业, 52 零售业, 62 餐饮业,
+# 01 农业)
+SECTION_OF = {"C1310": "C", "F5212": "F", "5212": "F", "H6210": "H", "A0111": "A"}

@@ -111,7 +111,15 @@ def test_the_export_has_one_sheet_per_table_with_title_and_units_and_keeps_formu
     login(client, olivia)
     r = client.get("/stats/stats.xlsx", {"year": YEAR, "item": evil.pk})
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == [t for _k, t, _l in SECTIONS] + ["按月按时公示", "分事项问题发现率"]
+    assert wb.sheetnames == [t for _k, t, _l in SECTIONS] + [
+        "按月按时公示",
+        "分事项问题发现率",
+        "分抽查事项",
+        "分乡镇（街道）",
+        "分行业门类（GBT 4754）",
+        "分信用风险分类（内部）",
+        "检查人员工作量（内部，不作排名）",
+    ]
     ws = wb["检查与结果公示"]
     assert ws["A1"].value.startswith("“双随机、一公开”统计：2026 年")
     assert [c.value for c in ws[2]][:4] == ["单位", "户次", "户次", "%"]
@@ -165,3 +173,58 @@ def test_the_api_summary_returns_the_pages_figures(client, olivia, bob, alice, w
     )
     mine = client.get("/api/v1/stats/summary", {"year": YEAR}).json()
     assert [r["department_code"] for r in mine["rows"]] == ["WJW"]
+
+
+def test_the_printable_report_holds_the_tables_the_breakdowns_and_four_charts_for_the_same_filter(
+    client, olivia, alice
+):
+    h = build(16, alice)
+    login(client, olivia)
+    page = client.get("/stats/", {"year": YEAR, "half": 1}).content.decode()
+    assert f'href="/stats/report/?year={YEAR}&amp;half=1"' in page  # linked from /stats/ with the filter
+    html = client.get("/stats/report/", {"year": YEAR, "half": 1}).content.decode()
+    assert "半年统计报告" in html and "2026 年上半年" in html
+    assert html.count("<svg") == 4
+    expected = oracle.figures(h, StatsFilter(YEAR, half=1), TODAY, None)
+    records = rows_of(html, "records")
+    labels = [lb.key for lb in dict((k, v) for k, _t, v in SECTIONS)["records"]]
+    assert records["全市"][labels.index("records_finished")] == str(expected["records_finished"])
+    for key in ("item", "region", "industry", "risk", "inspector"):
+        assert f'id="brk-{key}"' in html
+    assert "年度统计报告" in client.get("/stats/report/", {"year": YEAR}).content.decode()
+
+
+def test_a_departments_report_shows_its_own_figures_only(client, bob, alice):
+    h = build(17, alice)
+    login(client, bob)
+    html = client.get("/stats/report/", {"year": YEAR}).content.decode()
+    names = set(rows_of(html, "records"))
+    assert names == {bob.department.name}
+    others = [d.name for d in h.departments if d != bob.department]
+    assert all(f"<th>{name}</th>" not in html for name in others)
+
+
+def test_the_api_summary_carries_the_breakdowns_and_they_add_up_to_the_city(client, olivia, alice):
+    h = build(18, alice)
+    login(client, olivia)
+    body = client.get("/api/v1/stats/summary", {"year": YEAR}).json()
+    parts = {b["key"]: b for b in body["breakdowns"]}
+    assert list(parts) == ["item", "region", "industry", "risk", "inspector"]
+    city = oracle.figures(h, StatsFilter(YEAR), TODAY, None)
+    assert sum(row[1] for row in parts["region"]["rows"]) == city["records_finished"]
+    assert sum(row[6] for row in parts["region"]["rows"]) == city["entities_checked"]
+    assert sum(row[3] for row in parts["risk"]["rows"]) == city["records_with_problems"]
+    assert parts["region"]["units"][-1] == "%"
+
+
+def test_the_portal_shows_no_breakdown_no_inspector_and_no_risk_class(client, alice):
+    h = build(19, alice)
+    html = client.get("/portal/stats/", {"year": YEAR}).content.decode()
+    main = html.split("<main>", 1)[1].split("</main>", 1)[0]
+    for ins in h.inspectors.values():
+        assert ins["name"] not in html
+    assert "工作量" not in main and "检查人员" not in main and 'id="brk-' not in html
+    for rc in RiskClass.objects.all():
+        assert rc.name not in main
+    # the figures added for the joint meeting are there, each suppressed under five
+    assert "三年覆盖率" in main and "投诉举报" in main and "接收移交" in main

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_api_token_expiry_and_scope"),
+        ("accounts", "0005_user_first_login_tour_dismissed"),
         ("directory", "0003_personal_data_encrypted"),
     ]
 
