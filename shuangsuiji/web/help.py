@@ -219,7 +219,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "proposal_list",
         "proposal_decide",
     ),
-    "统计分析": ("stats", "stats_xlsx"),
+    "统计分析": ("stats", "stats_xlsx", "stats_report"),
     "问责报表": ("accountability_report", "accountability_xlsx", "record_evidence_pack"),
     "节假日": (
         "calendar",
