@@ -14,6 +14,7 @@ from typing import Any
 
 # Audit actions (AuditEvent.action). tests/web/test_labels.py checks every action written by the code is here.
 ACTIONS = {
+    "account.inspector_create": "开通执法人员账号",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
     "audit.purge": "清理过期审计记录",
@@ -81,6 +82,7 @@ ACTIONS = {
     "plan.submit": "报送计划",
     "record.attach": "上传检查附件",
     "record.correct": "更正检查记录",
+    "record.member_confirm": "执法人员确认本人到场",
     "record.create": "新建检查记录",
     "record.publish": "审核通过并公示",
     "record.return": "退回检查记录",

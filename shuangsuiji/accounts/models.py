@@ -9,7 +9,10 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", "系统管理员"
     OFFICE = "office", "联席会议办公室"
     DEPT_ADMIN = "dept_admin", "部门管理员"
-    CLERK = "clerk", "录入员/执法人员"
+    CLERK = "clerk", "录入员"
+    # An inspector of the directory with an account of their own (issue 14, 谁检查、谁录入): sees and records only the
+    # visits they are drawn for (scoping.visit_selections_for).
+    INSPECTOR = "inspector", "执法人员"
     REVIEWER = "reviewer", "审核员"
     # 三员分立 (等保 2.0): the system, security and audit administrators are three separate roles.
     SECURITY_ADMIN = "security_admin", "安全管理员"
@@ -32,6 +35,17 @@ class User(AbstractUser):
     # Seeing ID numbers and phones unmasked is a separate, audited permission (个人信息保护法).
     can_view_personal_data = models.BooleanField("可查看完整身份证号与手机号", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # An account created with a one-time password must change it at the first sign-in (security.password_expired).
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # The inspector of the directory this account belongs to (role 执法人员); one account per inspector.
+    inspector = models.OneToOneField(
+        "directory.Inspector",
+        verbose_name="执法检查人员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+    )
     # Base32 TOTP secret of the administrators' second factor; empty until enrolled.
     totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
     # Kept on the account, not in the session: logging in again must not give fresh guesses (security.totp_attempt).

@@ -81,6 +81,6 @@ class HistoryValidator:
         if user is None or not user.pk:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
-        User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now(), must_change_password=False)
         stale = user.password_history.values_list("pk", flat=True)[self.history :]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()

@@ -30,6 +30,33 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+def is_inspector(user) -> bool:
+    """An inspector's own account (role 执法人员): it sees only the visits it is drawn for, nothing department-wide."""
+    return user.is_authenticated and user.role == Role.INSPECTOR
+
+
+def visit_selections_for(user) -> QuerySet:
+    """The drawn objects (visits) an inspector's account is drawn for: an active team place of the linked inspector
+    in an active selection of a drawn draw. Empty for every other role (they reach visits through the draw pages)."""
+    from shuangsuiji.draws.models import DrawStatus, Selection
+
+    qs = Selection.objects.select_related("draw__scheme", "draw__scheme__department", "object")
+    if not is_inspector(user) or not user.is_active or user.inspector_id is None:
+        return qs.none()
+    return qs.filter(
+        active=True,
+        draw__status=DrawStatus.DRAWN,
+        team__inspector_id=user.inspector_id,
+        team__active=True,
+    ).distinct()
+
+
+def ensure_drawn_for(user, selection_id: int) -> None:
+    """Services call this before an inspector writes on a visit: only a visit the inspector is drawn for."""
+    if is_inspector(user) and not visit_selections_for(user).filter(pk=selection_id).exists():
+        raise PermissionDenied("只能录入本人被抽中参加的检查")
+
+
 def sees_all_departments(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.role in (Role.OFFICE, Role.SYSADMIN, Role.SYSTEM)
@@ -74,7 +101,7 @@ def ensure_own_department(user, department_id: int | None) -> None:
 
 def scope_to_department(user, qs: QuerySet, field: str = "department") -> QuerySet:
     """Restrict `qs` to what `user` may see: everything for the office/administrators, else own department."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs
@@ -99,7 +126,7 @@ def objects_for(user) -> QuerySet:
     """The object directory is city-wide: every signed-in official sees it (its risk class is never public)."""
     from shuangsuiji.directory.models import InspectionObject
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return InspectionObject.objects.none()
     return InspectionObject.objects.select_related("region", "risk_class")
 
@@ -127,7 +154,7 @@ def plans_for(user) -> QuerySet:
     from shuangsuiji.planning.models import AnnualPlan
 
     qs = AnnualPlan.objects.select_related("department")
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs
@@ -143,7 +170,7 @@ def schemes_for(user) -> QuerySet:
     from shuangsuiji.planning.models import TaskScheme
 
     qs = TaskScheme.objects.select_related("department")
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs
@@ -224,10 +251,42 @@ def sees_substitution_note(user, substitution) -> bool:
 
 
 def records_for(user) -> QuerySet:
-    """Inspection records of the user's department (谁检查谁录入); the office sees all."""
+    """Inspection records of the user's department (谁检查谁录入); the office sees all; an inspector's account sees
+    its own department's records of the visits it is drawn for."""
     from shuangsuiji.inspections.models import InspectionRecord
 
-    return scope_to_department(user, InspectionRecord.objects.select_related("object", "department"))
+    qs = InspectionRecord.objects.select_related("object", "department")
+    if is_inspector(user):
+        return qs.filter(
+            department_id=user.department_id, selection__in=visit_selections_for(user).values("pk")
+        )
+    return scope_to_department(user, qs)
+
+
+def register_selections_for(user, draw, selections: QuerySet) -> QuerySet:
+    """The rows of a draw's 登记表 (the papers) a user may print: all of a draw it sees; an inspector those of its
+    own visits."""
+    if is_inspector(user):
+        return selections.filter(pk__in=visit_selections_for(user).filter(draw=draw).values("pk"))
+    return selections
+
+
+def register_draws_for(user) -> QuerySet:
+    """Draws whose papers a user may print: those it sees, and for an inspector the draws of its visits."""
+    from shuangsuiji.draws.models import Draw
+
+    if is_inspector(user):
+        return Draw.objects.filter(pk__in=visit_selections_for(user).values("draw_id")).select_related(
+            "scheme", "scheme__department"
+        )
+    return draws_for(user)
+
+
+def inspector_accounts_department(user):
+    """The department whose inspectors' accounts `user` creates: its own, for a department administrator."""
+    if user.is_authenticated and user.is_active and user.role == Role.DEPT_ADMIN and user.department_id:
+        return user.department
+    return None
 
 
 def transfers_for(user) -> QuerySet:
@@ -237,7 +296,7 @@ def transfers_for(user) -> QuerySet:
     from shuangsuiji.inspections.models import Transfer
 
     qs = Transfer.objects.select_related("record__object", "record__department", "to_department")
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs
@@ -253,7 +312,7 @@ def proposals_for(user) -> QuerySet:
     from shuangsuiji.inspections.models import ListingProposal
 
     qs = ListingProposal.objects.select_related("object", "record__department")
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs
@@ -268,7 +327,7 @@ def report_departments_for(user) -> QuerySet:
     from shuangsuiji.org.models import Department
 
     qs = Department.objects.filter(active=True).order_by("sort", "id")
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_inspector(user):
         return qs.none()
     if sees_all_departments(user):
         return qs

@@ -36,6 +36,8 @@ def needs_totp(user) -> bool:
 
 
 def password_expired(user) -> bool:
+    if getattr(user, "must_change_password", False):
+        return True  # a one-time password given by the administrator (inspector accounts): change it first
     max_age = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90)
     changed = user.password_changed_at or user.date_joined
     return bool(max_age) and changed < timezone.now() - datetime.timedelta(days=max_age)
@@ -81,7 +83,10 @@ class SessionSecurityMiddleware:
         if password_expired(user) and not path.startswith(PASSWORD_PATHS + TOTP_PATHS):
             if path.startswith("/api/"):
                 return JsonResponse({"detail": "密码已过期，请先修改密码"}, status=403)
-            messages.warning(request, "密码已超过 90 天未修改，请先修改密码。")
+            if user.must_change_password:
+                messages.warning(request, "这是管理员发给您的一次性密码，请先设置自己的新密码。")
+            else:
+                messages.warning(request, "密码已超过 90 天未修改，请先修改密码。")
             return redirect("/password/change/")
         return self.get_response(request)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import enum
+import secrets
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils import timezone
 from shuangsuiji.audit.services import record
 from shuangsuiji.codes.totp import matching_step
 
-from .models import ADMIN_ROLES, ApiToken, User
+from .models import ADMIN_ROLES, ApiToken, Role, User
 from .scoping import ensure_perm
 
 # --- API tokens (systems such as the provincial platform, art. 6) ------------------------------------------------
@@ -189,6 +191,116 @@ def totp_unlock(*, actor, user: User) -> User:
     user.save(update_fields=["totp_locked_at", "totp_failures", "totp_failures_since"])
     record(actor=actor, action="auth.totp_unlock", target=user, before=before)
     return user
+
+
+# --- inspector accounts (issue 14: 谁检查、谁录入 by the inspectors themselves) --------------------------------------
+
+# One-time passwords: no look-alike characters (0/O, 1/l/I), every class the policy asks for.
+_OTP_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_OTP_LOWER = "abcdefghijkmnpqrstuvwxyz"
+_OTP_DIGITS = "23456789"
+_OTP_SYMBOLS = "#%+=@"
+ONE_TIME_PASSWORD_LENGTH = 12
+INSPECTOR_ACCOUNTS_MAX = 200
+
+
+class InspectorAccountError(ValueError):
+    """A bulk account request that cannot be carried out; the message says why, in Chinese."""
+
+
+def one_time_password() -> str:
+    """A random 12-character password with upper and lower letters, digits and a symbol (passwords.py's policy)."""
+    pools = (_OTP_UPPER, _OTP_LOWER, _OTP_DIGITS, _OTP_SYMBOLS)
+    alphabet = "".join(pools)
+    chars = [secrets.choice(pool) for pool in pools]
+    chars += [secrets.choice(alphabet) for _ in range(ONE_TIME_PASSWORD_LENGTH - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def inspector_username(inspector) -> str:
+    """The account name of an inspector: its platform code in lower case (stable, no personal data)."""
+    return f"zf_{(inspector.code or str(inspector.pk)).lower()}"
+
+
+@transaction.atomic
+def inspector_accounts_create(*, actor, inspector_ids: list[int]) -> list[tuple[User, str]]:
+    """The department administrator creates accounts (role 执法人员) for inspectors of the own department that have
+    none. Returns each account with its one-time password: shown once, never stored (only its hash); the inspector
+    must change it at the first sign-in."""
+    from shuangsuiji.directory.models import Inspector
+
+    from .scoping import inspector_accounts_department
+
+    department = inspector_accounts_department(actor)
+    if department is None:
+        raise PermissionDenied("只有部门管理员可以为本部门执法人员开通账号")
+    ids = list(dict.fromkeys(int(i) for i in inspector_ids))
+    if not ids:
+        raise InspectorAccountError("请选择要开通账号的执法人员")
+    if len(ids) > INSPECTOR_ACCOUNTS_MAX:
+        raise InspectorAccountError(f"一次最多开通 {INSPECTOR_ACCOUNTS_MAX} 个账号")
+    inspectors = {
+        i.pk: i for i in Inspector.objects.select_for_update().filter(pk__in=ids, department_id=department.pk)
+    }
+    missing = [str(i) for i in ids if i not in inspectors]
+    if missing:
+        raise InspectorAccountError(f"编号 {'、'.join(missing)} 不是本部门的执法人员")
+    taken = set(User.objects.filter(inspector_id__in=ids).values_list("inspector_id", flat=True))
+    if taken:
+        names = "、".join(inspectors[i].name for i in ids if i in taken)
+        raise InspectorAccountError(f"{names} 已有账号，请勿重复开通")
+    created: list[tuple[User, str]] = []
+    for pk in ids:
+        inspector = inspectors[pk]
+        username = inspector_username(inspector)
+        if User.objects.filter(username=username).exists():
+            raise InspectorAccountError(f"账号名 {username} 已被占用（{inspector.name}），请联系系统管理员")
+        password = one_time_password()
+        user = User(
+            username=username,
+            full_name=inspector.name,
+            role=Role.INSPECTOR,
+            department=department,
+            inspector=inspector,
+            must_change_password=True,
+            # The hash alone: set_password would record it in the history as a password the user chose.
+            password=make_password(password),
+        )
+        user.save()
+        record(
+            actor=actor,
+            action="account.inspector_create",
+            target=user,
+            # Never the password or its hash.
+            after={"username": username, "inspector": inspector.code, "name": inspector.name},
+        )
+        created.append((user, password))
+    return created
+
+
+def inspector_credentials_confirmed(*, actor, pairs: list[tuple[str, str]]) -> list[tuple[User, str]]:
+    """The accounts and one-time passwords a download may list: only accounts of the actor's department that still
+    hold exactly that one-time password (unchanged since creation). Reads only."""
+    from .scoping import inspector_accounts_department
+
+    department = inspector_accounts_department(actor)
+    if department is None:
+        raise PermissionDenied("只有部门管理员可以为本部门执法人员开通账号")
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[u for u, _ in pairs[:INSPECTOR_ACCOUNTS_MAX]],
+            department=department,
+            role=Role.INSPECTOR,
+            must_change_password=True,
+        ).select_related("inspector")
+    }
+    return [
+        (users[name], password)
+        for name, password in pairs[:INSPECTOR_ACCOUNTS_MAX]
+        if name in users and check_password(password, users[name].password)
+    ]
 
 
 # --- the first-login tour (issue 15, item 13) ------------------------------------------------------------------------

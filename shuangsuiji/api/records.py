@@ -132,6 +132,7 @@ def record_visit_absence(request, draw_id: PathId, sel_id: PathId, payload: Abse
 def create_triggered_record(request, payload: TriggeredRecordIn):
     """非随机检查（第三条、第十九条）：因投诉举报、转办交办或数据监测对市场主体开展的检查，须写明来源及编号；
     没有这些来源的检查应通过双随机抽查进行，予以拒绝。"""
+    services.ensure_may_record(request.auth)  # before looking the object up: who records comes first
     obj = scoping.objects_for(request.auth).filter(code=payload.object_code.strip().upper()).first()
     if obj is None:
         raise RowInvalid(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,7 +22,7 @@ from shuangsuiji.api.schemas import (
 )
 from shuangsuiji.directory.rows import RowInvalid
 
-from . import selectors, services
+from . import policy, selectors, services
 
 router = Router()
 TAGS = ["年度抽查次数上限"]
@@ -121,6 +122,8 @@ def list_exemptions(request, paging: Query[Paging]):
 @router.post("/cap-exemptions", response={201: ExemptionOut, **WRITE_ERRORS}, tags=TAGS)
 def request_exemption(request, payload: ExemptionIn):
     """部门管理员为具体对象申请在某年度超过上限（写明法定理由），报联席会议办公室核准。"""
+    if not policy.can_request_exemption(request.auth):  # before looking the object up: who asks comes first
+        raise PermissionDenied("只有部门管理员可以为本部门申请超过年度抽查次数上限")
     obj = scoping.objects_for(request.auth).filter(pk=payload.object_id).first()
     if obj is None:
         raise RowInvalid([("检查对象", f"未找到编号为 {payload.object_id} 的检查对象")])

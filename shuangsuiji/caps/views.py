@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,6 +70,9 @@ def cap_set(request):
 @require_POST
 @login_required
 def exemption_request(request):
+    if not policy.can_request_exemption(request.user):  # before looking the object up: who asks comes first
+        raise PermissionDenied("只有部门管理员可以为本部门申请超过年度抽查次数上限")
+
     def run():
         obj = (
             scoping.objects_for(request.user)

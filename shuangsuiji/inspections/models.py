@@ -118,6 +118,8 @@ class InspectionRecord(models.Model):
     trigger_ref = models.CharField("来源编号", max_length=100, blank=True)
     methods = models.JSONField("检查方式", default=list)
     inspection_date = models.DateField("检查日期")
+    # The time of day the visit began, as entered on site (the phone form); optional.
+    inspection_time = models.TimeField("检查时间", null=True, blank=True)
     outside_window_reason = models.CharField("超出检查期限的理由", max_length=300, blank=True)
     cert_shown = models.BooleanField("已出示执法证件", default=False)
     signature = models.CharField("签字（盖章）", max_length=10, choices=SignatureStatus.choices, blank=True)
@@ -181,6 +183,12 @@ class InspectionRecord(models.Model):
 class RecordMember(models.Model):
     record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="members")
     inspector = models.ForeignKey("directory.Inspector", on_delete=models.PROTECT, related_name="+")
+    # Who entered this inspector as present (the record shows "由 X 登记到场"), and when the inspector confirmed it
+    # from their own account (issue 14: the second inspector confirms presence from their own phone).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("本人确认到场时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "到场检查人员"

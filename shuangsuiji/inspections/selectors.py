@@ -437,3 +437,53 @@ def objects_with_problems(department_id: int, since: datetime.datetime) -> set[i
     to the raised stratum of the department's next round, while the department keeps that rule on)."""
     qs = with_problem(published_results(department_id).filter(published_at__gte=since))
     return set(qs.values_list("object_id", flat=True).distinct())
+
+
+def map_url(address: str) -> str:
+    """A map search for an address, as plain text the inspector may open on the phone (no map SDK on our pages)."""
+    from urllib.parse import quote
+
+    return f"https://uri.amap.com/search?keyword={quote(address)}" if address else ""
+
+
+def map_text(address: str) -> str:
+    """The same link as the inspector reads it (the address unencoded)."""
+    return f"https://uri.amap.com/search?keyword={address}" if address else ""
+
+
+def my_visits(user) -> list[dict]:
+    """执法人员: the visits the inspector is drawn for, each with its window, address, map link, the own department's
+    current record (if any) and the team. Ordered by the end of the window."""
+    from shuangsuiji.accounts import scoping
+
+    selections = list(
+        scoping.visit_selections_for(user)
+        .select_related("object__region")
+        .order_by("draw__scheme__window_end", "draw_id", "id")
+    )
+    records = {
+        r.selection_id: r
+        for r in scoping.records_for(user)
+        .filter(selection__in=[s.pk for s in selections])
+        .exclude(status=RecordStatus.SUPERSEDED)
+        .order_by("version")
+    }
+    visits = []
+    for s in selections:
+        scheme = s.draw.scheme
+        team = [m for m in s.team.select_related("inspector", "department").order_by("order") if m.active]
+        address = s.object.address or ""
+        visits.append(
+            {
+                "selection": s,
+                "object": s.object,
+                "scheme": scheme,
+                "window": (scheme.window_start, scheme.window_end),
+                "address": address,
+                "map_url": map_url(address),
+                "map_text": map_text(address),
+                "record": records.get(s.pk),
+                "team": scoping.team_members_visible(user, scheme, team),
+            }
+        )
+    return visits

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.services import record as audit
 from shuangsuiji.codes.errors import WorkdayError
@@ -71,6 +72,7 @@ RESULT_BASIS_KINDS = ("检测报告", "专家意见")
 RECORD_FIELDS = [
     "methods",
     "inspection_date",
+    "inspection_time",
     "outside_window_reason",
     "cert_shown",
     "signature",
@@ -87,11 +89,22 @@ RECORD_FIELDS = [
 ]
 
 
-def _ensure_clerk(actor, department_id: int) -> None:
-    if actor.role not in (Role.CLERK, Role.DEPT_ADMIN, Role.SYSTEM):
+def _ensure_clerk(actor, department_id: int, selection_id: int | None = None) -> None:
+    if actor.role not in (Role.CLERK, Role.DEPT_ADMIN, Role.INSPECTOR, Role.SYSTEM):
         raise PermissionDenied("只有本部门录入员或执法人员可以录入检查结果")
     if actor.role != Role.SYSTEM and actor.department_id != department_id:
         raise PermissionDenied("谁检查、谁录入：只能录入本部门的检查结果")
+    if actor.role == Role.INSPECTOR:
+        # An inspector's own account records the visits it is drawn for, nothing else (scoping decides which).
+        if selection_id is None:
+            raise PermissionDenied("执法人员只能录入本人被抽中参加的检查")
+        scoping.ensure_drawn_for(actor, selection_id)
+
+
+def ensure_may_record(actor, selection_id: int | None = None) -> None:
+    """Whether `actor` may record for its own department (a visit's record with `selection_id`, else a triggered
+    check): for callers that must refuse before they look anything up."""
+    _ensure_clerk(actor, actor.department_id, selection_id)
 
 
 def _ensure_reviewer(actor, department_id: int) -> None:
@@ -103,6 +116,8 @@ def _ensure_reviewer(actor, department_id: int) -> None:
 
 def _snapshot(rec: InspectionRecord) -> dict[str, Any]:
     data = {f: getattr(rec, f) for f in RECORD_FIELDS}
+    if isinstance(data["inspection_time"], datetime.time):
+        data["inspection_time"] = data["inspection_time"].isoformat(timespec="minutes")
     data["status"] = rec.status
     data["members"] = sorted(rec.members.values_list("inspector__code", flat=True))
     data["items"] = [
@@ -123,6 +138,17 @@ def _parse_date(value: Any, field: str) -> datetime.date | None:
         raise RowInvalid([(field, f"“{value}”不是有效日期，应为 YYYY-MM-DD")]) from None
 
 
+def _parse_time(value: Any) -> datetime.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.time):
+        return value
+    try:
+        return datetime.time.fromisoformat(str(value).strip()[:8]).replace(second=0, microsecond=0)
+    except ValueError:
+        raise RowInvalid([("检查时间", f"“{str(value)[:20]}”不是有效时间，应为 时:分（如 09:30）")]) from None
+
+
 def _apply(rec: InspectionRecord, data: dict[str, Any]) -> None:
     """Copy editable fields from `data` (drafts may be incomplete; submission checks completeness)."""
     for f in RECORD_FIELDS:
@@ -133,6 +159,8 @@ def _apply(rec: InspectionRecord, data: dict[str, Any]) -> None:
             value = _parse_date(value, "检查日期" if f == "inspection_date" else "结果产生日期")
             if f == "inspection_date" and value is None:
                 continue
+        elif f == "inspection_time":
+            value = _parse_time(value)
         elif f in ("methods", "categories", "measures"):
             value = [v for v in (value or []) if v]
         elif f == "cert_shown":
@@ -142,7 +170,7 @@ def _apply(rec: InspectionRecord, data: dict[str, Any]) -> None:
         setattr(rec, f, value)
 
 
-def _set_members(rec: InspectionRecord, inspector_ids: list[int] | None) -> None:
+def _set_members(rec: InspectionRecord, inspector_ids: list[int] | None, actor=None) -> None:
     if inspector_ids is None:
         return
     # An unknown id would only fail at COMMIT on PostgreSQL (deferred foreign key): refuse it with a message here.
@@ -150,9 +178,23 @@ def _set_members(rec: InspectionRecord, inspector_ids: list[int] | None) -> None
     unknown = [str(i) for i in dict.fromkeys(inspector_ids) if i not in known]
     if unknown:
         raise RowInvalid([("检查人员", f"未找到编号为 {'、'.join(unknown)} 的检查人员")])
-    rec.members.all().delete()
+    # Members already entered keep who entered them and their own confirmation; new ones are entered by `actor`
+    # (an inspector entering itself confirms its own presence at once).
+    wanted = list(dict.fromkeys(inspector_ids))
+    rec.members.exclude(inspector_id__in=wanted).delete()
+    kept = set(rec.members.values_list("inspector_id", flat=True))
+    own = getattr(actor, "inspector_id", None) if getattr(actor, "role", None) == Role.INSPECTOR else None
     RecordMember.objects.bulk_create(
-        [RecordMember(record=rec, inspector_id=i) for i in dict.fromkeys(inspector_ids)]
+        [
+            RecordMember(
+                record=rec,
+                inspector_id=i,
+                entered_by=actor,
+                confirmed_at=timezone.now() if i == own else None,
+            )
+            for i in wanted
+            if i not in kept
+        ]
     )
 
 
@@ -189,7 +231,7 @@ def record_create(
     data: dict[str, Any] | None = None,
 ) -> InspectionRecord:
     """Open a draft record: for a drawn object (random), or for a triggered, non-random check (art. 3, 19)."""
-    _ensure_clerk(actor, actor.department_id)
+    _ensure_clerk(actor, actor.department_id, selection.pk if selection is not None else None)
     data = data or {}
     if selection is not None:
         selection = Selection.objects.select_related("draw__scheme", "object").get(pk=selection.pk)
@@ -258,16 +300,16 @@ def record_create(
         present = TeamMember.objects.filter(selection=selection, active=True).values_list(
             "inspector_id", flat=True
         )
-        _set_members(rec, list(present))
+        _set_members(rec, list(present), actor)
     else:
-        _set_members(rec, data.get("member_ids"))
+        _set_members(rec, data.get("member_ids"), actor)
     audit(actor=actor, action="record.create", target=rec, after=_snapshot(rec))
     return rec
 
 
 def _ensure_editable(actor, rec: InspectionRecord) -> InspectionRecord:
     rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
-    _ensure_clerk(actor, rec.department_id)
+    _ensure_clerk(actor, rec.department_id, rec.selection_id)
     ensure_record_task_open(rec)
     if not rec.is_editable:
         raise RowInvalid(
@@ -289,7 +331,7 @@ def record_update(*, actor, rec: InspectionRecord, data: dict[str, Any]) -> Insp
         rec.withhold_reason = (data.get("withhold_reason") or "").strip()
         rec.withhold_requested = bool(rec.withhold_reason)
     rec.save()
-    _set_members(rec, data.get("member_ids"))
+    _set_members(rec, data.get("member_ids"), actor)
     _set_item_results(rec, data.get("item_results"))
     audit(actor=actor, action="record.save_draft", target=rec, before=before, after=_snapshot(rec))
     return rec
@@ -465,7 +507,7 @@ def record_submit(
     if data:
         _apply(rec, data)
         rec.save()
-        _set_members(rec, data.get("member_ids"))
+        _set_members(rec, data.get("member_ids"), actor)
         _set_item_results(rec, data.get("item_results"))
         if "withhold_reason" in data:
             rec.withhold_reason = (data.get("withhold_reason") or "").strip()
@@ -605,7 +647,7 @@ def record_correct(*, actor, rec: InspectionRecord, reason: str) -> InspectionRe
     if not reason.strip():
         raise RowInvalid([("更正理由", "更正已公示的检查结果必须写明理由")])
     rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
-    _ensure_clerk(actor, rec.department_id)
+    _ensure_clerk(actor, rec.department_id, rec.selection_id)
     ensure_record_task_open(rec)
     if rec.status not in (RecordStatus.PUBLISHED, RecordStatus.WITHHELD):
         raise RowInvalid([("状态", "只有已审核的记录需要更正；未审核的记录可直接修改")])
@@ -1022,3 +1064,51 @@ def notifications_mark_read(*, actor, notification_ids: list[int] | None = None)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+# --- 到场确认: the second inspector confirms presence from their own account (issue 14) -----------------------------
+
+
+@transaction.atomic
+def record_member_confirm(*, actor, rec: InspectionRecord) -> RecordMember:
+    """An inspector entered as present on a record confirms it from their own account. Only their own place, on a
+    visit they are drawn for; confirming twice changes nothing."""
+    if actor.role != Role.INSPECTOR or actor.inspector_id is None:
+        raise PermissionDenied("只有执法人员本人可以确认到场")
+    rec = InspectionRecord.objects.select_for_update().get(pk=rec.pk)
+    if rec.selection_id is None:
+        raise PermissionDenied("执法人员只能确认本人被抽中参加的检查")
+    scoping.ensure_drawn_for(actor, rec.selection_id)
+    ensure_record_task_open(rec)
+    member = RecordMember.objects.filter(record=rec, inspector_id=actor.inspector_id).first()
+    if member is None:
+        raise RowInvalid([("检查人员", "记录中没有登记您到场；如您到场，请联系录入的执法人员补登")])
+    if member.confirmed_at is None:
+        member.confirmed_at = timezone.now()
+        member.save(update_fields=["confirmed_at"])
+        audit(
+            actor=actor,
+            action="record.member_confirm",
+            target=rec,
+            after={
+                "inspector": actor.inspector.code,
+                "entered_by": getattr(member.entered_by, "username", ""),
+            },
+        )
+    return member
+
+
+@transaction.atomic
+def attachment_add_once(*, actor, rec: InspectionRecord, kind: str, upload) -> tuple[Attachment, bool]:
+    """`attachment_add`, unless the record already holds the same file (same SHA-256) as the same kind: a phone that
+    sends its draft again after a lost answer must not attach a photo or signature twice. Returns (attachment, new)."""
+    data = upload.read()
+    upload.seek(0)
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Attachment.objects.filter(
+        record_id=rec.pk, sha256=digest, kind=(kind or "扫描件")[:20]
+    ).first()
+    if existing is not None:
+        _ensure_editable(actor, rec)
+        return existing, False
+    return attachment_add(actor=actor, rec=rec, kind=kind, upload=upload), True

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AnonymousUser
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scoping import (
     has_perm,
+    inspector_accounts_department,
+    is_inspector,
     report_departments_for,
     sees_all_departments,
     stats_departments_for,
@@ -11,7 +13,7 @@ from shuangsuiji.accounts.scoping import (
 
 # 三员分立: the security administrator and the auditor get no business menu (directories, plans, draws, records), only
 # their own tools; the pages themselves stay governed by the scoping selectors.
-BUSINESS_BLIND_ROLES = {Role.SECURITY_ADMIN, Role.AUDITOR}
+BUSINESS_BLIND_ROLES = {Role.SECURITY_ADMIN, Role.AUDITOR, Role.INSPECTOR}
 
 
 def _unread(user) -> int:
@@ -82,6 +84,8 @@ def platform(request):
             "sync": has_perm(user, "directory.sync"),
             "export": has_perm(user, "directory.export"),
             "audit": has_perm(user, "audit.view"),
+            "my_visits": is_inspector(user),
+            "inspector_accounts": inspector_accounts_department(user) is not None,
             "security": has_perm(user, "security.manage"),
             "accountability": user.is_authenticated and report_departments_for(user).exists(),
             "all_departments": sees_all_departments(user),

@@ -122,6 +122,14 @@ def render_manual() -> tuple[str, str, tuple[str, ...]]:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "工作台与消息": ("home", "notification_list", "notification_open", "notification_read"),
     "登录与密码": ("login", "totp", "password_change"),
+    "执法人员账号与手机现场录入": (
+        "my_visits",
+        "my_visit",
+        "my_visit_sync",
+        "my_visit_confirm",
+        "inspector_accounts",
+        "inspector_credentials_xlsx",
+    ),
     "检查对象名录库": (
         "object_list",
         "object_create",

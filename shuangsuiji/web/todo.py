@@ -113,7 +113,7 @@ def proposals_to_decide(user) -> QuerySet:
     )
 
 
-# --- 录入员/执法人员 -------------------------------------------------------------------------------------------------
+# --- 录入员 and 执法人员 ---------------------------------------------------------------------------------------------
 
 
 def objects_without_record(user) -> QuerySet:
@@ -132,6 +132,14 @@ def objects_without_record(user) -> QuerySet:
         .select_related("object", "draw__scheme")
         .order_by("draw_id", "id")
     )
+
+
+def visits_to_record(user) -> QuerySet:
+    """执法人员: the visits the inspector is drawn for whose record of the own department is not yet submitted."""
+    done = InspectionRecord.objects.filter(
+        selection=OuterRef("pk"), department_id=user.department_id
+    ).exclude(status__in=(RecordStatus.DRAFT, RecordStatus.RETURNED))
+    return scoping.visit_selections_for(user).exclude(Exists(done)).order_by("draw__scheme__window_end", "id")
 
 
 def _own_records(user, roles) -> QuerySet:
@@ -265,6 +273,12 @@ def _entries(user) -> list[tuple[str, QuerySet, str, object]]:
             f"{reverse('scheme_list')}?status=drawn",
             lambda s: (f"{s.object.name}（{s.draw.scheme.name}）", _draw_url(s.draw_id)),
         ),
+        (
+            "待录入的检查（我的检查）",
+            visits_to_record(user),
+            reverse("my_visits"),
+            lambda s: (f"{s.object.name}（{s.draw.scheme.name}）", reverse("my_visit", args=[s.pk])),
+        ),
         ("暂存未提交的检查记录", drafts(user), f"{record_list}?status=draft", _record),
         ("被退回修改的检查记录", returned_records(user), f"{record_list}?status=returned", _record),
         ("待审核的检查结果", records_awaiting_review(user), reverse("review_queue"), _record),
@@ -296,6 +310,7 @@ def todo_count(user) -> int:
         Role.DEPT_ADMIN,
         Role.CLERK,
         Role.REVIEWER,
+        Role.INSPECTOR,
     ):
         return 0
     parts = [
@@ -307,6 +322,7 @@ def todo_count(user) -> int:
         substitutions_pending(user),
         proposals_to_decide(user),
         objects_without_record(user),
+        visits_to_record(user),
         drafts(user),
         returned_records(user),
         records_awaiting_review(user),  # includes those due soon and overdue

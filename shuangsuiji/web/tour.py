@@ -50,6 +50,11 @@ _TASKS: dict[str, list[tuple[str, str, str]]] = {
         ("解锁被锁定的账号", "security", ""),
         ("重置管理员的动态口令", "security", ""),
     ],
+    Role.INSPECTOR: [
+        ("设置自己的密码", "password_change", ""),
+        ("查看我的检查", "my_visits", ""),
+        ("在手机上录入检查记录", "my_visits", ""),
+    ],
     Role.AUDITOR: [
         ("修改初始密码", "password_change", ""),
         ("查阅审计记录", "audit_list", ""),

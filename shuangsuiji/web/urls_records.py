@@ -1,8 +1,19 @@
 from django.urls import path
 
+from . import views_phone
 from . import views_records as v
 
 urlpatterns = [
+    path("my/visits/", views_phone.my_visits, name="my_visits"),
+    path("my/visits/<int:sel_pk>/", views_phone.my_visit, name="my_visit"),
+    path("my/visits/<int:sel_pk>/sync/", views_phone.my_visit_sync, name="my_visit_sync"),
+    path("my/visits/<int:sel_pk>/confirm/", views_phone.my_visit_confirm, name="my_visit_confirm"),
+    path("accounts/inspectors/", views_phone.inspector_accounts, name="inspector_accounts"),
+    path(
+        "accounts/inspectors/credentials.xlsx",
+        views_phone.inspector_credentials_xlsx,
+        name="inspector_credentials_xlsx",
+    ),
     path("records/", v.record_list, name="record_list"),
     path("records/new/", v.record_new, name="record_new"),
     path("records/<int:pk>/", v.record_detail, name="record_detail"),

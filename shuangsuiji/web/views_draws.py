@@ -389,10 +389,12 @@ def substitute_member(request, pk: int, member_pk: int):
 
 def _register(request, pk: int, sel_pk: int | None):
     """The draw and its 登记表 rows, each team cut to what the user's department may see."""
-    draw = _draw_for(request, pk)
+    draw = get_object_or_404(scoping.register_draws_for(request.user), pk=pk)
     if draw.status != DrawStatus.DRAWN:
         raise Http404
-    selections = active_selections(draw)
+    selections = scoping.register_selections_for(request.user, draw, active_selections(draw))
+    if not selections.exists():
+        raise Http404
     if sel_pk is not None:
         selections = selections.filter(pk=sel_pk)
         if not selections.exists():

@@ -202,7 +202,7 @@ def record_detail(request, pk: int):
         "web/record_detail.html",
         {
             "rec": rec,
-            "members": rec.members.select_related("inspector", "inspector__department"),
+            "members": rec.members.select_related("inspector", "inspector__department", "entered_by"),
             "item_results": rec.item_results.select_related("item"),
             "attachments": rec.attachments.all(),
             "transfers": rec.transfers.select_related("to_department"),

@@ -51,7 +51,20 @@ SYSADMIN = "sysadmin"
 SECURITY_ADMIN = "security_admin"
 AUDITOR = "auditor"
 OTHER_DEPT_ADMIN = "dept_admin@WJW"
-ROLES = (ANONYMOUS, CLERK, REVIEWER, DEPT_ADMIN, OFFICE, SYSADMIN, SECURITY_ADMIN, AUDITOR, OTHER_DEPT_ADMIN)
+# ivan, an SCJG inspector's own account (issue 14), drawn for `sel_ivan` and for none of the visits the rows name.
+INSPECTOR = "inspector"
+ROLES = (
+    ANONYMOUS,
+    CLERK,
+    REVIEWER,
+    DEPT_ADMIN,
+    OFFICE,
+    SYSADMIN,
+    SECURITY_ADMIN,
+    AUDITOR,
+    OTHER_DEPT_ADMIN,
+    INSPECTOR,
+)
 
 # The named users of tests/conftest.py, made the same way (those fixtures are function-scoped; the world is not).
 USERS = {
@@ -63,6 +76,7 @@ USERS = {
     SECURITY_ADMIN: ("sergei", Role.SECURITY_ADMIN, None, {}),
     AUDITOR: ("audrey", Role.AUDITOR, None, {}),
     OTHER_DEPT_ADMIN: ("bob", Role.DEPT_ADMIN, "WJW", {}),
+    INSPECTOR: ("ivan", Role.INSPECTOR, "SCJG", {}),
 }
 
 COMPLETE = {
@@ -162,6 +176,7 @@ def build_world() -> World:
     today = timezone.localdate()
     scheme_drawn = published_scheme(
         alice,
+        inspectors=12,  # enough that some team shares no inspector with the visits the rows name (ivan's)
         window_start=(today - datetime.timedelta(days=10)).isoformat(),
         window_end=(today + datetime.timedelta(days=10)).isoformat(),
     )
@@ -184,6 +199,24 @@ def build_world() -> World:
     assert len(selected) >= 5, "the drawn scheme should select at least five objects"
     sel_draft, sel_submitted, sel_published, sel_free, sel_sub = selected[:5]
     member = TeamMember.objects.filter(selection=sel_free, active=True).order_by("pk").first()
+    # ivan's account belongs to an inspector drawn for `sel_ivan`, a visit of the drawn task with no record, and for
+    # none of the visits the rows name (so those answer him 404).
+    named = [sel_draft, sel_submitted, sel_published, sel_free, sel_sub]
+    busy = TeamMember.objects.filter(selection__in=named).values("inspector_id")
+    ivan_member = (
+        TeamMember.objects.filter(selection__draw=draw, selection__active=True, active=True)
+        .exclude(selection__in=named)
+        .exclude(inspector_id__in=busy)
+        .select_related("selection")
+        .order_by("pk")
+        .first()
+    )
+    assert ivan_member is not None, (
+        "the drawn task should have a visit whose team is on none of the named visits"
+    )
+    sel_ivan = ivan_member.selection
+    users[INSPECTOR].inspector_id = ivan_member.inspector_id
+    users[INSPECTOR].save(update_fields=["inspector"])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
     rec_draft = inspections.record_create(actor=amy, selection=sel_draft)
@@ -247,6 +280,7 @@ def build_world() -> World:
         "draw": draw.pk,
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
+        "sel_ivan": sel_ivan.pk,
         "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,

@@ -44,6 +44,7 @@ from .conftest import (
     AUDITOR,
     CLERK,
     DEPT_ADMIN,
+    INSPECTOR,
     OFFICE,
     OTHER_DEPT_ADMIN,
     REVIEWER,
@@ -59,6 +60,8 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
+# The city-wide object directory: every official, not an inspector's own account (its visits bring their objects).
+OFFICIALS = SIGNED_IN - {INSPECTOR}
 NOBODY: frozenset[str] = frozenset()
 # 三员分立: each administrator alone does their own job.
 SECURITY_ADMIN_ONLY = frozenset({SECURITY_ADMIN})  # unlock accounts, reset second factors (/security/)
@@ -95,8 +98,10 @@ EXPORTERS = frozenset({CLERK, REVIEWER, DEPT_ADMIN, OFFICE, OTHER_DEPT_ADMIN})
 REPORT_READERS = frozenset({DEPT_ADMIN, OFFICE, SYSADMIN, OTHER_DEPT_ADMIN})
 # Statistics (scoping.stats_departments_for): a department's officials read their own department's, the office, the
 # auditor and the system administrator every department's; the security administrator none (tests/stats for scoping).
-STATS_READERS = SIGNED_IN - {SECURITY_ADMIN}
+STATS_READERS = SIGNED_IN - {SECURITY_ADMIN, INSPECTOR}
 WJW_ONLY = frozenset({OTHER_DEPT_ADMIN})  # a transfer SCJG sent to WJW is acknowledged by WJW
+# 执法人员 (issue 14): an inspector's account reaches its own visits and their papers, nothing department-wide.
+INSPECTOR_ONLY = frozenset({INSPECTOR})
 OUTBOX_MANAGERS = frozenset({OFFICE, SYSADMIN})  # scoping "outbox.manage": the delivery page and resends
 UPLOADER_ONLY = frozenset({CLERK})  # an import error report is its uploader's (amy's) alone
 
@@ -225,7 +230,7 @@ POLICY: list[Case] = [
     # --- 检查对象名录库 (city-wide) ---------------------------------------------------------------------------------
     *page("object_list", "GET", SIGNED_IN, "/objects/"),
     *page("object_create", "GET POST", ENTITY_REGISTRY, "/objects/new/", {}),
-    *page("object_detail", "GET", SIGNED_IN, "/objects/{obj}/", owner="city"),
+    *page("object_detail", "GET", OFFICIALS, "/objects/{obj}/", owner="city"),
     *page("object_edit", "GET POST", ENTITY_REGISTRY, "/objects/{obj}/edit/", {}, owner="city"),
     # Each department keeps its own supervision attributes and licences of any object.
     *page(
@@ -244,7 +249,7 @@ POLICY: list[Case] = [
         {"name": "食品经营许可证", "number": "JY14104810000099"},
         owner="city",
     ),
-    *page("credit_archive", "GET", SIGNED_IN, "/objects/{obj}/archive/", owner="city"),
+    *page("credit_archive", "GET", OFFICIALS, "/objects/{obj}/archive/", owner="city"),
     # --- 执法检查人员名录库 -----------------------------------------------------------------------------------------
     *page("inspector_list", "GET", SIGNED_IN, "/inspectors/"),
     *page("inspector_create", "GET POST", ANY_DEPT_ADMIN, "/inspectors/new/", {}),
@@ -436,6 +441,32 @@ POLICY: list[Case] = [
         "/calendar/notice/",
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
+    # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_ivan`) --------
+    *page("my_visits", "GET", INSPECTOR_ONLY, "/my/visits/"),
+    *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/", owner="SCJG"),
+    *page(
+        "my_visit_sync",
+        "POST",
+        INSPECTOR_ONLY,
+        "/my/visits/{sel_ivan}/sync/",
+        {"action": "save"},
+        owner="SCJG",
+    ),
+    *page("my_visit_confirm", "POST", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/confirm/", {}, owner="SCJG"),
+    # Another team's visit (sel_free): not found for ivan.
+    *page("my_visit", "GET", NOBODY, "/my/visits/{sel_free}/", owner="SCJG", variant="another team's visit"),
+    *page(
+        "my_visit_sync",
+        "POST",
+        NOBODY,
+        "/my/visits/{sel_free}/sync/",
+        {"action": "save"},
+        owner="SCJG",
+        variant="another team's visit",
+    ),
+    # The department administrator opens accounts for the own department's inspectors.
+    *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
+    *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
     # A message is its recipient's alone: opening it (a POST that marks it read) finds nobody else's.
@@ -601,11 +632,30 @@ POLICY: list[Case] = [
         owner="SCJG",
     ),
     *page("visit_qr", "GET", SCJG_READERS, "/draws/{draw}/selections/{sel_free}/qr.svg", owner="SCJG"),
-    *page("register_task", "GET", SCJG_READERS, "/draws/{draw}/register/", owner="SCJG"),
-    *page("register_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register.xlsx", owner="SCJG"),
+    # The papers: an inspector prints those of its own visits (the task's 登记表 lists only those).
+    *page("register_task", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/register/", owner="SCJG"),
+    *page(
+        "register_task_xlsx",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/register.xlsx",
+        owner="SCJG",
+    ),
     *page("register_object", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}/", owner="SCJG"),
     *page(
-        "register_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/register/{sel_free}.xlsx", owner="SCJG"
+        "register_object",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/register/{sel_ivan}/",
+        owner="SCJG",
+        variant="the inspector's own visit",
+    ),
+    *page(
+        "register_object_xlsx",
+        "GET",
+        SCJG_READERS,
+        "/draws/{draw}/register/{sel_free}.xlsx",
+        owner="SCJG",
     ),
     # The papers inspectors carry (issue 14, part 1): read like the 登记表.
     *page("papers_task", "GET", SCJG_READERS, "/draws/{draw}/papers/", owner="SCJG"),
@@ -646,7 +696,7 @@ POLICY: list[Case] = [
         ENTITY_REGISTRY,
         body={"code": "{new_uscc}", "name": "舞钢市矩阵接口商贸有限公司", "kind": "enterprise"},
     ),
-    *api("GET", "/objects/{id}", SIGNED_IN, "/objects/{obj}", owner="city"),
+    *api("GET", "/objects/{id}", OFFICIALS, "/objects/{obj}", owner="city"),
     *api(
         "PATCH",
         "/objects/{id}",
