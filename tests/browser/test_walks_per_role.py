@@ -18,6 +18,7 @@ from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import AnnualPlan, PlanStatus
 from tests import factories
 from tests.browser.walks import Walk
+from tests.conftest import PASSWORD
 from tests.draws.helpers import DRAW_DATE, REVEALS, THROWN_BY, WITNESSES, published_scheme, sources_after
 
 pytestmark = [
@@ -260,4 +261,26 @@ def test_the_public_goes_from_the_portal_home_to_a_task_its_results_and_the_veri
     walk.click("button:has-text('查询')", expect=r"/portal/results/\?q=")
     assert rec.object.name in walk.text() and "未发现问题" in walk.text()
     walk.click("header a:has-text('核验程序')", expect=r"/portal/verifier/")
+    walk.done()
+
+
+def test_the_inspector_opens_a_visit_from_the_work_bench_on_a_phone_by_clicking(page, live_server, alice):
+    """The 执法人员 (issue 14 part 3): from the work-bench to 我的检查 and the phone form of a visit they are drawn for."""
+    from shuangsuiji.accounts import services as accounts
+
+    selection = drawn_selection(alice)
+    inspector_id = (
+        selection.team.filter(active=True).order_by("order").values_list("inspector_id", flat=True)[0]
+    )
+    [(user, _)] = accounts.inspector_accounts_create(actor=alice, inspector_ids=[inspector_id])
+    user.set_password(PASSWORD)  # clears the first-login change, as the person's own change would
+    user.save()
+    page.set_viewport_size({"width": 390, "height": 844})
+    walk = Walk(page, live_server.url, names={*NAMES, user.username})
+    walk.sign_in(user.username)
+    walk.screenshot("inspector-workbench")
+    walk.click("#nav-my-visits", expect=r"/my/visits/$")
+    assert selection.object.name in walk.text()
+    walk.click(f"#visit-{selection.pk} a:has-text('录入检查记录')", expect=rf"/my/visits/{selection.pk}/$")
+    assert selection.object.name in walk.text("body")
     walk.done()

@@ -207,6 +207,8 @@ def test_the_work_bench_lists_the_visits_still_to_record(client, first, selectio
     assert (
         "我的检查" in page and "执法检查人员名录库" not in page
     )  # the inspector's menu, not the department's
+    # No department-wide tiles (issue 15 item 12: tiles follow the role): the inspector's card points to 我的检查.
+    assert "检查对象（全市）" not in page and "执法人员：只能看到本人被抽中参加的检查" in page
     sync(client, selection, COMPLETE | {"action": "submit"}, key="k.1.submit")
     assert f"/my/visits/{selection.pk}/" not in client.get("/").content.decode().split("<main>")[1]
 
