@@ -402,7 +402,7 @@ def _median_days(f: StatsFilter, today: datetime.date) -> tuple[dict[int, float 
         .order_by()
         .annotate(days=days)
         .values_list("department", "days")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))  # one row per record (records_in_period): no DISTINCT
         .values_list("department", "days", "n")
     )
     per_dept: dict[int, Counter] = defaultdict(Counter)
@@ -553,24 +553,19 @@ def department_table(
 
 
 def on_time_by_month(f: StatsFilter, today: datetime.date) -> list[tuple[int, int, int]]:
-    """[(month, on time, published)] for each month of the period, by inspection month."""
-    published = dict(
-        results_published(f, today)
+    """[(month, on time, published)] for each month of the period, by inspection month: one grouped query with the
+    conditions of results_published and published_on_time (one row per record, so no DISTINCT)."""
+    conditions = _record_conditions(f, today)
+    keys = ("published_on_time", "results_published")
+    rows = (
+        records_in_period(f)
         .order_by()
         .annotate(m=ExtractMonth("inspection_date"))
-        .values_list("m")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("m", "n")
+        .values("m")
+        .annotate(**{k: Count("pk", filter=conditions[k]) for k in keys})
     )
-    on_time = dict(
-        published_on_time(f, today)
-        .order_by()
-        .annotate(m=ExtractMonth("inspection_date"))
-        .values_list("m")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("m", "n")
-    )
-    return [(m, on_time.get(m, 0), published.get(m, 0)) for m in f.months]
+    by_month = {row["m"]: (row["published_on_time"], row["results_published"]) for row in rows}
+    return [(m, *by_month.get(m, (0, 0))) for m in f.months]
 
 
 def problems_by_item(f: StatsFilter, today: datetime.date) -> list[tuple[CheckItem, int, int]]:
