@@ -387,7 +387,9 @@ def _grouped(count: Count_, f: StatsFilter, today: datetime.date) -> tuple[dict[
         .annotate(n=Count(count.distinct, distinct=True))
         .values_list(count.group, "n")
     }
-    total = qs.aggregate(n=Count(count.distinct, distinct=True))["n"] or 0
+    # COUNT(*) over SELECT DISTINCT: PostgreSQL hashes the distinct values in memory, where COUNT(DISTINCT …) sorted
+    # every row on disk (three years of records for the 3-year coverage: 2.7 s → 1.4 s at 1 M results; ADR 0022).
+    total = qs.filter(**{f"{count.distinct}__isnull": False}).values(count.distinct).distinct().count()
     return by, total
 
 
