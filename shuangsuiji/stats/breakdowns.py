@@ -59,21 +59,33 @@ def _by(qs, field: str) -> dict:
     )
 
 
-def _record_counts(f: StatsFilter, today: datetime.date, field: str) -> tuple[dict, dict, dict]:
-    """(finished, concluded, with problems) per value of `field`, from one grouped query with conditional counts
-    (the conditions of selectors.records_finished, records_concluded, records_with_problems)."""
-    keys = ("records_finished", "records_concluded", "records_with_problems")
+OBJECT_FIELDS = ("object__region", "object__industry_code", "object__risk_class")
+RECORD_KEYS = ("records_finished", "records_concluded", "records_with_problems")
+
+
+def object_record_rows(f: StatsFilter, today: datetime.date) -> list[dict]:
+    """(finished, concluded, with problems) per (region, industry code, risk class) of the record's object, from one
+    grouped query with conditional counts (the conditions of selectors.records_finished, records_concluded,
+    records_with_problems). Each record is one row of the query, so the counts add up over any of the three fields:
+    the region, industry and risk breakdowns share this one pass over the period's records (ADR 0022)."""
     conditions = selectors._record_conditions(f, today)
-    rows = (
+    return list(
         selectors.records_in_period(f)
         .order_by()
-        .values(field)
-        .annotate(**{k: Count("pk", filter=conditions[k]) for k in keys})
+        .values(*OBJECT_FIELDS)
+        .annotate(**{k: Count("pk", filter=conditions[k]) for k in RECORD_KEYS})
     )
+
+
+def _record_counts(
+    f: StatsFilter, today: datetime.date, field: str, rows: list[dict] | None = None
+) -> tuple[dict, dict, dict]:
+    """(finished, concluded, with problems) per value of `field` (one of OBJECT_FIELDS), summed from `rows`
+    (object_record_rows, queried when not given)."""
     out: tuple[dict, dict, dict] = ({}, {}, {})
-    for row in rows:
-        for k, counts in zip(keys, out, strict=True):
-            counts[row[field]] = row[k]
+    for row in object_record_rows(f, today) if rows is None else rows:
+        for k, counts in zip(RECORD_KEYS, out, strict=True):
+            counts[row[field]] = counts.get(row[field], 0) + row[k]
     return out
 
 
@@ -85,9 +97,9 @@ def _lines(keys_labels: list[tuple[object, str]], counts: tuple[dict, dict, dict
     ]
 
 
-def by_region(f: StatsFilter, today: datetime.date) -> Breakdown:
+def by_region(f: StatsFilter, today: datetime.date, rows: list[dict] | None = None) -> Breakdown:
     """The 13 divisions (乡镇/街道) with the coverage of each: market entities checked at least once in the period."""
-    counts = _record_counts(f, today, "object__region")
+    counts = _record_counts(f, today, "object__region", rows)
     entities = _by(selectors.market_entities(f, today), "region")
     covered = dict(
         selectors.entity_checks(f, today)
@@ -109,10 +121,10 @@ def by_region(f: StatsFilter, today: datetime.date) -> Breakdown:
     return Breakdown("region", "分乡镇（街道）", "乡镇（街道）", lines, internal=False)
 
 
-def by_industry(f: StatsFilter, today: datetime.date) -> Breakdown:
+def by_industry(f: StatsFilter, today: datetime.date, rows: list[dict] | None = None) -> Breakdown:
     """By GB/T 4754 section (门类), from each object's industry code; a missing or invalid code is 未填写."""
     merged: list[dict] = [defaultdict(int), defaultdict(int), defaultdict(int)]
-    for counts, out in zip(_record_counts(f, today, "object__industry_code"), merged, strict=True):
+    for counts, out in zip(_record_counts(f, today, "object__industry_code", rows), merged, strict=True):
         for code, n in counts.items():
             out[_section(code)] += n
     present = {k for m in merged for k in m}
@@ -133,8 +145,8 @@ def _section(code: str | None) -> str:
         return UNSET
 
 
-def by_risk_class(f: StatsFilter, today: datetime.date) -> Breakdown:
-    counts = _record_counts(f, today, "object__risk_class")
+def by_risk_class(f: StatsFilter, today: datetime.date, rows: list[dict] | None = None) -> Breakdown:
+    counts = _record_counts(f, today, "object__risk_class", rows)
     classes = list(RiskClass.objects.order_by("sort", "id"))
     if f.risk_class:
         classes = [c for c in classes if c.pk == f.risk_class]
@@ -144,9 +156,12 @@ def by_risk_class(f: StatsFilter, today: datetime.date) -> Breakdown:
     return Breakdown("risk", "分信用风险分类（内部）", "信用风险分类", _lines(keys, counts))
 
 
-def by_item(f: StatsFilter, today: datetime.date) -> Breakdown:
-    """Per item: results in force that checked the item, and those that found a problem with it."""
-    lines = [Line(f"{i.code} {i.name}", n, n, p) for i, p, n in selectors.problems_by_item(f, today)]
+def by_item(f: StatsFilter, today: datetime.date, items: list | None = None) -> Breakdown:
+    """Per item: results in force that checked the item, and those that found a problem with it (`items`: the
+    answer of selectors.problems_by_item when the caller already has it)."""
+    if items is None:
+        items = selectors.problems_by_item(f, today)
+    lines = [Line(f"{i.code} {i.name}", n, n, p) for i, p, n in items]
     return Breakdown("item", "分抽查事项", "抽查事项", lines, internal=False)
 
 
@@ -170,11 +185,12 @@ def inspector_load(f: StatsFilter, today: datetime.date) -> Breakdown:
     return Breakdown("inspector", "检查人员工作量（内部，不作排名）", "检查人员", lines)
 
 
-def all_breakdowns(f: StatsFilter, today: datetime.date) -> list[Breakdown]:
+def all_breakdowns(f: StatsFilter, today: datetime.date, items: list | None = None) -> list[Breakdown]:
+    rows = object_record_rows(f, today)
     return [
-        by_item(f, today),
-        by_region(f, today),
-        by_industry(f, today),
-        by_risk_class(f, today),
+        by_item(f, today, items),
+        by_region(f, today, rows),
+        by_industry(f, today, rows),
+        by_risk_class(f, today, rows),
         inspector_load(f, today),
     ]

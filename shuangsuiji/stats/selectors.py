@@ -176,13 +176,17 @@ def records_concluded(f: StatsFilter, today: datetime.date) -> QuerySet:
     return _records_narrowed(qs, f)
 
 
-def _problem_results(f: StatsFilter) -> QuerySet:
-    qs = ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)
-    return qs.filter(item_id=f.item) if f.item else qs
+def _problem_records(f: StatsFilter) -> QuerySet:
+    """Ids of the records with an item result that found a problem (with an item filter: that item's result).
+
+    Uncorrelated on purpose: `pk IN (this)` is hashed once by PostgreSQL, where a correlated EXISTS probed the item
+    results once per record of the period (314,000 index look-ups, ~2 s at 1 M results; ADR 0022)."""
+    qs = ItemResult.objects.filter(problem_found=True)
+    return (qs.filter(item_id=f.item) if f.item else qs).values("record_id")
 
 
 def records_with_problems(f: StatsFilter, today: datetime.date) -> QuerySet:
-    return records_concluded(f, today).filter(Exists(_problem_results(f)))
+    return records_concluded(f, today).filter(pk__in=_problem_records(f))
 
 
 def random_checks(f: StatsFilter, today: datetime.date) -> QuerySet:
@@ -383,7 +387,9 @@ def _grouped(count: Count_, f: StatsFilter, today: datetime.date) -> tuple[dict[
         .annotate(n=Count(count.distinct, distinct=True))
         .values_list(count.group, "n")
     }
-    total = qs.aggregate(n=Count(count.distinct, distinct=True))["n"] or 0
+    # COUNT(*) over SELECT DISTINCT: PostgreSQL hashes the distinct values in memory, where COUNT(DISTINCT …) sorted
+    # every row on disk (three years of records for the 3-year coverage: 2.7 s → 1.4 s at 1 M results; ADR 0022).
+    total = qs.filter(**{f"{count.distinct}__isnull": False}).values(count.distinct).distinct().count()
     return by, total
 
 
@@ -398,7 +404,7 @@ def _median_days(f: StatsFilter, today: datetime.date) -> tuple[dict[int, float 
         .order_by()
         .annotate(days=days)
         .values_list("department", "days")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))  # one row per record (records_in_period): no DISTINCT
         .values_list("department", "days", "n")
     )
     per_dept: dict[int, Counter] = defaultdict(Counter)
@@ -477,7 +483,7 @@ def _record_conditions(f: StatsFilter, today: datetime.date) -> dict[str, Q]:
             | Q(status__in=AWAITING, deadline__lt=today)
         ),
         "records_concluded": concluded,
-        "records_with_problems": concluded & Q(Exists(_problem_results(f))),
+        "records_with_problems": concluded & Q(pk__in=_problem_records(f)),
         "random_checks": random,
         "joint_checks": random & Q(selection__draw__scheme_id__in=joint_scheme_ids()),
         "triggered_checks": finished & Q(kind=RecordKind.TRIGGERED),
@@ -549,24 +555,19 @@ def department_table(
 
 
 def on_time_by_month(f: StatsFilter, today: datetime.date) -> list[tuple[int, int, int]]:
-    """[(month, on time, published)] for each month of the period, by inspection month."""
-    published = dict(
-        results_published(f, today)
+    """[(month, on time, published)] for each month of the period, by inspection month: one grouped query with the
+    conditions of results_published and published_on_time (one row per record, so no DISTINCT)."""
+    conditions = _record_conditions(f, today)
+    keys = ("published_on_time", "results_published")
+    rows = (
+        records_in_period(f)
         .order_by()
         .annotate(m=ExtractMonth("inspection_date"))
-        .values_list("m")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("m", "n")
+        .values("m")
+        .annotate(**{k: Count("pk", filter=conditions[k]) for k in keys})
     )
-    on_time = dict(
-        published_on_time(f, today)
-        .order_by()
-        .annotate(m=ExtractMonth("inspection_date"))
-        .values_list("m")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("m", "n")
-    )
-    return [(m, on_time.get(m, 0), published.get(m, 0)) for m in f.months]
+    by_month = {row["m"]: (row["published_on_time"], row["results_published"]) for row in rows}
+    return [(m, *by_month.get(m, (0, 0))) for m in f.months]
 
 
 def problems_by_item(f: StatsFilter, today: datetime.date) -> list[tuple[CheckItem, int, int]]:

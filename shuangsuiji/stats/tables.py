@@ -75,8 +75,9 @@ def on_time_chart(f: StatsFilter, today: datetime.date):
     )
 
 
-def problem_chart(f: StatsFilter, today: datetime.date, limit: int = 15):
-    items = selectors.problems_by_item(f, today)[:limit]
+def problem_chart(f: StatsFilter, today: datetime.date, limit: int = 15, items: list | None = None):
+    """The items with the most results (`items`: selectors.problems_by_item's answer when the caller has it)."""
+    items = (selectors.problems_by_item(f, today) if items is None else items)[:limit]
     return charts.bar_chart(
         "分事项问题发现率",
         [(f"{i.code} {i.name}", p / n if n else None, f"{p}/{n} 条") for i, p, n in items],

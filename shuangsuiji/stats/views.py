@@ -41,7 +41,8 @@ def _table(request):
 
 def _page_context(request) -> dict:
     f, errors, departments, table, today = _table(request)
-    parts = breakdowns.all_breakdowns(f, today)
+    items = selectors.problems_by_item(f, today)  # one query for the item breakdown and the chart
+    parts = breakdowns.all_breakdowns(f, today, items)
     region = next(b for b in parts if b.key == "region")
     return {
         "f": f,
@@ -51,7 +52,7 @@ def _page_context(request) -> dict:
         "sections": tables.sections(table),
         "breakdowns": [tables.breakdown_table(b) for b in parts],
         "on_time_chart": tables.on_time_chart(f, today),
-        "problem_chart": tables.problem_chart(f, today),
+        "problem_chart": tables.problem_chart(f, today, items=items),
         "coverage_chart": tables.coverage_by_region_chart(region),
         "joint_chart": tables.joint_share_chart(table),
         "export_query": urlencode(f.query()),
@@ -131,18 +132,16 @@ def stats_xlsx(request):
         ["月份", "按时公示", "已公示", "按时公示率"],
         [[m, o, p, round(o / p * 100, 1) if p else None] for m, o, p in months],
     )
+    items = selectors.problems_by_item(f, today)  # one query for this sheet and the item breakdown
     _sheet(
         wb,
         "分事项问题发现率",
         f"{heading} · 分事项问题发现率",
         ["", "条", "条", "%"],
         ["事项编码", "事项名称", "发现问题", "检查结果", "问题发现率"],
-        [
-            [i.code, i.name, p, n, round(p / n * 100, 1) if n else None]
-            for i, p, n in selectors.problems_by_item(f, today)
-        ],
+        [[i.code, i.name, p, n, round(p / n * 100, 1) if n else None] for i, p, n in items],
     )
-    for b in breakdowns.all_breakdowns(f, today):
+    for b in breakdowns.all_breakdowns(f, today, items):
         bt = tables.breakdown_table(b)
         _sheet(
             wb,
