@@ -183,6 +183,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony"),
     "名录同步文件格式": ("directory_sync",),
     "推送省级平台": ("outbox_delivery", "outbox_event_resend", "outbox_rejected_resend"),
+    "归档与任务档案": ("scheme_archive", "scheme_dossier"),
     "检查文书": (
         "papers_task",
         "papers_task_xlsx",
