@@ -1,6 +1,7 @@
 """Issue 13 part 1: every public fact is written to the outbox in the transaction that makes it (transactional
 outbox) — present after the service, absent when the service's transaction rolls back — with public facts only."""
 
+import datetime
 import json
 
 import pytest
@@ -117,9 +118,16 @@ def test_a_published_scheme_is_an_outbox_event_without_its_strata(alice):
     emitted_only_on_commit("scheme.published", lambda: planning.scheme_publish(actor=alice, scheme=draft))
 
 
+def _days_after(day, n: int) -> str:
+    # The window follows the pinned or faked date: a fixed end date made these tests fail after it (faketime found it).
+    return (day + datetime.timedelta(days=n)).isoformat()
+
+
 def test_a_draw_is_an_outbox_event_with_the_public_list_and_teams(alice):
     today = timezone.localdate()
-    scheme = published_scheme(alice, entities=8, inspectors=2, window_start=today.isoformat())
+    scheme = published_scheme(
+        alice, entities=8, inspectors=2, window_start=today.isoformat(), window_end=_days_after(today, 20)
+    )
     draw = draws.draw_freeze(actor=alice, scheme=scheme, sources=sources_after(today), announced=ANNOUNCED)
     _, event = emitted_only_on_commit(
         "draw.performed",
@@ -137,7 +145,12 @@ def test_a_draw_is_an_outbox_event_with_the_public_list_and_teams(alice):
 def test_a_list_published_after_the_window_is_not_in_the_draw_event(alice):
     today = timezone.localdate()
     scheme = published_scheme(
-        alice, entities=8, inspectors=2, window_start=today.isoformat(), publish_list_at="window_end"
+        alice,
+        entities=8,
+        inspectors=2,
+        window_start=today.isoformat(),
+        window_end=_days_after(today, 20),
+        publish_list_at="window_end",
     )
     draw = draws.draw_freeze(actor=alice, scheme=scheme, sources=sources_after(today), announced=ANNOUNCED)
     draws.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
