@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -233,6 +235,11 @@ PROVINCE_READ_TIMEOUT = float(os.environ.get("PROVINCE_READ_TIMEOUT", "15"))
 OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 # SQLite has no SKIP LOCKED: one delivery process at a time, by this lock file.
+# Statistics (ADR 0022): "auto" reads the summary tables once `manage.py refresh_stats` has run and computes live
+# before; "live" always computes from the records (small installations); "summary" always reads the tables.
+STATS_SOURCE = os.environ.get("STATS_SOURCE", "auto")
+if STATS_SOURCE not in ("auto", "live", "summary"):
+    raise ImproperlyConfigured("STATS_SOURCE 应为 auto、live 或 summary")
 OUTBOX_LOCK_FILE = os.environ.get("OUTBOX_LOCK_FILE", str(BASE_DIR / "var" / "deliver_outbox.lock"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -20,7 +20,7 @@ from shuangsuiji.directory.models import Inspector, RiskClass
 from shuangsuiji.inspections.models import RecordMember
 from shuangsuiji.org.models import Department, Region
 
-from . import selectors
+from . import selectors, summary
 from .filters import StatsFilter
 
 UNSET = "未填写"
@@ -68,6 +68,9 @@ def object_record_rows(f: StatsFilter, today: datetime.date) -> list[dict]:
     grouped query with conditional counts (the conditions of selectors.records_finished, records_concluded,
     records_with_problems). Each record is one row of the query, so the counts add up over any of the three fields:
     the region, industry and risk breakdowns share this one pass over the period's records (ADR 0022)."""
+    state = summary.source(f)
+    if state is not None:
+        return summary.object_record_rows(state, f)
     conditions = selectors._record_conditions(f, today)
     return list(
         selectors.records_in_period(f)
@@ -101,12 +104,17 @@ def by_region(f: StatsFilter, today: datetime.date, rows: list[dict] | None = No
     """The 13 divisions (乡镇/街道) with the coverage of each: market entities checked at least once in the period."""
     counts = _record_counts(f, today, "object__region", rows)
     entities = _by(selectors.market_entities(f, today), "region")
-    covered = dict(
-        selectors.entity_checks(f, today)
-        .order_by()
-        .values_list("object__region")
-        .annotate(n=Count("object", distinct=True))
-        .values_list("object__region", "n")
+    state = summary.source(f)
+    covered = (
+        summary.covered_by_region(state, f)
+        if state is not None
+        else dict(
+            selectors.entity_checks(f, today)
+            .order_by()
+            .values_list("object__region")
+            .annotate(n=Count("object", distinct=True))
+            .values_list("object__region", "n")
+        )
     )
     regions = list(Region.objects.order_by("sort", "id"))
     if f.region:

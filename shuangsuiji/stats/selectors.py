@@ -1,7 +1,9 @@
 """Statistics (art. 15, 18) as named reads: each figure is a count of a named queryset, grouped by department.
 
-Every figure is a plain ORM aggregate (COUNT … GROUP BY) over the live tables (ADR 0015); the same querysets back the
-lists a figure links to, so a number on the page and the rows behind it cannot disagree.
+Every figure is defined as a plain ORM aggregate (COUNT … GROUP BY) over the live tables (ADR 0015); the same querysets
+back the lists a figure links to, so a number on the page and the rows behind it cannot disagree. At scale the figures
+are read from the summary tables that `refresh_stats` fills from these same conditions (summary.py, ADR 0022); the tests
+compare both paths with counts of their own.
 
 Conventions (written on the page as well):
 - A task (抽查任务) is a published scheme of the year, counted for its lead department; the half-year is that of its
@@ -517,16 +519,25 @@ def department_table(
     """Every figure per department (and for the city when `city`), for the filter `f`."""
     departments = [d for d in departments if not f.department or d.pk == f.department]
     rows = [Row(d) for d in departments]
+    from . import summary  # summary builds on this module
+
     city_row = Row(None)
-    records = _record_figures(f, today)
+    state = summary.source(f)
+    if state is None:
+        records = _record_figures(f, today)
+        medians, city_median = _median_days(f, today)
+        per_dept, city_checks = _checks_per_entity(f, today)
+    else:
+        records = summary.record_figures(state, f, today)
+        histograms, every = summary.median_days(state, f)
+        medians, city_median = {d: _median(h) for d, h in histograms.items()}, _median(every)
+        per_dept, city_checks = summary.checks_per_entity(state, f)
     for key, count in COUNTS.items():
         by, total = records[key] if key in records else _grouped(count, f, today)
         for row in rows:
             row.values[key] = by.get(row.department.pk, 0)  # type: ignore[union-attr]
         city_row.values[key] = total
     entities = market_entities(f, today).count()
-    medians, city_median = _median_days(f, today)
-    per_dept, city_checks = _checks_per_entity(f, today)
     for row in rows:
         row.values["market_entities"] = entities
         row.values["median_days"] = medians.get(row.department.pk)  # type: ignore[union-attr]
@@ -557,6 +568,12 @@ def department_table(
 def on_time_by_month(f: StatsFilter, today: datetime.date) -> list[tuple[int, int, int]]:
     """[(month, on time, published)] for each month of the period, by inspection month: one grouped query with the
     conditions of results_published and published_on_time (one row per record, so no DISTINCT)."""
+    from . import summary
+
+    state = summary.source(f)
+    if state is not None:
+        by_month = summary.on_time_by_month(state, f)
+        return [(m, *by_month.get(m, (0, 0))) for m in f.months]
     conditions = _record_conditions(f, today)
     keys = ("published_on_time", "results_published")
     rows = (
@@ -572,14 +589,20 @@ def on_time_by_month(f: StatsFilter, today: datetime.date) -> list[tuple[int, in
 
 def problems_by_item(f: StatsFilter, today: datetime.date) -> list[tuple[CheckItem, int, int]]:
     """[(item, results with a problem, results checked)] of the results in force, most checked first."""
-    qs = ItemResult.objects.filter(record__in=records_concluded(f, today).values("pk"), checked=True)
-    if f.item:
-        qs = qs.filter(item_id=f.item)
-    counts = list(
-        qs.order_by()
-        .values_list("item")
-        .annotate(n=Count("pk"), p=Count("pk", filter=Q(problem_found=True)))
-        .values_list("item", "p", "n")
-    )
+    from . import summary
+
+    state = summary.source(f)
+    if state is not None:
+        counts = summary.problems_by_item(state, f)
+    else:
+        qs = ItemResult.objects.filter(record__in=records_concluded(f, today).values("pk"), checked=True)
+        if f.item:
+            qs = qs.filter(item_id=f.item)
+        counts = list(
+            qs.order_by()
+            .values_list("item")
+            .annotate(n=Count("pk"), p=Count("pk", filter=Q(problem_found=True)))
+            .values_list("item", "p", "n")
+        )
     items = CheckItem.objects.in_bulk([i for i, _p, _n in counts])
     return sorted(((items[i], p, n) for i, p, n in counts), key=lambda t: (-t[2], t[0].code))

@@ -20,8 +20,8 @@ from shuangsuiji.directory.models import CheckItem, RiskClass
 from shuangsuiji.directory.workbooks import literal_row
 from shuangsuiji.org.models import Region
 
-from . import breakdowns, policy, public, selectors, tables
-from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES
+from . import breakdowns, policy, public, selectors, summary, tables
+from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES, StatsFilter
 from .labels import describe
 
 PUBLIC_STATS_CACHE_SECONDS = 600
@@ -56,6 +56,7 @@ def _page_context(request) -> dict:
         "coverage_chart": tables.coverage_by_region_chart(region),
         "joint_chart": tables.joint_share_chart(table),
         "export_query": urlencode(f.query()),
+        "as_of": summary.as_of(f),
     }
 
 
@@ -108,7 +109,7 @@ def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], ro
 @login_required
 def stats_xlsx(request):
     f, _errors, _departments, table, today = _table(request)
-    heading = f"“双随机、一公开”统计：{describe(f)}（截至 {today:%Y-%m-%d}）"
+    heading = f"“双随机、一公开”统计：{describe(f)}（{_as_of_text(f, today)}）"
     wb = Workbook()
     wb.remove(wb.active)
     for section in tables.sections(table, links=False):
@@ -165,6 +166,13 @@ def stats_xlsx(request):
     return response
 
 
+def _as_of_text(f, today) -> str:
+    state = summary.as_of(f)
+    if state["summary"] and state["at"]:
+        return f"数据截至 {timezone.localtime(state['at']):%Y年%-m月%-d日 %H:%M}（北京时间）"
+    return f"截至 {today:%Y-%m-%d}，实时计算"
+
+
 def _xlsx_value(key: str, cell: tables.Cell):
     """Numbers as numbers (rates in percent, one decimal), an absent value empty."""
     if cell.value is None:
@@ -179,8 +187,10 @@ def portal_stats(request):
     today = timezone.localdate()
     year, errors = public.year_from(request.GET, today)
     # Anonymous and some sixty aggregate queries: the answer is kept for PUBLIC_STATS_CACHE_SECONDS (ADR 0015).
+    # A new refresh is a new cache key: the portal never shows older figures than the summary holds.
+    as_of = summary.as_of(StatsFilter(year))
     sections = cache.get_or_set(
-        f"portal-stats:{year}:{today}",
+        f"portal-stats:{year}:{today}:{as_of['at'].timestamp() if as_of['at'] else 'live'}",
         lambda: public.public_sections(year, today),
         PUBLIC_STATS_CACHE_SECONDS,
     )
@@ -194,5 +204,6 @@ def portal_stats(request):
             "sections": sections,
             "today": today,
             "threshold": public.THRESHOLD,
+            "as_of": as_of,
         },
     )

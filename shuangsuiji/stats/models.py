@@ -1,0 +1,132 @@
+"""Summary tables of the statistics (ADR 0022): pre-aggregated counts rebuilt by `manage.py refresh_stats`.
+
+Derived data only: every row can be recomputed from the inspection records, so the tables hold plain integer ids (no
+foreign keys that would cascade or lock the departments, objects and items they count). The grain is the filters the
+pages combine — year, month or half, department, the object's region and risk class (as they are at refresh time),
+joint or own — so that any filter of /stats/ without an item is a sum over a few thousand rows.
+
+Risk classes are stored here because the internal pages filter by them; the portal reads only department totals
+(public.py) and never a risk-class column.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Dims(models.Model):
+    """The filter dimensions shared by the cells."""
+
+    generation = models.IntegerField()  # Refresh.pk: a page reads one refresh's rows only
+    year = models.SmallIntegerField()
+    department_id = models.BigIntegerField()
+    region_id = models.BigIntegerField(null=True)
+    risk_class_id = models.BigIntegerField(null=True)
+    joint = models.BooleanField()  # the record's task is a joint one (selectors.joint_scheme_ids)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.year} 部门 {self.department_id}（第 {self.generation} 次刷新）"
+
+
+class RecordCell(Dims):
+    """The record figures (selectors._record_conditions, every version of the records) of one month's cell."""
+
+    month = models.SmallIntegerField()
+    records_finished = models.IntegerField(default=0)
+    records_in_window = models.IntegerField(default=0)
+    results_published = models.IntegerField(default=0)
+    published_on_time = models.IntegerField(default=0)
+    published_late = models.IntegerField(default=0)  # the today-independent half of results_overdue
+    records_concluded = models.IntegerField(default=0)
+    records_with_problems = models.IntegerField(default=0)
+    random_checks = models.IntegerField(default=0)
+    joint_checks = models.IntegerField(default=0)
+    triggered_checks = models.IntegerField(default=0)
+    triggered_complaint = models.IntegerField(default=0)
+    triggered_referral = models.IntegerField(default=0)
+    triggered_monitoring = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year", "month"], name="stats_recordcell_period_idx")]
+
+
+class IndustryCell(Dims):
+    """Finished, concluded and with-problem records per GB/T 4754 section (门类) of the object, per half-year."""
+
+    half = models.SmallIntegerField()
+    section = models.CharField(max_length=10)  # the letter, or breakdowns.UNSET
+    records_finished = models.IntegerField(default=0)
+    records_concluded = models.IntegerField(default=0)
+    records_with_problems = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_industrycell_period_idx")]
+
+
+class DaysCell(Dims):
+    """How many published first versions took `days` calendar days from the result to publication (the median)."""
+
+    half = models.SmallIntegerField()
+    days = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_dayscell_period_idx")]
+
+
+class ItemCell(Dims):
+    """Checked item results of the results in force, and those finding a problem, per item
+    (selectors.problems_by_item)."""
+
+    half = models.SmallIntegerField()
+    item_id = models.BigIntegerField()
+    checked = models.IntegerField(default=0)
+    problems = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_itemcell_period_idx")]
+
+
+class EntityCell(models.Model):
+    """Distinct market entities, which do not add up across periods, departments or joint/own: counted per
+    (year, period, department or the city, mode) for each (region, risk class) — an object is in exactly one of
+    those, so sums over regions and risk classes stay exact."""
+
+    generation = models.IntegerField()
+    year = models.SmallIntegerField()
+    period = models.SmallIntegerField()  # 0 the whole year, 1 or 2 the half
+    department_id = models.BigIntegerField(
+        null=True
+    )  # None: the city (an entity checked by several departments once)
+    mode = models.CharField(max_length=5)  # "all", "joint" or "own" (the joint filter)
+    region_id = models.BigIntegerField(null=True)
+    risk_class_id = models.BigIntegerField(null=True)
+    covered = models.IntegerField(default=0)  # checked at least once in the period
+    covered_3y = models.IntegerField(default=0)  # in the three years ending with the period
+    checked_once = models.IntegerField(default=0)  # random checks in the period: 1, 2, 3 or more
+    checked_twice = models.IntegerField(default=0)
+    checked_thrice = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["generation", "year", "period", "mode"], name="stats_entitycell_period_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"EntityCell {self.year}/{self.period} {self.mode}（第 {self.generation} 次刷新）"
+
+
+class Refresh(models.Model):
+    """A completed refresh; its pk is the generation of the cells it wrote. The refresh keeps the previous
+    generation's rows (and deletes older ones) so that a page which started reading the previous one finishes on
+    it."""
+
+    finished_at = models.DateTimeField()
+    seconds = models.FloatField()
+    records = models.IntegerField()  # finished records counted
+
+    def __str__(self) -> str:
+        return f"统计汇总第 {self.pk} 次刷新（{self.finished_at:%Y-%m-%d %H:%M}）"

@@ -1,0 +1,441 @@
+"""The summary path of the statistics (ADR 0022): `refresh()` rebuilds the summary tables (models.py) in one
+transaction from the same conditions as the live figures (selectors._record_conditions), and the readers below answer
+the selectors' questions from them.
+
+Which path a request takes (`source(f)`): settings.STATS_SOURCE = "live" always computes from the records;
+"summary" always reads the summary tables (empty until the first refresh); "auto" (the default) reads them once a
+refresh has completed and computes live before. A filter on an item is always live (the summary has no item
+dimension for the record figures; ADR 0022). "Overdue, not yet published" depends on today: its unpublished part is
+always counted live (few records, index record_deadline_idx); the part published late comes from the summary.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
+from django.utils import timezone
+
+from shuangsuiji.accountability.selectors import CONCLUDED, EXECUTED
+from shuangsuiji.directory.models import InspectionObject
+from shuangsuiji.inspections.models import InspectionRecord, ItemResult, RecordKind
+
+from . import selectors
+from .filters import StatsFilter
+from .models import DaysCell, EntityCell, IndustryCell, ItemCell, RecordCell, Refresh
+
+# The record figures the summary holds (RecordCell columns); results_overdue is published_late + the live part.
+RECORD_KEYS = (
+    "records_finished",
+    "records_in_window",
+    "results_published",
+    "published_on_time",
+    "records_concluded",
+    "records_with_problems",
+    "random_checks",
+    "joint_checks",
+    "triggered_checks",
+    *selectors.TRIGGER_KEYS.values(),
+)
+BREAKDOWN_KEYS = ("records_finished", "records_concluded", "records_with_problems")
+ENTITY_KEYS = ("covered", "covered_3y", "checked_once", "checked_twice", "checked_thrice")
+ADVISORY_LOCK = 0x5354_4154  # "STAT": one refresh at a time on PostgreSQL
+
+
+# --- which path -------------------------------------------------------------------------------------------------
+
+
+def latest() -> Refresh | None:
+    return Refresh.objects.order_by("-pk").first()
+
+
+def source(f: StatsFilter) -> Refresh | None:
+    """The refresh to read for `f`, or None to compute live."""
+    mode = getattr(settings, "STATS_SOURCE", "auto")
+    if mode == "live" or f.item:
+        return None
+    state = latest()
+    if state is None and mode == "summary":
+        # Forced summary before any refresh: empty figures (generation 0 has no rows), said on the page.
+        return Refresh(pk=0, finished_at=timezone.now(), seconds=0, records=0)
+    return state
+
+
+def as_of(f: StatsFilter) -> dict:
+    """What the page says about the data it shows: {"live": bool, "at": aware datetime or None, "item": bool}."""
+    mode = getattr(settings, "STATS_SOURCE", "auto")
+    state = latest()
+    return {
+        "mode": mode,
+        "summary": mode != "live" and not f.item and (state is not None or mode == "summary"),
+        "at": state.finished_at if state else None,
+        "item": bool(f.item),
+    }
+
+
+# --- refresh ----------------------------------------------------------------------------------------------------
+
+
+def _joint(ids: list[int], prefix: str = "") -> Case:
+    return Case(
+        When(**{f"{prefix}selection__draw__scheme_id__in": ids}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _half(month: str) -> Case:
+    return Case(When(**{f"{month}__lte": 6}, then=Value(1)), default=Value(2), output_field=IntegerField())
+
+
+def _dims(row: dict, generation: int) -> dict:
+    return {
+        "generation": generation,
+        "year": row["y"],
+        "department_id": row["department"],
+        "region_id": row["object__region"],
+        "risk_class_id": row["object__risk_class"],
+        "joint": row["jt"],
+    }
+
+
+def refresh() -> Refresh:
+    """Rebuild every summary table in one transaction: readers see the previous refresh until it commits."""
+    started = time.monotonic()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+        state = Refresh.objects.create(finished_at=timezone.now(), seconds=0, records=0)
+        g = state.pk
+        ids = selectors.joint_scheme_ids()
+        # The conditions depend on the filter only through its item (none here) and on today only for
+        # results_overdue, which is not summarised.
+        conditions = selectors._record_conditions(StatsFilter(2000), datetime.date(2000, 1, 1))
+        conditions["published_late"] = (
+            Q(corrects__isnull=True)
+            & Q(published_at__isnull=False, deadline__isnull=False)
+            & Q(published_at__date__gt=F("deadline"))
+        )
+        base = InspectionRecord.objects.order_by().annotate(
+            y=ExtractYear("inspection_date"), m=ExtractMonth("inspection_date"), jt=_joint(ids)
+        )
+        base = base.annotate(h=_half("m"))
+        dims = ("y", "department", "object__region", "object__risk_class", "jt")
+        keys = (*RECORD_KEYS, "published_late")
+
+        cells = [
+            RecordCell(**_dims(row, g), month=row["m"], **{k: row[k] for k in keys})
+            for row in base.values(*dims, "m").annotate(
+                **{k: Count("pk", filter=conditions[k]) for k in keys}
+            )
+        ]
+        RecordCell.objects.bulk_create(cells, batch_size=2000)
+        records = sum(c.records_finished for c in cells)
+
+        from .breakdowns import _section  # breakdowns reads this module
+
+        industry: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for row in base.values(*dims, "h", "object__industry_code").annotate(
+            **{k: Count("pk", filter=conditions[k]) for k in BREAKDOWN_KEYS}
+        ):
+            key = (*(row[d] for d in dims), row["h"], _section(row["object__industry_code"]))
+            for i, k in enumerate(BREAKDOWN_KEYS):
+                industry[key][i] += row[k]
+        IndustryCell.objects.bulk_create(
+            (
+                IndustryCell(
+                    **_dims(dict(zip(dims, key[:5], strict=True)), g),
+                    half=key[5],
+                    section=key[6],
+                    **dict(zip(BREAKDOWN_KEYS, counts, strict=True)),
+                )
+                for key, counts in industry.items()
+            ),
+            batch_size=2000,
+        )
+
+        days = ExpressionWrapper(
+            TruncDate("published_at") - Coalesce("result_date", "inspection_date"),
+            output_field=DurationField(),
+        )
+        DaysCell.objects.bulk_create(
+            (
+                DaysCell(**_dims(row, g), half=row["h"], days=row["d"].days, n=row["n"])
+                for row in base.filter(conditions["results_published"])
+                .annotate(d=days)
+                .values(*dims, "h", "d")
+                .annotate(n=Count("pk"))
+            ),
+            batch_size=2000,
+        )
+
+        items = (
+            ItemResult.objects.filter(checked=True, record__status__in=CONCLUDED)
+            .order_by()
+            .annotate(
+                y=ExtractYear("record__inspection_date"),
+                m=ExtractMonth("record__inspection_date"),
+                jt=_joint(ids, "record__"),
+                department=F("record__department"),
+                r=F("record__object__region"),
+                rc=F("record__object__risk_class"),
+            )
+            .annotate(h=_half("m"))
+            .values("y", "h", "department", "r", "rc", "jt", "item")
+            .annotate(n=Count("pk"), p=Count("pk", filter=Q(problem_found=True)))
+        )
+        ItemCell.objects.bulk_create(
+            (
+                ItemCell(
+                    **_dims(row | {"object__region": row["r"], "object__risk_class": row["rc"]}, g),
+                    half=row["h"],
+                    item_id=row["item"],
+                    checked=row["n"],
+                    problems=row["p"],
+                )
+                for row in items
+            ),
+            batch_size=2000,
+        )
+        EntityCell.objects.bulk_create(_entity_cells(g, ids), batch_size=2000)
+
+        # Keep the previous generation for the pages reading it now; older ones go.
+        for model in (RecordCell, IndustryCell, DaysCell, ItemCell, EntityCell):
+            model.objects.filter(generation__lt=g - 1).delete()
+        Refresh.objects.filter(pk__lt=g - 1).delete()
+        state.finished_at = timezone.now()
+        state.seconds = time.monotonic() - started
+        state.records = records
+        state.save(update_fields=["finished_at", "seconds", "records"])
+    return state
+
+
+def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
+    """Distinct market entities per (year, period, department or city, mode, region, risk class), counted in Python
+    from one row per finished first version of a market entity in business (selectors.entity_checks, entity_checks_3y
+    and _checks_per_entity: the same rows, the same distinct counts)."""
+    objects = {
+        pk: (region, risk)
+        for pk, region, risk in InspectionObject.objects.market_entities()
+        .active()
+        .values_list("pk", "region_id", "risk_class_id")
+    }
+    entities = InspectionObject.objects.market_entities().active().values("pk")
+    rows = (
+        InspectionRecord.objects.filter(corrects__isnull=True, status__in=EXECUTED, object__in=entities)
+        .order_by()
+        .annotate(y=ExtractYear("inspection_date"), m=ExtractMonth("inspection_date"), jt=_joint(ids))
+        .values_list("object", "department", "selection", "kind", "y", "m", "jt")
+    )
+    # Periods as bits: bit 2 * (year - y0) + half - 1. One mask of the checked half-years per (object, dc, mode),
+    # where dc is the department or None for the city and mode "all" plus "joint" or "own".
+    masks: dict[tuple, int] = defaultdict(int)
+    # Random checks: the distinct selections per (object, dc, mode, year) and half.
+    selections: dict[tuple, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+    years: set[int] = set()
+    y0 = 1900
+    for obj, dept, sel, kind, y, m, jt in rows.iterator(chunk_size=20_000):
+        if obj not in objects:  # became a market entity in business since the first query
+            continue
+        years.add(y)
+        h = 1 if m <= 6 else 2
+        bit = 1 << (2 * (y - y0) + h - 1)
+        for dc in (dept, None):
+            for mode in ("all", "joint" if jt else "own"):
+                masks[(obj, dc, mode)] |= bit
+                if kind == RecordKind.RANDOM and sel is not None:
+                    selections[(obj, dc, mode, y)][h - 1].add(sel)
+    if not years:
+        return []
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    targets = [(y, p) for y in range(min(years), max(years) + 3) for p in (0, 1, 2)]
+
+    def bits(y: int, halves: Iterable[int]) -> int:
+        return sum(1 << (2 * (y - y0) + h - 1) for h in halves)
+
+    windows = {}
+    for y, p in targets:
+        period = bits(y, (1, 2) if p == 0 else (p,))
+        last = (1, 2) if p != 1 else (1,)
+        three = bits(y - 2, (1, 2)) | bits(y - 1, (1, 2)) | bits(y, last)
+        windows[(y, p)] = (period, three)
+    grouped = Counter((dc, mode, objects[obj], mask) for (obj, dc, mode), mask in masks.items())
+    for (dc, mode, (region, risk), mask), n in grouped.items():
+        for (y, p), (period, three) in windows.items():
+            if mask & three:
+                cell = out[(y, p, dc, mode, region, risk)]
+                cell[1] += n
+                if mask & period:
+                    cell[0] += n
+    for (obj, dc, mode, y), (h1, h2) in selections.items():
+        region, risk = objects[obj]
+        for p, n in ((0, len(h1 | h2)), (1, len(h1)), (2, len(h2))):
+            if n:
+                out[(y, p, dc, mode, region, risk)][1 + min(n, 3)] += 1
+    for (y, p, dc, mode, region, risk), counts in out.items():
+        yield EntityCell(
+            generation=g,
+            year=y,
+            period=p,
+            department_id=dc,
+            mode=mode,
+            region_id=region,
+            risk_class_id=risk,
+            **dict(zip(ENTITY_KEYS, counts, strict=True)),
+        )
+
+
+# --- readers ----------------------------------------------------------------------------------------------------
+
+
+def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str) -> QuerySet:
+    qs = qs.filter(year=f.year)
+    if f.half:
+        qs = qs.filter(month__in=list(f.months)) if period == "month" else qs.filter(half=f.half)
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.risk_class:
+        qs = qs.filter(risk_class_id=f.risk_class)
+    if f.joint == "joint":
+        qs = qs.filter(joint=True)
+    elif f.joint == "own":
+        qs = qs.filter(joint=False)
+    return qs.order_by()
+
+
+def _entities(state: Refresh, f: StatsFilter) -> QuerySet:
+    qs = EntityCell.objects.filter(
+        generation=state.pk, year=f.year, period=f.half or 0, mode=f.joint or "all"
+    ).order_by()
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.risk_class:
+        qs = qs.filter(risk_class_id=f.risk_class)
+    return qs
+
+
+def _entity_scopes(state: Refresh, f: StatsFilter, *values: str) -> tuple[list[dict], list[dict]]:
+    """(per department rows, the scope's rows): the scope is the city, or the filtered department."""
+    qs = _entities(state, f)
+    sums = {k: Sum(k) for k in ENTITY_KEYS}
+    depts = qs.filter(department_id__isnull=False)
+    if f.department:
+        depts = depts.filter(department_id=f.department)
+    by_dept = list(depts.values("department_id", *values).annotate(**sums))
+    scope = depts if f.department else qs.filter(department_id__isnull=True)
+    return by_dept, list(scope.values(*values).annotate(**sums) if values else [scope.aggregate(**sums)])
+
+
+def record_figures(
+    state: Refresh, f: StatsFilter, today: datetime.date
+) -> dict[str, tuple[dict[int, int], int]]:
+    """{key: (per department, total)} of the record figures, results_overdue and the entities checked."""
+    rows = list(
+        _narrowed(RecordCell.objects.filter(generation=state.pk), f, period="month")
+        .values("department_id")
+        .annotate(**{k: Sum(k) for k in (*RECORD_KEYS, "published_late")})
+    )
+    out: dict[str, tuple[dict[int, int], int]] = {}
+    for key in RECORD_KEYS:
+        by = {r["department_id"]: r[key] or 0 for r in rows}
+        out[key] = (by, sum(by.values()))
+    overdue = {r["department_id"]: r["published_late"] or 0 for r in rows}
+    late = Q(published_at__isnull=False, deadline__isnull=False, published_at__date__gt=F("deadline"))
+    for dept, n in (
+        selectors.records_first(f, today)
+        .filter(status__in=selectors.AWAITING, deadline__lt=today)
+        .exclude(late)
+        .order_by()
+        .values_list("department")
+        .annotate(n=Count("pk"))
+    ):
+        overdue[dept] = overdue.get(dept, 0) + n
+    out["results_overdue"] = (overdue, sum(overdue.values()))
+    by_dept, scope = _entity_scopes(state, f)
+    for key, column in (("entities_checked", "covered"), ("entities_checked_3y", "covered_3y")):
+        out[key] = ({r["department_id"]: r[column] or 0 for r in by_dept}, scope[0][column] or 0)
+    return out
+
+
+def checks_per_entity(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
+    by_dept, scope = _entity_scopes(state, f)
+
+    def counter(r: dict) -> Counter:
+        return Counter({1: r["checked_once"] or 0, 2: r["checked_twice"] or 0, 3: r["checked_thrice"] or 0})
+
+    return {r["department_id"]: counter(r) for r in by_dept}, counter(scope[0])
+
+
+def covered_by_region(state: Refresh, f: StatsFilter) -> dict[int | None, int]:
+    _by_dept, scope = _entity_scopes(state, f, "region_id")
+    return {r["region_id"]: r["covered"] or 0 for r in scope if r["covered"]}
+
+
+def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
+    per_dept: dict[int, Counter] = defaultdict(Counter)
+    every: Counter = Counter()
+    for dept, days, n in (
+        _narrowed(DaysCell.objects.filter(generation=state.pk), f, period="half")
+        .values_list("department_id", "days")
+        .annotate(n=Sum("n"))
+    ):
+        per_dept[dept][days] += n
+        every[days] += n
+    return per_dept, every
+
+
+def on_time_by_month(state: Refresh, f: StatsFilter) -> dict[int, tuple[int, int]]:
+    return {
+        m: (o or 0, p or 0)
+        for m, o, p in _narrowed(RecordCell.objects.filter(generation=state.pk), f, period="month")
+        .values_list("month")
+        .annotate(o=Sum("published_on_time"), p=Sum("results_published"))
+    }
+
+
+def problems_by_item(state: Refresh, f: StatsFilter) -> list[tuple[int, int, int]]:
+    """[(item id, with a problem, checked)]."""
+    return [
+        (i, p or 0, n or 0)
+        for i, p, n in _narrowed(ItemCell.objects.filter(generation=state.pk), f, period="half")
+        .values_list("item_id")
+        .annotate(p=Sum("problems"), n=Sum("checked"))
+        if n
+    ]
+
+
+def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
+    """breakdowns.object_record_rows from the summary: the industry code is the section letter (or None)."""
+    return [
+        {
+            "object__region": r["region_id"],
+            "object__risk_class": r["risk_class_id"],
+            "object__industry_code": r["section"],
+            **{k: r[k] or 0 for k in BREAKDOWN_KEYS},
+        }
+        for r in _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half")
+        .values("region_id", "risk_class_id", "section")
+        .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
+    ]

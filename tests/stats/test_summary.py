@@ -1,0 +1,115 @@
+"""The summary tables (ADR 0022): the pages show the figures as of the last refresh, say so, and catch up on the next
+refresh; a refresh replaces the previous one whole; the live path stays for item filters and small installations."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from shuangsuiji.inspections.models import InspectionRecord
+from shuangsuiji.stats import selectors, summary
+from shuangsuiji.stats.filters import StatsFilter
+from shuangsuiji.stats.models import RecordCell, Refresh
+from tests.conftest import login
+
+from . import oracle
+from .history import TODAY, YEAR, build
+
+pytestmark = [pytest.mark.django_db, pytest.mark.today(TODAY.isoformat())]
+
+
+def city(f: StatsFilter, h) -> dict:
+    return selectors.department_table(f, h.departments, TODAY, city=True).rows[-1].values
+
+
+def a_finished_record_of_the_year() -> InspectionRecord:
+    return (
+        InspectionRecord.objects.filter(corrects__isnull=True, status="published", inspection_date__year=YEAR)
+        .order_by("pk")
+        .first()
+    )
+
+
+def test_the_summary_shows_the_figures_of_its_last_refresh_until_the_next_one(settings, alice):
+    settings.STATS_SOURCE = "summary"
+    h = build(21, alice)  # refreshes at the end
+    f = StatsFilter(YEAR)
+    before = city(f, h)["records_finished"]
+    assert before == oracle.figures(h, f, TODAY, None)["records_finished"]
+    InspectionRecord.objects.filter(pk=a_finished_record_of_the_year().pk).update(status="draft")
+    assert city(f, h)["records_finished"] == before  # as of the refresh
+    summary.refresh()
+    assert city(f, h)["records_finished"] == before - 1
+    settings.STATS_SOURCE = "live"
+    assert city(f, h)["records_finished"] == before - 1
+
+
+def test_the_unpublished_overdue_records_are_counted_live_between_refreshes(settings, alice):
+    settings.STATS_SOURCE = "summary"
+    h = build(22, alice)
+    f = StatsFilter(YEAR)
+    before = city(f, h)["results_overdue"]
+    rec = a_finished_record_of_the_year()
+    InspectionRecord.objects.filter(pk=rec.pk).update(
+        status="submitted", published_at=None, deadline=TODAY - datetime.timedelta(days=1)
+    )
+    # Without a refresh: the record is overdue now (live part), and still counted as published on time or late
+    # in the summary until the next refresh.
+    assert city(f, h)["results_overdue"] >= before + (0 if rec.published_at.date() > rec.deadline else 1)
+    summary.refresh()
+    settings.STATS_SOURCE = "live"
+    live = city(f, h)["results_overdue"]
+    settings.STATS_SOURCE = "summary"
+    assert city(f, h)["results_overdue"] == live
+
+
+def test_a_refresh_keeps_the_previous_generation_for_pages_reading_it_and_drops_older_ones(settings, alice):
+    settings.STATS_SOURCE = "summary"
+    build(23, alice)
+    out = io.StringIO()
+    call_command("refresh_stats", stdout=out)
+    call_command("refresh_stats", stdout=out)
+    assert "统计汇总已刷新" in out.getvalue()
+    last = Refresh.objects.order_by("-pk").first()
+    assert list(Refresh.objects.order_by("pk").values_list("pk", flat=True)) == [last.pk - 1, last.pk]
+    assert set(RecordCell.objects.values_list("generation", flat=True)) == {last.pk - 1, last.pk}
+    assert (
+        RecordCell.objects.filter(generation=last.pk).count()
+        == RecordCell.objects.filter(generation=last.pk - 1).count()
+    )
+
+
+def test_auto_computes_live_until_the_first_refresh_and_an_item_filter_is_always_live(settings, alice):
+    settings.STATS_SOURCE = "auto"
+    h = build(24, alice)  # no refresh under "auto"
+    assert summary.source(StatsFilter(YEAR)) is None
+    summary.refresh()
+    assert summary.source(StatsFilter(YEAR)) is not None
+    assert summary.source(StatsFilter(YEAR, item=h.items[0].pk)) is None
+    settings.STATS_SOURCE = "live"
+    assert summary.source(StatsFilter(YEAR)) is None
+
+
+def test_the_pages_say_as_of_when_the_figures_are_and_what_to_do_before_the_first_refresh(
+    client, settings, olivia, alice
+):
+    settings.STATS_SOURCE = "auto"
+    build(25, alice)
+    login(client, olivia)
+    html = client.get("/stats/", {"year": YEAR}).content.decode()
+    assert "以下数字按实时数据计算" in html and "refresh_stats" in html
+    settings.STATS_SOURCE = "summary"
+    Refresh.objects.all().delete()
+    html = client.get("/stats/", {"year": YEAR}).content.decode()
+    assert "统计汇总尚未生成" in html
+    state = summary.refresh()
+    state.finished_at = datetime.datetime(
+        2026, 11, 30, 16, 5, tzinfo=datetime.UTC
+    )  # 00:05 on 1 Dec in Beijing
+    state.save()
+    for path in ("/stats/", "/stats/report/", "/portal/stats/"):
+        html = client.get(path, {"year": YEAR}).content.decode()
+        assert "数据截至 2026年12月1日 00:05（北京时间）" in html, path
+    public = client.get("/portal/stats/", {"year": YEAR}).content.decode()
+    assert "refresh_stats" not in public and "每 10 分钟更新" not in public
