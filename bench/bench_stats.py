@@ -9,7 +9,8 @@ with p95 ≤ 500 ms at 5 concurrent users.
    checks with their source), 1–2 item results each, a transfer for each result that hands a problem on and a listing
    proposal for each unreachable entity — all written by INSERT … SELECT generate_series in the database, not by the
    ORM row by row; reused when already there.
-3. 5 threads, each with its own Django test Client signed in (the joint office, and a department's reviewer), request
+3. `manage.py refresh_stats` fills the summary tables the pages read (ADR 0022); its duration is printed.
+4. 5 threads, each with its own Django test Client signed in (the joint office, and a department's reviewer), request
    every statistics target in turn, `--rounds` times; the same 5 threads then run the BASELINE — one plain
    `SELECT department_id, count(*) … GROUP BY department_id` over the year's records — the same number of times.
    Prints p50/p95/max per target and writes bench/out/bench_stats.json.
@@ -389,6 +390,13 @@ def main() -> None:
 
     django.setup()
     load_records(args)
+    # The pages read the summary tables (ADR 0022): refresh them as cron would, and time it. The load average is
+    # printed with the figures: the machine is shared.
+    t = time.monotonic()
+    refreshed = manage(env, "refresh_stats").stdout.strip()
+    refresh_s = time.monotonic() - t
+    print(f"refresh_stats: {refresh_s:.1f} s (command, with start-up) — {refreshed}", flush=True)
+    print(f"load average before measuring: {os.getloadavg()}", flush=True)
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -416,12 +424,15 @@ def main() -> None:
                 "records_in_year": in_year,
                 "cpus": os.cpu_count(),
                 "goal_p95_ms": GOAL_P95_MS,
+                "refresh_seconds": refresh_s,
+                "load_average_after": os.getloadavg(),
                 "results": results,
             },
             ensure_ascii=False,
             indent=1,
         )
     )
+    print(f"load average after measuring: {os.getloadavg()}", flush=True)
     base = results["BASELINE COUNT(*) GROUP BY"]["p95_ms"]
     print(f"\n{'target':30} {'p95 ms':>9} {'× baseline':>11}")
     for name, r in results.items():

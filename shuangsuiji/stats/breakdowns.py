@@ -103,8 +103,12 @@ def _lines(keys_labels: list[tuple[object, str]], counts: tuple[dict, dict, dict
 def by_region(f: StatsFilter, today: datetime.date, rows: list[dict] | None = None) -> Breakdown:
     """The 13 divisions (乡镇/街道) with the coverage of each: market entities checked at least once in the period."""
     counts = _record_counts(f, today, "object__region", rows)
-    entities = _by(selectors.market_entities(f, today), "region")
     state = summary.source(f)
+    entities = (
+        summary.market_entities(state, f, by_region=True)
+        if state is not None
+        else _by(selectors.market_entities(f, today), "region")
+    )
     covered = (
         summary.covered_by_region(state, f)
         if state is not None

@@ -90,6 +90,44 @@ class ItemCell(Dims):
         indexes = [models.Index(fields=["generation", "year", "half"], name="stats_itemcell_period_idx")]
 
 
+class TransferCell(Dims):
+    """Transfers sent in a half-year, by the sending record's department (side "sent") or by the receiving department
+    (side "received"), narrowed like the records by the record's object and task."""
+
+    half = models.SmallIntegerField()
+    side = models.CharField(max_length=8)
+    opened = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_late = models.IntegerField(default=0)
+    open_overdue = models.IntegerField(default=0)  # not closed and due before the refresh's day (Refresh.day)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year", "side"], name="stats_transfercell_period_idx")]
+
+
+class ListingCell(Dims):
+    """Listing proposals decided in a half-year, by the deciding department."""
+
+    half = models.SmallIntegerField()
+    decided = models.IntegerField(default=0)
+    listed = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "year"], name="stats_listingcell_period_idx")]
+
+
+class PopulationCell(models.Model):
+    """Market entities in business (the coverage denominator) per region and risk class, at refresh time."""
+
+    generation = models.IntegerField()
+    region_id = models.BigIntegerField(null=True)
+    risk_class_id = models.BigIntegerField(null=True)
+    n = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"PopulationCell {self.region_id}/{self.risk_class_id}（第 {self.generation} 次刷新）"
+
+
 class EntityCell(models.Model):
     """Distinct market entities, which do not add up across periods, departments or joint/own: counted per
     (year, period, department or the city, mode) for each (region, risk class) — an object is in exactly one of
@@ -125,6 +163,7 @@ class Refresh(models.Model):
     it."""
 
     finished_at = models.DateTimeField()
+    day = models.DateField()  # the Beijing date the refresh started: "today" of its today-dependent counts
     seconds = models.FloatField()
     records = models.IntegerField()  # finished records counted
 

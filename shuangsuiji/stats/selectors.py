@@ -537,7 +537,7 @@ def department_table(
         for row in rows:
             row.values[key] = by.get(row.department.pk, 0)  # type: ignore[union-attr]
         city_row.values[key] = total
-    entities = market_entities(f, today).count()
+    entities = market_entities(f, today).count() if state is None else summary.market_entities(state, f)
     for row in rows:
         row.values["market_entities"] = entities
         row.values["median_days"] = medians.get(row.department.pk)  # type: ignore[union-attr]

@@ -26,6 +26,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -37,11 +39,31 @@ from django.utils import timezone
 
 from shuangsuiji.accountability.selectors import CONCLUDED, EXECUTED
 from shuangsuiji.directory.models import InspectionObject
-from shuangsuiji.inspections.models import InspectionRecord, ItemResult, RecordKind
+from shuangsuiji.inspections.models import (
+    InspectionRecord,
+    ItemResult,
+    ListingProposal,
+    ProposalStatus,
+    RecordKind,
+    Transfer,
+    TransferStatus,
+)
 
 from . import selectors
 from .filters import StatsFilter
-from .models import DaysCell, EntityCell, IndustryCell, ItemCell, RecordCell, Refresh
+from .models import (
+    DaysCell,
+    EntityCell,
+    IndustryCell,
+    ItemCell,
+    ListingCell,
+    PopulationCell,
+    RecordCell,
+    Refresh,
+    TransferCell,
+)
+
+CELLS = (RecordCell, IndustryCell, DaysCell, ItemCell, EntityCell, TransferCell, ListingCell, PopulationCell)
 
 # The record figures the summary holds (RecordCell columns); results_overdue is published_late + the live part.
 RECORD_KEYS = (
@@ -76,7 +98,7 @@ def source(f: StatsFilter) -> Refresh | None:
     state = latest()
     if state is None and mode == "summary":
         # Forced summary before any refresh: empty figures (generation 0 has no rows), said on the page.
-        return Refresh(pk=0, finished_at=timezone.now(), seconds=0, records=0)
+        return Refresh(pk=0, finished_at=timezone.now(), day=timezone.localdate(), seconds=0, records=0)
     return state
 
 
@@ -111,9 +133,9 @@ def _dims(row: dict, generation: int) -> dict:
     return {
         "generation": generation,
         "year": row["y"],
-        "department_id": row["department"],
-        "region_id": row["object__region"],
-        "risk_class_id": row["object__risk_class"],
+        "department_id": row["dept"],
+        "region_id": row["r"],
+        "risk_class_id": row["rc"],
         "joint": row["jt"],
     }
 
@@ -125,7 +147,8 @@ def refresh() -> Refresh:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-        state = Refresh.objects.create(finished_at=timezone.now(), seconds=0, records=0)
+        day = timezone.localdate()
+        state = Refresh.objects.create(finished_at=timezone.now(), day=day, seconds=0, records=0)
         g = state.pk
         ids = selectors.joint_scheme_ids()
         # The conditions depend on the filter only through its item (none here) and on today only for
@@ -137,10 +160,15 @@ def refresh() -> Refresh:
             & Q(published_at__date__gt=F("deadline"))
         )
         base = InspectionRecord.objects.order_by().annotate(
-            y=ExtractYear("inspection_date"), m=ExtractMonth("inspection_date"), jt=_joint(ids)
+            y=ExtractYear("inspection_date"),
+            m=ExtractMonth("inspection_date"),
+            jt=_joint(ids),
+            dept=F("department"),
+            r=F("object__region"),
+            rc=F("object__risk_class"),
         )
         base = base.annotate(h=_half("m"))
-        dims = ("y", "department", "object__region", "object__risk_class", "jt")
+        dims = DIMS
         keys = (*RECORD_KEYS, "published_late")
 
         cells = [
@@ -196,18 +224,18 @@ def refresh() -> Refresh:
                 y=ExtractYear("record__inspection_date"),
                 m=ExtractMonth("record__inspection_date"),
                 jt=_joint(ids, "record__"),
-                department=F("record__department"),
+                dept=F("record__department"),
                 r=F("record__object__region"),
                 rc=F("record__object__risk_class"),
             )
             .annotate(h=_half("m"))
-            .values("y", "h", "department", "r", "rc", "jt", "item")
+            .values(*DIMS, "h", "item")
             .annotate(n=Count("pk"), p=Count("pk", filter=Q(problem_found=True)))
         )
         ItemCell.objects.bulk_create(
             (
                 ItemCell(
-                    **_dims(row | {"object__region": row["r"], "object__risk_class": row["rc"]}, g),
+                    **_dims(row, g),
                     half=row["h"],
                     item_id=row["item"],
                     checked=row["n"],
@@ -218,9 +246,31 @@ def refresh() -> Refresh:
             batch_size=2000,
         )
         EntityCell.objects.bulk_create(_entity_cells(g, ids), batch_size=2000)
+        TransferCell.objects.bulk_create(_transfer_cells(g, ids, day), batch_size=2000)
+        ListingCell.objects.bulk_create(
+            (
+                ListingCell(**_dims(row, g), half=row["h"], decided=row["n"], listed=row["listed"])
+                for row in ListingProposal.objects.filter(
+                    status__in=[ProposalStatus.LISTED, ProposalStatus.REJECTED]
+                )
+                .order_by()
+                .annotate(**_record_dims(ids, "decided_at"), dept=F("department"))
+                .values(*DIMS, "h")
+                .annotate(n=Count("pk"), listed=Count("pk", filter=Q(status=ProposalStatus.LISTED)))
+            ),
+            batch_size=2000,
+        )
+        PopulationCell.objects.bulk_create(
+            PopulationCell(generation=g, region_id=region, risk_class_id=risk, n=n)
+            for region, risk, n in InspectionObject.objects.market_entities()
+            .active()
+            .order_by()
+            .values_list("region", "risk_class")
+            .annotate(n=Count("pk"))
+        )
 
         # Keep the previous generation for the pages reading it now; older ones go.
-        for model in (RecordCell, IndustryCell, DaysCell, ItemCell, EntityCell):
+        for model in CELLS:
             model.objects.filter(generation__lt=g - 1).delete()
         Refresh.objects.filter(pk__lt=g - 1).delete()
         state.finished_at = timezone.now()
@@ -228,6 +278,42 @@ def refresh() -> Refresh:
         state.records = records
         state.save(update_fields=["finished_at", "seconds", "records"])
     return state
+
+
+DIMS = ("y", "dept", "r", "rc", "jt")
+
+
+def _record_dims(ids: list[int], date: str) -> dict:
+    """Annotations giving DIMS and the half-year "h" to a table with a `record` (transfers, listing proposals)."""
+    return {
+        "y": ExtractYear(date),
+        "h": Case(
+            When(**{f"{date}__month__lte": 6}, then=Value(1)), default=Value(2), output_field=IntegerField()
+        ),
+        "r": F("record__object__region"),
+        "rc": F("record__object__risk_class"),
+        "jt": _joint(ids, "record__"),
+    }
+
+
+def _transfer_cells(g: int, ids: list[int], day: datetime.date) -> Iterable[TransferCell]:
+    closed = Q(status=TransferStatus.CLOSED)
+    counts = {
+        "opened": Count("pk"),
+        "closed": Count("pk", filter=closed),
+        "closed_late": Count("pk", filter=closed & Q(closed_at__date__gt=F("due"))),
+        "open_overdue": Count("pk", filter=~closed & Q(due__lt=day)),
+    }
+    sent = Transfer.objects.order_by().annotate(**_record_dims(ids, "sent_at"))
+    for row in sent.annotate(dept=F("record__department")).values(*DIMS, "h").annotate(**counts):
+        yield TransferCell(**_dims(row, g), half=row["h"], side="sent", **{k: row[k] for k in counts})
+    for row in (
+        sent.filter(to_department__isnull=False)
+        .annotate(dept=F("to_department"))
+        .values(*DIMS, "h")
+        .annotate(opened=Count("pk"))
+    ):
+        yield TransferCell(**_dims(row, g), half=row["h"], side="received", opened=row["opened"])
 
 
 def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
@@ -244,30 +330,42 @@ def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
     rows = (
         InspectionRecord.objects.filter(corrects__isnull=True, status__in=EXECUTED, object__in=entities)
         .order_by()
-        .annotate(y=ExtractYear("inspection_date"), m=ExtractMonth("inspection_date"), jt=_joint(ids))
-        .values_list("object", "department", "selection", "kind", "y", "m", "jt")
+        .annotate(m=ExtractMonth("inspection_date"), jt=_joint(ids))
+        .values_list("object", "department", "selection", "kind", "m", "jt")
     )
+    span = rows.aggregate(lo=Min("inspection_date"), hi=Max("inspection_date"))
+    if span["lo"] is None:
+        return
     # Periods as bits: bit 2 * (year - y0) + half - 1. One mask of the checked half-years per (object, dc, mode),
     # where dc is the department or None for the city and mode "all" plus "joint" or "own".
     masks: dict[tuple, int] = defaultdict(int)
-    # Random checks: the distinct selections per (object, dc, mode, year) and half.
-    selections: dict[tuple, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     years: set[int] = set()
-    y0 = 1900
-    for obj, dept, sel, kind, y, m, jt in rows.iterator(chunk_size=20_000):
-        if obj not in objects:  # became a market entity in business since the first query
-            continue
-        years.add(y)
-        h = 1 if m <= 6 else 2
-        bit = 1 << (2 * (y - y0) + h - 1)
-        for dc in (dept, None):
-            for mode in ("all", "joint" if jt else "own"):
-                masks[(obj, dc, mode)] |= bit
-                if kind == RecordKind.RANDOM and sel is not None:
-                    selections[(obj, dc, mode, y)][h - 1].add(sel)
-    if not years:
-        return []
+    y0 = span["lo"].year - 2  # the first three-year window may start two years before the first record
     out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    # One year at a time (the distinct selections of a year are forgotten before the next one is read).
+    for y in range(span["lo"].year, span["hi"].year + 1):
+        # Random checks: the distinct selections per (object, dc, mode) and half.
+        selections: dict[tuple, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+        for obj, dept, sel, kind, m, jt in rows.filter(inspection_date__year=y).iterator(chunk_size=20_000):
+            if obj not in objects:  # became a market entity in business since the first query
+                continue
+            years.add(y)
+            h = 1 if m <= 6 else 2
+            bit = 1 << (2 * (y - y0) + h - 1)
+            random = kind == RecordKind.RANDOM and sel is not None
+            for dc in (dept, None):
+                for mode in ("all", "joint" if jt else "own"):
+                    masks[(obj, dc, mode)] |= bit
+                    if random:
+                        selections[(obj, dc, mode)][h - 1].add(sel)
+        for (obj, dc, mode), (h1, h2) in selections.items():
+            region, risk = objects[obj]
+            for p, n in ((0, len(h1 | h2)), (1, len(h1)), (2, len(h2))):
+                if n:
+                    out[(y, p, dc, mode, region, risk)][1 + min(n, 3)] += 1
+        del selections
+    if not years:
+        return
     targets = [(y, p) for y in range(min(years), max(years) + 3) for p in (0, 1, 2)]
 
     def bits(y: int, halves: Iterable[int]) -> int:
@@ -287,11 +385,6 @@ def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
                 cell[1] += n
                 if mask & period:
                     cell[0] += n
-    for (obj, dc, mode, y), (h1, h2) in selections.items():
-        region, risk = objects[obj]
-        for p, n in ((0, len(h1 | h2)), (1, len(h1)), (2, len(h2))):
-            if n:
-                out[(y, p, dc, mode, region, risk)][1 + min(n, 3)] += 1
     for (y, p, dc, mode, region, risk), counts in out.items():
         yield EntityCell(
             generation=g,
@@ -373,10 +466,61 @@ def record_figures(
     ):
         overdue[dept] = overdue.get(dept, 0) + n
     out["results_overdue"] = (overdue, sum(overdue.values()))
+    out |= _transfer_figures(state, f, today)
+    listings = list(
+        _narrowed(ListingCell.objects.filter(generation=state.pk), f, period="half")
+        .values("department_id")
+        .annotate(decided=Sum("decided"), listed=Sum("listed"))
+    )
+    for key, column in (("listings_decided", "decided"), ("listings_listed", "listed")):
+        by = {r["department_id"]: r[column] or 0 for r in listings}
+        out[key] = (by, sum(by.values()))
     by_dept, scope = _entity_scopes(state, f)
     for key, column in (("entities_checked", "covered"), ("entities_checked_3y", "covered_3y")):
         out[key] = ({r["department_id"]: r[column] or 0 for r in by_dept}, scope[0][column] or 0)
     return out
+
+
+def _transfer_figures(state: Refresh, f: StatsFilter, today: datetime.date) -> dict:
+    cells = _narrowed(TransferCell.objects.filter(generation=state.pk), f, period="half")
+    sums = {k: Sum(k) for k in ("opened", "closed", "closed_late", "open_overdue")}
+    sent = list(cells.filter(side="sent").values("department_id").annotate(**sums))
+    received = {
+        r["department_id"]: r["n"] or 0
+        for r in cells.filter(side="received").values("department_id").annotate(n=Sum("opened"))
+    }
+    overdue = {r["department_id"]: (r["closed_late"] or 0) + (r["open_overdue"] or 0) for r in sent}
+    if today > state.day:
+        # Due since the refresh's day and still open now: the only part of the figure that moved with the date.
+        for dept, n in (
+            selectors.transfers_opened(f, today)
+            .filter(due__gte=state.day, due__lt=today)
+            .exclude(status=TransferStatus.CLOSED)
+            .order_by()
+            .values_list("record__department")
+            .annotate(n=Count("pk"))
+        ):
+            overdue[dept] = overdue.get(dept, 0) + n
+    out = {}
+    for key, by in (
+        ("transfers_opened", {r["department_id"]: r["opened"] or 0 for r in sent}),
+        ("transfers_closed", {r["department_id"]: r["closed"] or 0 for r in sent}),
+        ("transfers_overdue", overdue),
+        ("transfers_received", received),
+    ):
+        out[key] = (by, sum(by.values()))
+    return out
+
+
+def market_entities(state: Refresh, f: StatsFilter, *, by_region: bool = False):
+    qs = PopulationCell.objects.filter(generation=state.pk).order_by()
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.risk_class:
+        qs = qs.filter(risk_class_id=f.risk_class)
+    if by_region:
+        return dict(qs.values_list("region_id").annotate(n=Sum("n")))
+    return qs.aggregate(n=Sum("n"))["n"] or 0
 
 
 def checks_per_entity(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from shuangsuiji.inspections.models import InspectionRecord
@@ -113,3 +114,15 @@ def test_the_pages_say_as_of_when_the_figures_are_and_what_to_do_before_the_firs
         assert "数据截至 2026年12月1日 00:05（北京时间）" in html, path
     public = client.get("/portal/stats/", {"year": YEAR}).content.decode()
     assert "refresh_stats" not in public and "每 10 分钟更新" not in public
+
+
+def test_transfers_due_since_the_last_refresh_count_as_overdue_the_days_after(settings, alice):
+    settings.STATS_SOURCE = "summary"
+    h = build(26, alice)
+    f = StatsFilter(YEAR)
+    with time_machine.travel(datetime.datetime(2026, 10, 1, 10, tzinfo=datetime.UTC), tick=False):
+        summary.refresh()  # a refresh two months ago: cron stopped since
+    assert Refresh.objects.order_by("-pk").first().day == datetime.date(2026, 10, 1)
+    got = city(f, h)["transfers_overdue"]
+    settings.STATS_SOURCE = "live"
+    assert got == city(f, h)["transfers_overdue"] == oracle.figures(h, f, TODAY, None)["transfers_overdue"]
