@@ -54,10 +54,11 @@ class RecordCell(Dims):
 
 
 class IndustryCell(Dims):
-    """Finished, concluded and with-problem records per GB/T 4754 section (门类) of the object, per half-year."""
+    """Finished, concluded and with-problem records per GB/T 4754 code of the object (a few dozen; the breakdown
+    reads them as sections, 门类), per half-year."""
 
     half = models.SmallIntegerField()
-    section = models.CharField(max_length=10)  # the letter, or breakdowns.UNSET
+    industry_code = models.CharField(max_length=20)  # the object's code, read as its section
     records_finished = models.IntegerField(default=0)
     records_concluded = models.IntegerField(default=0)
     records_with_problems = models.IntegerField(default=0)
@@ -70,7 +71,7 @@ class DaysCell(Dims):
     """How many published first versions took `days` calendar days from the result to publication (the median)."""
 
     half = models.SmallIntegerField()
-    days = models.IntegerField()
+    days = models.DurationField()  # whole days (a date difference)
     n = models.IntegerField(default=0)
 
     class Meta:

@@ -129,15 +129,38 @@ def _half(month: str) -> Case:
     return Case(When(**{f"{month}__lte": 6}, then=Value(1)), default=Value(2), output_field=IntegerField())
 
 
-def _dims(row: dict, generation: int) -> dict:
-    return {
-        "generation": generation,
-        "year": row["y"],
-        "department_id": row["dept"],
-        "region_id": row["r"],
-        "risk_class_id": row["rc"],
-        "joint": row["jt"],
-    }
+def _insert_select(model, qs: QuerySet, **constants) -> None:
+    """INSERT INTO model's table … SELECT the grouped query `qs` (one code path on both databases): the rows never
+    travel to Python. Every column of `qs` is an annotation named like the model's field (or in FIELD_OF), so the outer
+    SELECT picks them by alias whatever order the ORM put them in."""
+    sql, params = qs.query.sql_with_params()
+    qn = connection.ops.quote_name
+    aliases = [*qs.query.values_select, *qs.query.annotation_select]
+    columns = [model._meta.get_field(FIELD_OF.get(a, a)).column for a in aliases]
+    columns += [model._meta.get_field(name).column for name in constants]
+    select = [f"sub.{qn(a)}" for a in aliases] + ["%s"] * len(constants)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(map(qn, columns))}) "
+            f"SELECT {', '.join(select)} FROM ({sql}) sub",
+            [*constants.values(), *params],
+        )
+
+
+# Query aliases → cell fields (the aliases must not clash with the source models' own fields).
+FIELD_OF = {
+    "y": "year",
+    "m": "month",
+    "h": "half",
+    "dept": "department_id",
+    "r": "region_id",
+    "rc": "risk_class_id",
+    "jt": "joint",
+    "code": "industry_code",
+    "d": "days",
+    "it": "item_id",
+    "nc": "checked",
+}
 
 
 def refresh() -> Refresh:
@@ -168,56 +191,33 @@ def refresh() -> Refresh:
             rc=F("object__risk_class"),
         )
         base = base.annotate(h=_half("m"))
-        dims = DIMS
         keys = (*RECORD_KEYS, "published_late")
-
-        cells = [
-            RecordCell(**_dims(row, g), month=row["m"], **{k: row[k] for k in keys})
-            for row in base.values(*dims, "m").annotate(
-                **{k: Count("pk", filter=conditions[k]) for k in keys}
-            )
-        ]
-        RecordCell.objects.bulk_create(cells, batch_size=2000)
-        records = sum(c.records_finished for c in cells)
-
-        from .breakdowns import _section  # breakdowns reads this module
-
-        industry: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for row in base.values(*dims, "h", "object__industry_code").annotate(
-            **{k: Count("pk", filter=conditions[k]) for k in BREAKDOWN_KEYS}
-        ):
-            key = (*(row[d] for d in dims), row["h"], _section(row["object__industry_code"]))
-            for i, k in enumerate(BREAKDOWN_KEYS):
-                industry[key][i] += row[k]
-        IndustryCell.objects.bulk_create(
-            (
-                IndustryCell(
-                    **_dims(dict(zip(dims, key[:5], strict=True)), g),
-                    half=key[5],
-                    section=key[6],
-                    **dict(zip(BREAKDOWN_KEYS, counts, strict=True)),
-                )
-                for key, counts in industry.items()
-            ),
-            batch_size=2000,
+        _insert_select(
+            RecordCell,
+            base.values(*DIMS, "m").annotate(**{k: Count("pk", filter=conditions[k]) for k in keys}),
+            generation=g,
         )
-
+        _insert_select(
+            IndustryCell,
+            base.annotate(code=F("object__industry_code"))
+            .values(*DIMS, "h", "code")
+            .annotate(**{k: Count("pk", filter=conditions[k]) for k in BREAKDOWN_KEYS}),
+            generation=g,
+        )
         days = ExpressionWrapper(
             TruncDate("published_at") - Coalesce("result_date", "inspection_date"),
             output_field=DurationField(),
         )
-        DaysCell.objects.bulk_create(
-            (
-                DaysCell(**_dims(row, g), half=row["h"], days=row["d"].days, n=row["n"])
-                for row in base.filter(conditions["results_published"])
-                .annotate(d=days)
-                .values(*dims, "h", "d")
-                .annotate(n=Count("pk"))
-            ),
-            batch_size=2000,
+        _insert_select(
+            DaysCell,
+            base.filter(conditions["results_published"])
+            .annotate(d=days)
+            .values(*DIMS, "h", "d")
+            .annotate(n=Count("pk")),
+            generation=g,
         )
-
-        items = (
+        _insert_select(
+            ItemCell,
             ItemResult.objects.filter(checked=True, record__status__in=CONCLUDED)
             .order_by()
             .annotate(
@@ -227,46 +227,59 @@ def refresh() -> Refresh:
                 dept=F("record__department"),
                 r=F("record__object__region"),
                 rc=F("record__object__risk_class"),
+                it=F("item"),
             )
             .annotate(h=_half("m"))
-            .values(*DIMS, "h", "item")
-            .annotate(n=Count("pk"), p=Count("pk", filter=Q(problem_found=True)))
+            .values(*DIMS, "h", "it")
+            .annotate(nc=Count("pk"), problems=Count("pk", filter=Q(problem_found=True))),
+            generation=g,
         )
-        ItemCell.objects.bulk_create(
-            (
-                ItemCell(
-                    **_dims(row, g),
-                    half=row["h"],
-                    item_id=row["item"],
-                    checked=row["n"],
-                    problems=row["p"],
-                )
-                for row in items
+        EntityCell.objects.bulk_create(_entity_cells(g, ids), batch_size=5000)
+        closed = Q(status=TransferStatus.CLOSED)
+        sent = Transfer.objects.order_by().annotate(**_record_dims(ids, "sent_at"))
+        _insert_select(
+            TransferCell,
+            sent.annotate(dept=F("record__department"))
+            .values(*DIMS, "h")
+            .annotate(
+                opened=Count("pk"),
+                closed=Count("pk", filter=closed),
+                closed_late=Count("pk", filter=closed & Q(closed_at__date__gt=F("due"))),
+                open_overdue=Count("pk", filter=~closed & Q(due__lt=day)),
             ),
-            batch_size=2000,
+            generation=g,
+            side="sent",
         )
-        EntityCell.objects.bulk_create(_entity_cells(g, ids), batch_size=2000)
-        TransferCell.objects.bulk_create(_transfer_cells(g, ids, day), batch_size=2000)
-        ListingCell.objects.bulk_create(
-            (
-                ListingCell(**_dims(row, g), half=row["h"], decided=row["n"], listed=row["listed"])
-                for row in ListingProposal.objects.filter(
-                    status__in=[ProposalStatus.LISTED, ProposalStatus.REJECTED]
-                )
-                .order_by()
-                .annotate(**_record_dims(ids, "decided_at"), dept=F("department"))
-                .values(*DIMS, "h")
-                .annotate(n=Count("pk"), listed=Count("pk", filter=Q(status=ProposalStatus.LISTED)))
-            ),
-            batch_size=2000,
+        _insert_select(
+            TransferCell,
+            sent.filter(to_department__isnull=False)
+            .annotate(dept=F("to_department"))
+            .values(*DIMS, "h")
+            .annotate(opened=Count("pk")),
+            generation=g,
+            side="received",
+            closed=0,
+            closed_late=0,
+            open_overdue=0,
         )
-        PopulationCell.objects.bulk_create(
-            PopulationCell(generation=g, region_id=region, risk_class_id=risk, n=n)
-            for region, risk, n in InspectionObject.objects.market_entities()
+        _insert_select(
+            ListingCell,
+            ListingProposal.objects.filter(status__in=[ProposalStatus.LISTED, ProposalStatus.REJECTED])
+            .order_by()
+            .annotate(**_record_dims(ids, "decided_at"), dept=F("department"))
+            .values(*DIMS, "h")
+            .annotate(decided=Count("pk"), listed=Count("pk", filter=Q(status=ProposalStatus.LISTED))),
+            generation=g,
+        )
+        _insert_select(
+            PopulationCell,
+            InspectionObject.objects.market_entities()
             .active()
             .order_by()
-            .values_list("region", "risk_class")
-            .annotate(n=Count("pk"))
+            .annotate(r=F("region"), rc=F("risk_class"))
+            .values("r", "rc")
+            .annotate(n=Count("pk")),
+            generation=g,
         )
 
         # Keep the previous generation for the pages reading it now; older ones go.
@@ -275,7 +288,7 @@ def refresh() -> Refresh:
         Refresh.objects.filter(pk__lt=g - 1).delete()
         state.finished_at = timezone.now()
         state.seconds = time.monotonic() - started
-        state.records = records
+        state.records = RecordCell.objects.filter(generation=g).aggregate(n=Sum("records_finished"))["n"] or 0
         state.save(update_fields=["finished_at", "seconds", "records"])
     return state
 
@@ -294,26 +307,6 @@ def _record_dims(ids: list[int], date: str) -> dict:
         "rc": F("record__object__risk_class"),
         "jt": _joint(ids, "record__"),
     }
-
-
-def _transfer_cells(g: int, ids: list[int], day: datetime.date) -> Iterable[TransferCell]:
-    closed = Q(status=TransferStatus.CLOSED)
-    counts = {
-        "opened": Count("pk"),
-        "closed": Count("pk", filter=closed),
-        "closed_late": Count("pk", filter=closed & Q(closed_at__date__gt=F("due"))),
-        "open_overdue": Count("pk", filter=~closed & Q(due__lt=day)),
-    }
-    sent = Transfer.objects.order_by().annotate(**_record_dims(ids, "sent_at"))
-    for row in sent.annotate(dept=F("record__department")).values(*DIMS, "h").annotate(**counts):
-        yield TransferCell(**_dims(row, g), half=row["h"], side="sent", **{k: row[k] for k in counts})
-    for row in (
-        sent.filter(to_department__isnull=False)
-        .annotate(dept=F("to_department"))
-        .values(*DIMS, "h")
-        .annotate(opened=Count("pk"))
-    ):
-        yield TransferCell(**_dims(row, g), half=row["h"], side="received", opened=row["opened"])
 
 
 def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
@@ -545,8 +538,8 @@ def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Cou
         .values_list("department_id", "days")
         .annotate(n=Sum("n"))
     ):
-        per_dept[dept][days] += n
-        every[days] += n
+        per_dept[dept][days.days] += n
+        every[days.days] += n
     return per_dept, every
 
 
@@ -571,15 +564,15 @@ def problems_by_item(state: Refresh, f: StatsFilter) -> list[tuple[int, int, int
 
 
 def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
-    """breakdowns.object_record_rows from the summary: the industry code is the section letter (or None)."""
+    """breakdowns.object_record_rows from the summary."""
     return [
         {
             "object__region": r["region_id"],
             "object__risk_class": r["risk_class_id"],
-            "object__industry_code": r["section"],
+            "object__industry_code": r["industry_code"],
             **{k: r[k] or 0 for k in BREAKDOWN_KEYS},
         }
         for r in _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half")
-        .values("region_id", "risk_class_id", "section")
+        .values("region_id", "risk_class_id", "industry_code")
         .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
     ]
