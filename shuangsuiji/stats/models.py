@@ -54,11 +54,12 @@ class RecordCell(Dims):
 
 
 class IndustryCell(Dims):
-    """Finished, concluded and with-problem records per GB/T 4754 code of the object (a few dozen; the breakdown
-    reads them as sections, 门类), per half-year."""
+    """Finished, concluded and with-problem records per GB/T 4754 section (门类) of the object, per half-year."""
 
     half = models.SmallIntegerField()
-    industry_code = models.CharField(max_length=20)  # the object's code, read as its section
+    industry_code = models.CharField(
+        max_length=20
+    )  # the section letter of the object's code, or breakdowns.UNSET
     records_finished = models.IntegerField(default=0)
     records_concluded = models.IntegerField(default=0)
     records_with_problems = models.IntegerField(default=0)

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -197,9 +198,19 @@ def refresh() -> Refresh:
             base.values(*DIMS, "m").annotate(**{k: Count("pk", filter=conditions[k]) for k in keys}),
             generation=g,
         )
+        # The GB/T 4754 section of each code in use (a few dozen to a few hundred codes), mapped in SQL: the cells
+        # hold sections (≤ 21), not codes, so the industry breakdown sums few rows.
+        from .breakdowns import UNSET, _section  # breakdowns reads this module
+
+        codes = InspectionObject.objects.order_by().values_list("industry_code", flat=True).distinct()
+        section = Case(
+            *(When(object__industry_code=code, then=Value(_section(code))) for code in codes if code),
+            default=Value(UNSET),
+            output_field=CharField(),
+        )
         _insert_select(
             IndustryCell,
-            base.annotate(code=F("object__industry_code"))
+            base.annotate(code=section)
             .values(*DIMS, "h", "code")
             .annotate(**{k: Count("pk", filter=conditions[k]) for k in BREAKDOWN_KEYS}),
             generation=g,
