@@ -50,16 +50,28 @@ def figure_link(key: str, f: StatsFilter, department_id: int | None) -> str:
 
 def sections(table: selectors.Table, *, links: bool = True) -> list[Section]:
     out = []
+    # The links as figure_link makes them, with the list URLs and each row's query built once (some 800 links a
+    # page: building each from scratch cost ~0.3 s of a request at 1 M results; ADR 0022).
+    paths = {name: reverse(name) for name in selectors.LIST_FIGURES}
+    queries = {
+        row.label: urlencode(
+            table.filter.query(department=row.department.pk if row.department else table.filter.department)
+        )
+        for row in table.rows
+    }
+
+    def link(key: str, row: selectors.Row) -> str:
+        count = selectors.COUNTS.get(key)
+        if not links or count is None or count.list_name is None:
+            return ""
+        query = queries[row.label]
+        return f"{paths[count.list_name]}?{query}{'&' if query else ''}{urlencode({'stat': key})}"
+
     for key, title, labels in SECTIONS:
         rows = []
         for row in table.rows:
-            dept = row.department.pk if row.department else table.filter.department
             cells = [
-                Cell(
-                    value_text(lb.key, row.values.get(lb.key)),
-                    row.values.get(lb.key),
-                    figure_link(lb.key, table.filter, dept) if links else "",
-                )
+                Cell(value_text(lb.key, row.values.get(lb.key)), row.values.get(lb.key), link(lb.key, row))
                 for lb in labels
             ]
             rows.append((row.label, cells))
