@@ -16,6 +16,7 @@ from shuangsuiji.directory.models import CheckItem, InspectionObject
 from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
+from .credit_mark import YEARS as CREDIT_YEARS
 from .credit_mark import credit_mark
 from .models import (
     ABSENT_LABEL,
@@ -437,6 +438,27 @@ def objects_with_problems(department_id: int, since: datetime.datetime) -> set[i
     to the raised stratum of the department's next round, while the department keeps that rule on)."""
     qs = with_problem(published_results(department_id).filter(published_at__gte=since))
     return set(qs.values_list("object_id", flat=True).distinct())
+
+
+def trust_histories(today: datetime.date) -> dict[int, list[tuple[datetime.date, bool]]]:
+    """Per object, (inspection date, problem found) of its results in force (any department, published or withheld)
+    within the 守信 window before `today`: what credit_mark reads, for every object at once (the freeze of a scheme
+    with a 守信 stratum, ADR 0028). Same rows as the archive page's mark, read in one query."""
+    since = today - datetime.timedelta(days=365 * CREDIT_YEARS + 1)
+    rows = (
+        InspectionRecord.objects.filter(
+            status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD],
+            inspection_date__gt=since,
+            inspection_date__lte=today,
+        )
+        .annotate(problem=Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
+        .order_by()
+        .values_list("object_id", "inspection_date", "problem")
+    )
+    out: dict[int, list[tuple[datetime.date, bool]]] = {}
+    for object_id, day, problem in rows.iterator(chunk_size=20000):
+        out.setdefault(object_id, []).append((day, problem))
+    return out
 
 
 def map_url(address: str) -> str:
