@@ -2,8 +2,8 @@
 
 An object is marked 守信 when it was checked at least once in the last three years, every result in force of those
 checks (any department's, published or withheld) found no problem, and it is on neither the 经营异常名录 nor the
-严重违法失信名单. The mark is shown on the internal archive only; sampling such objects at a lower ratio (包容审慎)
-is not built (see docs/adr/0017).
+严重违法失信名单. The mark is shown on the internal archive, and a scheme may sample the objects it marks at the
+moment of freezing at a lower ratio (包容审慎, the TRUSTED stratum: draws/freezing.py, docs/adr/0028).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from shuangsuiji.inspections.models import InspectionRecord, ItemResult, RecordK
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning.models import TaskScheme
 from tests import factories
+from tests.api.conftest import ApiClient
 from tests.conftest import login
 from tests.draws.helpers import ANNOUNCED, REVEALS, SOURCES, THROWN_BY, WITNESSES, published_scheme
 
@@ -291,3 +292,26 @@ def test_the_internal_draw_page_names_the_trusted_stratum_for_the_department(cli
     login(client, alice)
     page = client.get(f"/draws/{draw.pk}/").content.decode()
     assert "守信（包容审慎）" in page
+
+
+def test_the_api_takes_a_trusted_stratum_and_refuses_one_not_lower_with_the_same_message(alice):
+    item = factories.item("SCJG", category="重点", ratio_cap=None)
+    body = {
+        "name": "2026年守信企业抽查",
+        "adhoc_reason": "包容审慎试点",
+        "item_ids": [item.pk],
+        "methods": ["实地核查"],
+        "strata": {"A": {"ratio": "0.05"}, "TRUSTED": {"ratio": "0.05"}},
+        "window_start": "2026-12-01",
+        "window_end": "2026-12-20",
+    }
+    r = ApiClient(alice).post("/schemes", body)
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["分层 TRUSTED"]
+    assert "不低于普通分层的最低比例 5%" in r.json()["errors"][0]["reason"]
+    assert not TaskScheme.objects.exists()
+    r = ApiClient(alice).post(
+        "/schemes", body | {"strata": {"A": {"ratio": "0.05"}, "TRUSTED": {"ratio": "0.01"}}}
+    )
+    assert r.status_code == 201, r.content.decode()
+    assert r.json()["strata"]["TRUSTED"] == {"ratio": "0.01", "count": None, "reserve": 0}
