@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji.directory.models import Conflict, InspectionObject, Inspector, RegStatus, Supervision
-from shuangsuiji.inspections.credit_mark import credit_mark
-from shuangsuiji.inspections.selectors import objects_with_problems, trust_histories
+from shuangsuiji.inspections.credit_mark import mark_from_counts
+from shuangsuiji.inspections.selectors import objects_with_problems, trust_counts
 from shuangsuiji.planning.models import (
     RAISED_STRATUM,
     TRUSTED_STRATUM,
@@ -136,12 +136,12 @@ def _problem_objects(scheme: TaskScheme) -> set[int]:
     return objects_with_problems(scheme.department_id, since)
 
 
-def _trust_histories(scheme: TaskScheme) -> dict[int, list[tuple[datetime.date, bool]]] | None:
-    """The rows of the 守信 mark at the moment of freezing (Beijing business date), only for a scheme with a 守信
-    stratum (ADR 0028); None otherwise, so that other schemes read nothing more."""
+def _trust_counts(scheme: TaskScheme) -> dict[int, tuple[int, int]] | None:
+    """The counts behind the 守信 mark at the moment of freezing (Beijing business date), only for a scheme with a
+    守信 stratum (ADR 0028); None otherwise, so that other schemes read nothing more."""
     if TRUSTED_STRATUM not in scheme.strata:
         return None
-    return trust_histories(timezone.localdate())
+    return trust_counts(timezone.localdate())
 
 
 def stratum_of(
@@ -194,16 +194,15 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
     item_frequency = frequency_reached(scheme)
     tagged = _tagged_objects(scheme)
     problems = _problem_objects(scheme)
-    histories = _trust_histories(scheme)
-    today = timezone.localdate()
+    counts = _trust_counts(scheme)
     candidate_ids: dict[int, str] = {}
     for oid, code, status, risk, abnormal, dishonest, complaints in iter_scope(scheme):
         if tagged is not None and oid not in tagged:
             continue
         trusted = (
-            histories is not None
-            and oid in histories
-            and credit_mark(histories[oid], today, abnormal=abnormal, dishonest=dishonest).trustworthy
+            counts is not None
+            and oid in counts
+            and mark_from_counts(*counts[oid], abnormal=abnormal, dishonest=dishonest).trustworthy
         )
         stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints, oid in problems, trusted)
         if status in STATUS_REASONS:

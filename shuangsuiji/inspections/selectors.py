@@ -9,15 +9,15 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.directory.models import CheckItem, InspectionObject
 from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
-from .credit_mark import YEARS as CREDIT_YEARS
 from .credit_mark import credit_mark
+from .credit_mark import window_start as credit_window_start
 from .models import (
     ABSENT_LABEL,
     InspectionRecord,
@@ -440,25 +440,23 @@ def objects_with_problems(department_id: int, since: datetime.datetime) -> set[i
     return set(qs.values_list("object_id", flat=True).distinct())
 
 
-def trust_histories(today: datetime.date) -> dict[int, list[tuple[datetime.date, bool]]]:
-    """Per object, (inspection date, problem found) of its results in force (any department, published or withheld)
-    within the 守信 window before `today`: what credit_mark reads, for every object at once (the freeze of a scheme
-    with a 守信 stratum, ADR 0028). Same rows as the archive page's mark, read in one query."""
-    since = today - datetime.timedelta(days=365 * CREDIT_YEARS + 1)
+def trust_counts(today: datetime.date) -> dict[int, tuple[int, int]]:
+    """Per object, (results in force, of which with a problem) within the 守信 window before `today`: any department,
+    published or withheld — what credit_mark reads, for every object at once (the freeze of a scheme with a 守信
+    stratum, ADR 0028). Counted in the database: one row per object checked, not per result."""
+    problem = Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True))
     rows = (
         InspectionRecord.objects.filter(
             status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD],
-            inspection_date__gt=since,
+            inspection_date__gt=credit_window_start(today),
             inspection_date__lte=today,
         )
-        .annotate(problem=Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True)))
         .order_by()
-        .values_list("object_id", "inspection_date", "problem")
+        .values("object_id")
+        .annotate(n=Count("pk"), k=Count("pk", filter=problem))
+        .values_list("object_id", "n", "k")
     )
-    out: dict[int, list[tuple[datetime.date, bool]]] = {}
-    for object_id, day, problem in rows.iterator(chunk_size=20000):
-        out.setdefault(object_id, []).append((day, problem))
-    return out
+    return {object_id: (n, k) for object_id, n, k in rows.iterator(chunk_size=20000)}
 
 
 def map_url(address: str) -> str:
