@@ -160,6 +160,7 @@ def outbox_object_label(key: str) -> str:
 STRATA = {
     "RAISED": "提高比例层",
     "UNRATED": "未评定风险分类",
+    "TRUSTED": "守信（包容审慎）",
     "ALL": "全部风险分类（比例相同，合为一层）",
 }
 

@@ -31,7 +31,7 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
 from shuangsuiji.outbox.services import outbox_emit
 from shuangsuiji.planning.archiving import ensure_task_open
-from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, TRUSTED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
@@ -779,7 +779,7 @@ def effective_ratio_errors(scheme: TaskScheme, counts: dict[str, int]) -> list[t
     ordinary = {
         c: _share_of(spec, counts[c])
         for c, spec in scheme.strata.items()
-        if c != RAISED_STRATUM and counts.get(c)
+        if c not in (RAISED_STRATUM, TRUSTED_STRATUM) and counts.get(c)
     }
     caps = [
         (si.item, Fraction(Decimal(si.item.ratio_cap)))
@@ -807,6 +807,18 @@ def effective_ratio_errors(scheme: TaskScheme, counts: dict[str, int]) -> list[t
                     f"分层 {RAISED_STRATUM}",
                     f"提高比例层抽取 {float(share):.1%}，低于普通分层的最高比例 {float(highest):.1%}；"
                     "提高比例层应不低于普通分层（第九条“适当提高”）",
+                )
+            )
+    trusted = scheme.strata.get(TRUSTED_STRATUM)
+    if trusted and counts.get(TRUSTED_STRATUM) and ordinary:
+        # 包容审慎 (ADR 0028): the 守信 share stays below every ordinary stratum's, counts included.
+        share, lowest = _share_of(trusted, counts[TRUSTED_STRATUM]), min(ordinary.values())
+        if share >= lowest:
+            errors.append(
+                (
+                    f"分层 {TRUSTED_STRATUM}",
+                    f"守信（包容审慎）层抽取 {float(share):.1%}，不低于普通分层的最低比例 {float(lowest):.1%}；"
+                    "守信对象只能按较低比例抽取（第八条、第十五条）",
                 )
             )
     return errors

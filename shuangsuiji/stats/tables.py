@@ -41,7 +41,7 @@ def value_text(key: str, value: int | float | None) -> str:
 
 
 def figure_link(key: str, f: StatsFilter, department_id: int | None) -> str:
-    count = selectors.COUNTS.get(key)
+    count = selectors.COUNTS.get(key) or selectors.LISTED_ONLY.get(key)
     if count is None or count.list_name is None:
         return ""
     query = f.query(department=department_id) | {"stat": key}
