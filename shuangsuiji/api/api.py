@@ -69,8 +69,10 @@ class PlatformAPI(NinjaAPI):
                 if not operation.get("security"):
                     continue  # a public operation (no token): not counted
                 responses = operation.setdefault("responses", {})
-                responses.setdefault("429", TOO_MANY_RESPONSE)
-                ok = responses.get("200")
+                # ninja keys responses by int status, openapi_extra by whatever the module wrote: accept both.
+                if "429" not in responses:
+                    responses.setdefault(429, TOO_MANY_RESPONSE)
+                ok = responses.get(200) or responses.get("200")
                 if ok is not None:
                     ok.setdefault("headers", {}).update(RATE_HEADERS)
         return schema

@@ -49,7 +49,10 @@ def test_a_token_gets_its_budget_then_a_chinese_429_with_retry_after_until_the_m
     assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
     assert all(a["RateLimit-Limit"] == "3" and a["RateLimit-Reset"] == "50" for a in answers)
     assert refused.status_code == 429 and refused["Retry-After"] == "50"
-    assert refused.json() == {"detail": "请求过于频繁：该令牌每分钟最多 3 次请求，请 50 秒后再试", "retry_after": 50}
+    assert refused.json() == {
+        "detail": "请求过于频繁：该令牌每分钟最多 3 次请求，请 50 秒后再试",
+        "retry_after": 50,
+    }
     assert still.status_code == 429 and still["Retry-After"] == "1"
     assert next_minute.status_code == 200 and next_minute["RateLimit-Remaining"] == "2"
 
@@ -155,7 +158,9 @@ def test_an_empty_field_restores_the_default(sergei, amy):
     assert token.rate_per_minute is None and token.bulk_rate_per_minute is None
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e9", "100001", "５", "1; DROP TABLE accounts_apitoken"])
+@pytest.mark.parametrize(
+    "value", ["0", "-1", "abc", "1e9", "100001", "５", "1; DROP TABLE accounts_apitoken"]
+)
 def test_a_bad_budget_is_refused_with_a_message_and_nothing_changes(sergei, amy, value):
     token = ApiToken.objects.get(key_hash=ApiToken.hash_key(with_budget(amy, per_minute=7)))
     client = security_page(sergei)
@@ -183,7 +188,9 @@ def test_the_system_administrator_sets_budgets_with_the_command(amy):
 
     token = ApiToken.objects.get(key_hash=ApiToken.hash_key(token_for(amy)))
     out = StringIO()
-    call_command("api_token", "limits", token.prefix, "--per-minute", "30", "--bulk-per-minute", "3", stdout=out)
+    call_command(
+        "api_token", "limits", token.prefix, "--per-minute", "30", "--bulk-per-minute", "3", stdout=out
+    )
     token.refresh_from_db()
     assert (token.rate_per_minute, token.bulk_rate_per_minute) == (30, 3)
     assert "每分钟 30 次" in out.getvalue()
