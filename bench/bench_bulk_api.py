@@ -226,7 +226,11 @@ def walk(args) -> dict:
     user = User.objects.get(username="bench_bulk")
     key = ApiToken.new_key()
     ApiToken.objects.create(
-        user=user, name="基准测试", prefix=key[4:12], key_hash=ApiToken.hash_key(key), bulk_rate_per_minute=100000
+        user=user,
+        name="基准测试",
+        prefix=key[4:12],
+        key_hash=ApiToken.hash_key(key),
+        bulk_rate_per_minute=100000,
     )
     client = Client(headers={"Authorization": f"Token {key}"})
     cursor, seen, page_ms = "", [], []

@@ -41,7 +41,11 @@ STATS_OPERATIONS = {("get", "/api/v1/stats/summary")}
 # The change feed of public facts (issue 13 part 3); paging and the cursor are tested in tests/outbox.
 CHANGE_OPERATIONS = {("get", "/api/v1/changes")}
 # Bulk reads by period (issue 13 part 3, ADR 0026); tested in tests/api/test_bulk.py.
-BULK_OPERATIONS = {("get", "/api/v1/bulk/results"), ("get", "/api/v1/bulk/draws"), ("get", "/api/v1/bulk/plans")}
+BULK_OPERATIONS = {
+    ("get", "/api/v1/bulk/results"),
+    ("get", "/api/v1/bulk/draws"),
+    ("get", "/api/v1/bulk/plans"),
+}
 
 
 def openapi() -> dict:
