@@ -178,7 +178,11 @@ def load(args) -> None:
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM inspections_inspectionrecord))",
             [InspectionRecord._meta.db_table],
         )
-        for table in (InspectionRecord._meta.db_table, ItemResult._meta.db_table):
+        for table in (
+            InspectionRecord._meta.db_table,
+            ItemResult._meta.db_table,
+            "directory_inspectionobject",
+        ):
             cur.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded {args.records:,} records in {time.monotonic() - t:.1f} s", flush=True)
 

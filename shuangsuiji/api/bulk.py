@@ -16,7 +16,7 @@ import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from ninja import Field, Query, Router, Schema
 
 from shuangsuiji.accounts import scoping
@@ -105,11 +105,16 @@ def _paging(q: BulkQuery) -> tuple[int, int]:
     return int(raw or 0), int(limit)
 
 
-def _page(qs: QuerySet, q: BulkQuery, row) -> dict[str, Any]:
+def _page(qs: QuerySet, q: BulkQuery, row, related=None) -> dict[str, Any]:
+    """One page: first the page's ids alone (the primary-key index, stopping after limit + 1), then those rows with
+    what the payloads need. In one query with the joins PostgreSQL sorted every remaining row of the period for each
+    page (a page deep in 100,000 results took 0.6 s of SQL); the id query reads only the page."""
     cursor, limit = _paging(q)
-    rows = list(qs.filter(pk__gt=cursor).order_by("pk")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    ids = list(qs.filter(pk__gt=cursor).order_by("pk").values_list("pk", flat=True)[: limit + 1])
+    more = len(ids) > limit
+    ids = ids[:limit]
+    full = qs.model._default_manager.filter(pk__in=ids).order_by("pk")
+    rows = list(related(full) if related else full)
     items = []
     for obj in rows:
         key, data = row(obj)
@@ -206,14 +211,28 @@ def _docs(example: dict[str, Any]) -> dict[str, Any]:
 
 def results_in(user, lo: datetime.datetime, hi: datetime.datetime) -> QuerySet:
     """Public results published in [lo, hi) that `user` may read (a joint visit once, as the public sees it)."""
-    items = Prefetch("item_results", queryset=ItemResult.objects.select_related("item"))
+    # The rows of InspectionRecord.objects.public(), written so that PostgreSQL can walk the primary key and stop after
+    # a page: public() joins the visit inside an OR with a correlated subquery, which made it read and sort every
+    # remaining row of the period for each page. Here the first published part of each published visit is one
+    # uncorrelated subquery (computed once). tests/api/test_bulk.py checks that both select the same rows.
+    first_parts = (
+        InspectionRecord.objects.published()
+        .filter(visit__published_at__isnull=False)
+        .values("visit_id")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
     return (
         scoping.records_for(user)
-        .public()
+        .published()
+        .filter(Q(visit__isnull=True) | Q(pk__in=first_parts))
         .filter(published_at__gte=lo, published_at__lt=hi)
-        .select_related("object", "department", "visit")
-        .prefetch_related(items)
     )
+
+
+def _with_result_parts(qs: QuerySet) -> QuerySet:
+    items = Prefetch("item_results", queryset=ItemResult.objects.select_related("item"))
+    return qs.select_related("object", "department", "visit").prefetch_related(items)
 
 
 def _result_row(rec: InspectionRecord):
@@ -229,19 +248,19 @@ def bulk_results(request, q: Query[BulkQuery]):
     用法：带 from 与 to（相隔不超过 366 天），之后每页带上一页的 next_cursor，直到 has_more 为 false。
     联合检查的结果为一条（含各部门的部分）。适合读取已经结束的时段；实时变化请用 /api/v1/changes。"""
     lo, hi = _period(q)
-    return _page(results_in(request.user, lo, hi), q, _result_row)
+    return _page(results_in(request.user, lo, hi), q, _result_row, _with_result_parts)
 
 
 @router.get("/bulk/draws", response=RESPONSES, tags=TAGS, openapi_extra=_docs(DRAW_EXAMPLE))
 def bulk_draws(request, q: Query[BulkQuery]):
     """一段时间内进行的抽取（按抽取时间），分页读取；名单与检查组只在门户公开名单后才有（与变更订阅相同）。"""
     lo, hi = _period(q)
-    qs = (
-        scoping.draws_for(request.user)
-        .filter(pk__in=Draw.objects.public().values("pk"), drawn_at__gte=lo, drawn_at__lt=hi)
-        .prefetch_related("witnesses")
+    qs = scoping.draws_for(request.user).filter(
+        pk__in=Draw.objects.public().values("pk"), drawn_at__gte=lo, drawn_at__lt=hi
     )
-    return _page(qs, q, payloads.draw)
+    return _page(
+        qs, q, payloads.draw, lambda rows: rows.select_related("scheme").prefetch_related("witnesses")
+    )
 
 
 @router.get("/bulk/plans", response=RESPONSES, tags=TAGS, openapi_extra=_docs(PLAN_EXAMPLE))

@@ -256,3 +256,51 @@ def test_a_full_year_is_allowed_and_a_day_more_is_not(olivia):
 
 def test_bulk_reads_need_a_token_or_a_session(anon):
     assert anon.get("/bulk/results", period()).status_code == 401
+
+
+def test_a_page_costs_the_same_number_of_queries_for_ten_rows_as_for_a_hundred(alice, olivia):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published_records(alice, "SCJG", 100)
+    client = ApiClient(token=token_for(olivia))
+    client.get("/bulk/results", period())  # opens the minute of the rate counter (one more statement, once)
+    counts = []
+    for limit in ("10", "100"):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get("/bulk/results", period(limit=limit)).json()["items"]) == int(limit)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_joint_visit_reads_once_as_the_public_sees_it_and_the_bulk_rows_are_those_of_the_portal(
+    alice, amy, rita, bob, olivia
+):
+    from shuangsuiji.api.bulk import results_in
+
+    factories.inspector("WJW")
+    items = [
+        factories.item("SCJG", category="重点", ratio_cap=None, name="特种设备使用单位检查"),
+        factories.item("WJW", category="重点", ratio_cap=None, name="公共场所卫生检查"),
+    ]
+    selection = drawn_selection(
+        alice, entities=8, inspectors=2, team_slots={"SCJG": 2, "WJW": 1}, items=items
+    )
+    rec = inspections.record_create(actor=amy, selection=selection)
+    rec = inspections.record_submit(actor=amy, rec=rec, data=COMPLETE)
+    inspections.record_review(actor=rita, rec=rec, approve=True)
+    alone = walk(ApiClient(token=token_for(olivia)), "/bulk/results")
+    inspections.visit_absence_record(actor=bob, selection=selection, reason="当日有突发公共卫生事件")
+    published_records(alice, "SCJG", 2)
+
+    [visit, *plain] = walk(ApiClient(token=token_for(olivia)), "/bulk/results")
+
+    assert alone == []  # one department's part alone is not public yet
+    assert visit["object"] == f"visit:{selection.visit.pk}" and len(visit["data"]["parts"]) == 2
+    assert "突发" not in json.dumps(visit, ensure_ascii=False) and len(plain) == 2
+    lo = timezone.now() - datetime.timedelta(days=1)
+    hi = timezone.now() + datetime.timedelta(days=1)
+    portal = InspectionRecord.objects.public().filter(published_at__gte=lo, published_at__lt=hi)
+    assert sorted(results_in(olivia, lo, hi).values_list("pk", flat=True)) == sorted(
+        portal.values_list("pk", flat=True)
+    )
