@@ -17,6 +17,7 @@ ACTIONS = {
     "account.inspector_create": "开通执法人员账号",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
+    "api_token.limits": "设置接口令牌请求频率",
     "audit.purge": "清理过期审计记录",
     "auth.locked_out": "账号被锁定",
     "auth.login": "登录",

@@ -217,6 +217,10 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # the cache above: with the per-process default each gunicorn worker counts on its own.
 VERIFY_RATE_LIMIT = int(os.environ.get("VERIFY_RATE_LIMIT", "20"))
 VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "600"))
+# Per-token budgets of /api/v1 (ADR 0026), requests per minute; a token can carry its own (security page). Bulk reads
+# (/api/v1/bulk/) have their own budget: each answer can be a thousand rows.
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "600"))
+API_BULK_RATE_PER_MINUTE = int(os.environ.get("API_BULK_RATE_PER_MINUTE", "60"))
 # Behind a reverse proxy every request comes from the proxy: name the header it sets to the client's address
 # (e.g. X-Real-IP, which the proxy must overwrite, never pass through); empty = REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")

@@ -230,7 +230,13 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "calendar_notice_preview",
         "calendar_notice_import",
     ),
-    "账号安全": ("security", "security_unlock", "security_reset_totp", "security_unlock_totp"),
+    "账号安全": (
+        "security",
+        "security_unlock",
+        "security_reset_totp",
+        "security_unlock_totp",
+        "security_token_limits",
+    ),
     "审计记录": ("audit_list", "audit_detail"),
 }
 HELP_ANCHORS: dict[str, str] = {

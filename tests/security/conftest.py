@@ -255,7 +255,13 @@ def build_world() -> World:
         login(client, user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
+    # A token whose request budgets the security administrator may set (ADR 0026).
+    from shuangsuiji.accounts.models import ApiToken
+
+    token = ApiToken.objects.create(user=amy, name="矩阵测试", prefix="matrix01", key_hash="0" * 64)
+
     ids = {
+        "token": token.pk,
         "scjg": scjg.pk,
         "wjw": wjw.pk,
         "sam": sam.pk,

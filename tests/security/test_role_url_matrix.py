@@ -221,6 +221,13 @@ POLICY: list[Case] = [
     *page("security_unlock", "POST", SECURITY_ADMIN_ONLY, "/security/unlock/", {"username": "amy"}),
     *page("security_reset_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/reset-totp/"),
     *page("security_unlock_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/unlock-totp/"),
+    *page(
+        "security_token_limits",
+        "POST",
+        SECURITY_ADMIN_ONLY,
+        "/security/tokens/{token}/limits/",
+        {"rate_per_minute": "100", "bulk_rate_per_minute": ""},
+    ),
     *page("home", "GET", SIGNED_IN, "/"),
     *page("healthz", "GET", EVERYONE, "/healthz"),
     # --- help in place (issue 15, item 13): the manual, the first-login tour, the site's icon ----------------------
@@ -789,6 +796,9 @@ POLICY: list[Case] = [
     *api("GET", "/stats/summary", STATS_READERS),
     # The change feed of public facts (issue 13 part 3): any signed-in caller or token.
     *api("GET", "/changes", SIGNED_IN),
+    *api("GET", "/bulk/results", SIGNED_IN, "/bulk/results?from=2026-01-01&to=2026-12-31"),
+    *api("GET", "/bulk/draws", SIGNED_IN, "/bulk/draws?from=2026-01-01&to=2026-12-31"),
+    *api("GET", "/bulk/plans", SIGNED_IN, "/bulk/plans?from=2026-01-01&to=2026-12-31"),
     *api("POST", "/caps/yearly", OFFICE_ONLY, body={"value": 2, "reason": "矩阵"}),
     *api("GET", "/cap-exemptions", SIGNED_IN),
     *api(
