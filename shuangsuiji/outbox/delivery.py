@@ -165,7 +165,11 @@ def connector_from_settings():
             settings.PROVINCE_CONNECT_TIMEOUT,
             settings.PROVINCE_READ_TIMEOUT,
         )
-    raise ValueError(f"未配置省级平台推送方式（PROVINCE_CONNECTOR={kind!r}，可选 http）")
+    if kind == "files":
+        from .files import FilesConnector
+
+        return FilesConnector()
+    raise ValueError(f"未配置省级平台推送方式（PROVINCE_CONNECTOR={kind!r}，可选 http、files）")
 
 
 def backoff(attempts: int) -> timedelta:
