@@ -230,6 +230,11 @@ PROVINCE_ENDPOINT = os.environ.get("PROVINCE_ENDPOINT", "")
 PROVINCE_KEY = os.environ.get("PROVINCE_KEY", "")
 PROVINCE_CONNECT_TIMEOUT = float(os.environ.get("PROVINCE_CONNECT_TIMEOUT", "5"))
 PROVINCE_READ_TIMEOUT = float(os.environ.get("PROVINCE_READ_TIMEOUT", "15"))
+# Mutual TLS (docs/deploy.md): the client certificate the province issued (PEM; its key in PROVINCE_CLIENT_KEY or in
+# the same file) and, if the province's server certificate is not from a public CA, the CA to trust instead.
+PROVINCE_CLIENT_CERT = os.environ.get("PROVINCE_CLIENT_CERT", "")
+PROVINCE_CLIENT_KEY = os.environ.get("PROVINCE_CLIENT_KEY", "")
+PROVINCE_CA_FILE = os.environ.get("PROVINCE_CA_FILE", "")
 # A failed delivery is retried after base, 2·base, 4·base … seconds, never more than the cap apart.
 OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
