@@ -233,6 +233,7 @@ BUILDERS: dict[str, Callable[[Any], Payload]] = {
     "draw.performed": draw,
     "draw.failed": draw,
     "draw.substituted": substitution,
+    "draw.list_published": draw,
     "result.published": record,
     "result.corrected": record,
     "result.withheld": record,

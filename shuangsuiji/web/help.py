@@ -182,7 +182,14 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "冻结名单": ("draw_freeze",),
     "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony"),
     "名录同步文件格式": ("directory_sync",),
-    "推送省级平台": ("outbox_delivery", "outbox_event_resend", "outbox_rejected_resend"),
+    "推送省级平台": (
+        "outbox_delivery",
+        "outbox_event_resend",
+        "outbox_rejected_resend",
+        "outbox_batch_download",
+        "outbox_batch_uploaded",
+        "outbox_batch_returned",
+    ),
     "归档与任务档案": ("scheme_archive", "scheme_dossier"),
     "检查文书": (
         "papers_task",

@@ -35,6 +35,7 @@ from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember, Visit
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.files import FilesConnector
 from shuangsuiji.outbox.models import OutboxEvent
 from shuangsuiji.planning import services as planning
 from tests import factories
@@ -302,6 +303,8 @@ def build_world() -> World:
         "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
         "outbox_event": OutboxEvent.objects.order_by("id").first().pk,
+        # The files connector's batch of the world's events (ADR 0025), its folder in the world's media.
+        "outbox_batch": FilesConnector().write_batch(force=True).pk,
         "report_id": report_id,
         # rita's message about the submitted record (issue 15, item 2): hers alone to open.
         "note_reviewer": Notification.objects.filter(user=rita).order_by("id").first().pk,

@@ -675,6 +675,15 @@ POLICY: list[Case] = [
     *page("outbox_delivery", "GET", OUTBOX_MANAGERS, "/outbox/"),
     *page("outbox_event_resend", "POST", OUTBOX_MANAGERS, "/outbox/{outbox_event}/resend/"),
     *page("outbox_rejected_resend", "POST", OUTBOX_MANAGERS, "/outbox/resend-rejected/"),
+    *page("outbox_batch_download", "GET", OUTBOX_MANAGERS, "/outbox/batches/{outbox_batch}/download/"),
+    *page("outbox_batch_uploaded", "POST", OUTBOX_MANAGERS, "/outbox/batches/{outbox_batch}/uploaded/"),
+    *page(
+        "outbox_batch_returned",
+        "POST",
+        OUTBOX_MANAGERS,
+        "/outbox/batches/{outbox_batch}/returned/",
+        {"answer": "矩阵测试退回"},
+    ),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
     *page("stats_report", "GET", STATS_READERS, "/stats/report/"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
