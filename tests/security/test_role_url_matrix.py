@@ -657,11 +657,30 @@ POLICY: list[Case] = [
         "/draws/{draw}/register/{sel_free}.xlsx",
         owner="SCJG",
     ),
-    # The papers inspectors carry (issue 14, part 1): read like the 登记表.
-    *page("papers_task", "GET", SCJG_READERS, "/draws/{draw}/papers/", owner="SCJG"),
-    *page("papers_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
+    # The papers inspectors carry (issue 14, part 1): read like the 登记表; an inspector prints those of its own visits
+    # (the task's batch holds only those), never another team's object of the same draw.
+    *page("papers_task", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/papers/", owner="SCJG"),
+    *page(
+        "papers_task_xlsx", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/papers.xlsx", owner="SCJG"
+    ),
     *page("papers_object", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}/", owner="SCJG"),
     *page("papers_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}.xlsx", owner="SCJG"),
+    *page(
+        "papers_object",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/papers/{sel_ivan}/",
+        owner="SCJG",
+        variant="the inspector's own visit",
+    ),
+    *page(
+        "papers_object_xlsx",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/papers/{sel_ivan}.xlsx",
+        owner="SCJG",
+        variant="the inspector's own visit",
+    ),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
     # The delivery to the provincial platform (issue 13): the office and the system administrator.
