@@ -127,6 +127,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "my_visit",
         "my_visit_sync",
         "my_visit_confirm",
+        "phone_service_worker",
         "inspector_accounts",
         "inspector_credentials_xlsx",
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,6 +118,7 @@ def my_visit(request, sel_pk: int):
             "map_text": selectors.map_text(sel.object.address),
             "today": timezone.localdate(),
             "sync_url": reverse("my_visit_sync", args=[sel.pk]),
+            "sw_scope": reverse("phone_service_worker").rsplit("/", 1)[0] + "/",
             "register_url": reverse("register_object", args=[sel.draw_id, sel.pk]),
             "needs_my_confirmation": rec is not None
             and request.user.inspector_id in members
@@ -218,6 +220,33 @@ def my_visit_confirm(request, sel_pk: int):
     else:
         messages.success(request, "已确认本人到场。")
     return redirect("my_visit", sel_pk=sel.pk)
+
+
+# Changed whenever sw.js changes in a way that must drop the static files it kept (the browser re-installs a Service
+# Worker whose script differs by a byte).
+SERVICE_WORKER_VERSION = "2026-12-07.1"
+
+
+@require_GET
+def phone_service_worker(request):
+    """The Service Worker of the phone pages (offline reload of the record form). Public like a static file: it holds
+    no data, and the browser fetches it again to look for updates even after the session ended."""
+    scope = reverse("phone_service_worker").rsplit("/", 1)[0] + "/"
+    response = render(
+        request,
+        "web/phone/sw.js",
+        {
+            "version": SERVICE_WORKER_VERSION,
+            "static_url": settings.STATIC_URL,
+            "pages": reverse("my_visits"),
+            "scope": scope,
+            "sw_url": reverse("phone_service_worker"),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = scope
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 # --- 执法人员账号 (the department administrator) ---------------------------------------------------------------------

@@ -442,6 +442,8 @@ POLICY: list[Case] = [
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
     # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_ivan`) --------
+    # The phone pages' Service Worker script: public like a static file (it holds no data).
+    *page("phone_service_worker", "GET", EVERYONE, "/my/sw.js"),
     *page("my_visits", "GET", INSPECTOR_ONLY, "/my/visits/"),
     *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/", owner="SCJG"),
     *page(
