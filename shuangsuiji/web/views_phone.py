@@ -29,13 +29,21 @@ from shuangsuiji.directory.models import Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.inspections import categories as cat
 from shuangsuiji.inspections import selectors, services
-from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, SignatureStatus
+from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, SignatureStatus, TransferKind
+from shuangsuiji.org.models import Department
 
-from .views_records import _form_data, _member_choices
+from .views_records import (
+    PLANNED_TRANSFERS,
+    TRANSFER_BASES,
+    _form_data,
+    _member_choices,
+    _planned_transfers,
+)
 
 PHOTO_KIND = "现场照片"
 SIGNATURE_KIND = "签字"
 PHOTOS_MAX = 10
+DOCUMENTS_MAX = 5
 
 
 def _ensure_inspector(user) -> None:
@@ -112,6 +120,14 @@ def my_visit(request, sel_pk: int):
             "categories": cat.LEAF_CATEGORIES,
             "measures": cat.MEASURES,
             "signatures": SignatureStatus.choices,
+            # What the desktop form also asks (ADR 0027): the result date and its documents, a commissioned agency,
+            # transfers sent with the submission, a withholding request.
+            "document_kinds": services.RESULT_BASIS_KINDS,
+            "transfer_measures": list(cat.TRANSFER_MEASURES),
+            "planned": [{"n": n} for n in PLANNED_TRANSFERS],
+            "transfer_kinds": TransferKind.choices,
+            "transfer_bases": TRANSFER_BASES,
+            "departments": Department.objects.filter(active=True).exclude(pk=request.user.department_id),
             "attachments": rec.attachments.all() if rec is not None else [],
             "address": sel.object.address,
             "map_url": selectors.map_url(sel.object.address),
@@ -142,6 +158,18 @@ def _refused(
     )
 
 
+def _documents(request) -> list[tuple[str, object]]:
+    """The result's documents (检测报告, 专家意见) sent with the draft, each with its kind (document_kinds, in order)."""
+    files = request.FILES.getlist("documents")
+    kinds = request.POST.getlist("document_kinds")
+    if len(files) > DOCUMENTS_MAX:
+        raise RowInvalid([("结果依据附件", f"一次最多上传 {DOCUMENTS_MAX} 个文件")])
+    if len(kinds) != len(files) or any(k not in services.RESULT_BASIS_KINDS for k in kinds):
+        choices = "或".join(f"“{k}”" for k in services.RESULT_BASIS_KINDS)
+        raise RowInvalid([("结果依据附件", f"附件类型应为{choices}")])
+    return list(zip(kinds, files, strict=True))
+
+
 def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     if rec is None:
         rec = services.record_create(actor=request.user, selection=sel)
@@ -150,6 +178,7 @@ def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     data["inspection_time"] = request.POST.get("inspection_time", "")[:8]
     if pairs:
         raise RowInvalid(pairs)
+    documents = _documents(request)
     rec = services.record_update(actor=request.user, rec=rec, data=data)
     for n, upload in enumerate(photos, start=1):
         if upload.content_type == "image/jpeg":
@@ -159,8 +188,10 @@ def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     if signature is not None:
         signature.name = "检查对象签字.png"
         services.attachment_add_once(actor=request.user, rec=rec, kind=SIGNATURE_KIND, upload=signature)
+    for kind, upload in documents:
+        services.attachment_add_once(actor=request.user, rec=rec, kind=kind, upload=upload)
     if submitted:
-        rec = services.record_submit(actor=request.user, rec=rec)
+        rec = services.record_submit(actor=request.user, rec=rec, transfers=_planned_transfers(request.POST))
     return rec
 
 

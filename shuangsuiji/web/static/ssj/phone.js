@@ -33,7 +33,7 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function fresh(fields) {
-    return { key: newKey(), rev: 0, fields: fields || null, photos: [], signature: null, pending: null };
+    return { key: newKey(), rev: 0, fields: fields || null, photos: [], documents: [], signature: null, pending: null };
   }
 
   // --- the draft store: IndexedDB, one record per user and visit, keyed like the old localStorage entries ------------
@@ -177,6 +177,23 @@
     });
   });
 
+  // --- the result's documents (检测报告, 专家意见): kept as they are, with the kind chosen beside them ---------------
+  var docInput = document.getElementById("id_documents");
+  var docKind = document.getElementById("id_document_kind");
+  var docList = document.getElementById("document-list");
+  function renderDocuments() {
+    docList.textContent = (draft.documents || []).map(function (d) { return d.kind + "：" + d.name; }).join("；");
+  }
+  docInput.addEventListener("change", function () {
+    draft.documents = draft.documents || [];
+    Array.prototype.forEach.call(docInput.files || [], function (f) {
+      draft.documents.push({ kind: docKind.value, name: f.name, blob: f.slice(0, f.size, f.type) });
+    });
+    docInput.value = "";
+    renderDocuments();
+    changed();
+  });
+
   // --- the firm's signature, drawn on a canvas ---------------------------------------------------------------------
   var ctx = pad.getContext("2d");
   var drawing = false;
@@ -255,6 +272,10 @@
     body.append("action", action);
     draft.photos.forEach(function (d, i) { body.append("photos", d, "photo" + (i + 1) + ".jpg"); });
     if (draft.signature) body.append("signature_png", draft.signature, "signature.png");
+    (draft.documents || []).forEach(function (d) {
+      body.append("documents", d.blob, d.name);
+      body.append("document_kinds", d.kind);
+    });
     show("offline", "正在发送…");
     return fetch(syncUrl, {
       method: "POST",
@@ -271,6 +292,7 @@
         draft = fresh(kept);
         writing = writing.then(drop);
         renderPhotos();
+        renderDocuments();
         document.getElementById("record-status").innerHTML = "";
         var tag = document.createElement("span");
         tag.className = "tag";
@@ -296,7 +318,7 @@
   }
 
   form.addEventListener("input", changed);
-  form.addEventListener("change", function (e) { if (e.target !== photoInput) changed(); });
+  form.addEventListener("change", function (e) { if (e.target !== photoInput && e.target !== docInput) changed(); });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var action = (e.submitter && e.submitter.value) || "save";
@@ -341,6 +363,7 @@
     draft = kept;
     if (draft.fields) restore(draft.fields);
     renderPhotos();
+    renderDocuments();
     if (draft.signature) {
       var img = new Image();
       img.onload = function () { ctx.drawImage(img, 0, 0, pad.width, pad.height); inked = true; URL.revokeObjectURL(img.src); };
