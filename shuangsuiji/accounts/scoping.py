@@ -306,6 +306,17 @@ def inspector_accounts_department(user):
     return None
 
 
+def inspector_accounts_for(user) -> QuerySet:
+    """The inspector accounts (role 执法人员) whose one-time password `user` may reissue: its own department's, for a
+    department administrator; none for anybody else (another department's account is simply not found)."""
+    from .models import User
+
+    department = inspector_accounts_department(user)
+    if department is None:
+        return User.objects.none()
+    return User.objects.filter(role=Role.INSPECTOR, department_id=department.pk)
+
+
 def transfers_for(user) -> QuerySet:
     """Transfers the user's department sent or received."""
     from django.db.models import Q

@@ -12,6 +12,11 @@ urlpatterns = [
     path("my/visits/<int:sel_pk>/confirm/", views_phone.my_visit_confirm, name="my_visit_confirm"),
     path("accounts/inspectors/", views_phone.inspector_accounts, name="inspector_accounts"),
     path(
+        "accounts/inspectors/<int:user_pk>/password/",
+        views_phone.inspector_password_reissue,
+        name="inspector_password_reissue",
+    ),
+    path(
         "accounts/inspectors/credentials.xlsx",
         views_phone.inspector_credentials_xlsx,
         name="inspector_credentials_xlsx",

@@ -290,6 +290,25 @@ def _ensure_accounts_admin(user):
     return department
 
 
+def _accounts_page(request, department, created, errors, *, reissued: bool = False):
+    inspectors = (
+        Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
+    )
+    return render(
+        request,
+        "web/inspector_accounts.html",
+        {
+            "department": department,
+            "without": [i for i in inspectors if not hasattr(i, "account")],
+            "with_account": [i for i in inspectors if hasattr(i, "account")],
+            "created": created,
+            "reissued": reissued,
+            "errors": errors,
+        },
+        status=422 if errors else 200,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
@@ -303,21 +322,21 @@ def inspector_accounts(request):
             created = account_services.inspector_accounts_create(actor=request.user, inspector_ids=ids)
         except account_services.InspectorAccountError as e:
             errors.append(str(e))
-    inspectors = (
-        Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
-    )
-    return render(
-        request,
-        "web/inspector_accounts.html",
-        {
-            "department": department,
-            "without": [i for i in inspectors if not hasattr(i, "account")],
-            "with_account": [i for i in inspectors if hasattr(i, "account")],
-            "created": created,
-            "errors": errors,
-        },
-        status=422 if errors else 200,
-    )
+    return _accounts_page(request, department, created, errors)
+
+
+@require_POST
+@login_required
+@never_cache
+def inspector_password_reissue(request, user_pk: int):
+    """A new one-time password for an inspector account of the own department, shown once on the accounts page."""
+    department = _ensure_accounts_admin(request.user)
+    account = get_object_or_404(scoping.inspector_accounts_for(request.user), pk=user_pk)
+    try:
+        user, password = account_services.inspector_password_reissue(actor=request.user, user_id=account.pk)
+    except account_services.InspectorAccountError as e:
+        return _accounts_page(request, department, [], [str(e)])
+    return _accounts_page(request, department, [(user, password)], [], reissued=True)
 
 
 @require_POST

@@ -468,6 +468,10 @@ POLICY: list[Case] = [
     ),
     # The department administrator opens accounts for the own department's inspectors.
     *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
+    # A new one-time password for an inspector account of the own department (WJW's administrator: not found).
+    *page(
+        "inspector_password_reissue", "POST", SCJG_ADMIN, "/accounts/inspectors/{ins_account}/password/", {}
+    ),
     *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),

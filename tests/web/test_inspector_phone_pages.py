@@ -165,6 +165,75 @@ def test_an_inspector_must_change_the_one_time_password_at_first_sign_in(client,
     assert selection.object.name in client.get("/my/visits/").content.decode()
 
 
+def test_the_administrator_reissues_a_lost_one_time_password_shown_once(client, alice, first, selection):
+    old_client = type(client)()
+    login(old_client, first)  # the inspector is signed in somewhere with the old password
+    login(client, alice)
+    page = client.get("/accounts/inspectors/").content.decode()
+    assert f"/accounts/inspectors/{first.pk}/password/" in page and "重新发放密码" in page
+    response = client.post(f"/accounts/inspectors/{first.pk}/password/")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    [(user, password)] = response.context["created"]
+    assert (
+        user == first
+        and password in response.content.decode()
+        and "原密码即时失效" in response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.must_change_password and first.check_password(password)
+    assert not first.check_password(PASSWORD)  # the old password stops working
+    # The open session of the old password ends too.
+    assert old_client.get("/my/visits/").status_code == 302
+    [event] = AuditEvent.objects.filter(action="account.inspector_password_reissue")
+    assert event.actor_id == alice.pk and password not in str(event.after)
+    # Shown once: the page does not show it again.
+    assert password not in client.get("/accounts/inspectors/").content.decode()
+    # The inspector signs in with it and must change it first.
+    client.logout()
+    assert client.post("/login/", {"username": first.username, "password": PASSWORD}).status_code == 200
+    assert client.post("/login/", {"username": first.username, "password": password}).status_code == 302
+    assert client.get("/my/visits/")["Location"] == "/password/change/"
+    changed = client.post(
+        "/password/change/",
+        {"old_password": password, "new_password1": "Field#Again2026", "new_password2": "Field#Again2026"},
+    )
+    assert changed.status_code == 302
+    first.refresh_from_db()
+    assert not first.must_change_password
+    assert selection.object.name in client.get("/my/visits/").content.decode()
+
+
+def test_another_departments_administrator_cannot_reissue_the_password(client, bob, first, amy):
+    for who in (bob, amy):
+        login(client, who)
+        response = client.post(f"/accounts/inspectors/{first.pk}/password/")
+        assert response.status_code in (403, 404), who.username
+    first.refresh_from_db()
+    assert first.check_password(PASSWORD) and not first.must_change_password
+    assert not AuditEvent.objects.filter(action="account.inspector_password_reissue").exists()
+
+
+def test_an_administrator_cannot_reissue_a_password_of_an_official_account(client, alice, amy):
+    login(client, alice)
+    assert client.post(f"/accounts/inspectors/{amy.pk}/password/").status_code == 404
+    assert client.post("/accounts/inspectors/99999999/password/").status_code == 404
+    amy.refresh_from_db()
+    assert amy.check_password(PASSWORD)
+
+
+def test_an_inspector_changes_their_own_password(client, first):
+    login(client, first)
+    assert client.get("/password/change/").status_code == 200
+    changed = client.post(
+        "/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Mine#Secret2026", "new_password2": "Mine#Secret2026"},
+    )
+    assert changed.status_code == 302
+    first.refresh_from_db()
+    assert first.check_password("Mine#Secret2026")
+    assert AuditEvent.objects.filter(action="auth.password_change", actor_id=first.pk).exists()
+
+
 # --- scoping ---------------------------------------------------------------------------------------------------------
 
 
