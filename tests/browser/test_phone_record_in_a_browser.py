@@ -211,6 +211,7 @@ def test_the_phone_form_reloads_offline_with_its_draft_and_the_record_arrives_on
         assert "已恢复本机保存的草稿" in page.inner_text("#sync-status")
         if screenshots := os.environ.get("SCREENSHOTS_DIR"):
             Path(screenshots, "issue14").mkdir(parents=True, exist_ok=True)
+            page.evaluate("window.scrollTo(0, 0)")  # the reload keeps the scroll; the note shows the top
             page.screenshot(path=f"{screenshots}/issue14/phone-offline-reload.png")
 
         # Still offline: the inspector enters the rest, takes two photos and gets the signature, and submits.
