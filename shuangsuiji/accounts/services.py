@@ -291,7 +291,8 @@ def inspector_password_reissue(*, actor, user_id: int) -> tuple[User, str]:
     if department is None:
         raise PermissionDenied("只有部门管理员可以为本部门执法人员重新发放密码")
     user = (
-        User.objects.select_for_update()
+        # of=("self",): PostgreSQL locks no nullable side of an outer join (the inspector link may be empty).
+        User.objects.select_for_update(of=("self",))
         .select_related("inspector")
         .filter(pk=user_id, role=Role.INSPECTOR, department_id=department.pk)
         .first()

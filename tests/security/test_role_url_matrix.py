@@ -116,6 +116,7 @@ PUBLIC_KEYS = {
     "logout",
     "healthz",
     "favicon.ico",  # browsers ask for it on every page, the login page included
+    "phone_service_worker",  # the Service Worker script: no data, fetched for updates after sign-out
     "api:openapi-json",
     "GET /api/v1/public/results",
 } | {
