@@ -210,6 +210,10 @@ def test_an_inspector_prints_the_papers_of_exactly_the_visits_their_team_is_on(c
         assert f"/draws/{draw.pk}/papers/{pk}/?kind=notice" in page
         assert f"/draws/{draw.pk}/papers/{pk}/?kind=record" in page
     one = next(iter(mine))
+    # …and so does the phone form of the visit.
+    form = client.get(f"/my/visits/{one}/").content.decode()
+    assert f"/draws/{draw.pk}/papers/{one}/?kind=notice" in form
+    assert f"/draws/{draw.pk}/papers/{one}/?kind=record" in form
     html = client.get(f"/draws/{draw.pk}/papers/{one}/?kind=notice").content.decode()
     assert len(papers(html, "notice")) == 1 and not papers(html, "record")
     assert member.inspector.cert_no in html and "返回我的检查" in html
