@@ -15,6 +15,7 @@ from typing import Any
 # Audit actions (AuditEvent.action). tests/web/test_labels.py checks every action written by the code is here.
 ACTIONS = {
     "account.inspector_create": "开通执法人员账号",
+    "account.inspector_password_reissue": "重新发放执法人员一次性密码",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
     "api_token.limits": "设置接口令牌请求频率",

@@ -316,6 +316,43 @@ def inspector_accounts_create(*, actor, inspector_ids: list[int]) -> list[tuple[
     return created
 
 
+@transaction.atomic
+def inspector_password_reissue(*, actor, user_id: int) -> tuple[User, str]:
+    """A lost one-time (or forgotten) password: the department administrator gives an inspector account of the own
+    department a new one-time password. The old password stops working at once (its hash is replaced, and so the
+    account's open sessions end); the new one is shown once, never stored (only its hash), and must be changed at the
+    next sign-in."""
+    from .scoping import inspector_accounts_department
+
+    department = inspector_accounts_department(actor)
+    if department is None:
+        raise PermissionDenied("只有部门管理员可以为本部门执法人员重新发放密码")
+    user = (
+        # of=("self",): PostgreSQL locks no nullable side of an outer join (the inspector link may be empty).
+        User.objects.select_for_update(of=("self",))
+        .select_related("inspector")
+        .filter(pk=user_id, role=Role.INSPECTOR, department_id=department.pk)
+        .first()
+    )
+    if user is None:
+        raise InspectorAccountError("该账号不是本部门执法人员的账号")
+    if not user.is_active:
+        raise InspectorAccountError(f"账号 {user.username} 已停用，请先联系系统管理员启用")
+    password = one_time_password()
+    # The hash alone, as at creation: set_password would record it in the history as a password the user chose.
+    user.password = make_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record(
+        actor=actor,
+        action="account.inspector_password_reissue",
+        target=user,
+        # Never the password or its hash.
+        after={"username": user.username, "inspector": user.inspector.code if user.inspector else ""},
+    )
+    return user, password
+
+
 def inspector_credentials_confirmed(*, actor, pairs: list[tuple[str, str]]) -> list[tuple[User, str]]:
     """The accounts and one-time passwords a download may list: only accounts of the actor's department that still
     hold exactly that one-time password (unchanged since creation). Reads only."""

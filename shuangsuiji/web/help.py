@@ -127,7 +127,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "my_visit",
         "my_visit_sync",
         "my_visit_confirm",
+        "phone_service_worker",
         "inspector_accounts",
+        "inspector_password_reissue",
         "inspector_credentials_xlsx",
     ),
     "检查对象名录库": (

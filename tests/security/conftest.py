@@ -218,6 +218,11 @@ def build_world() -> World:
     sel_ivan = ivan_member.selection
     users[INSPECTOR].inspector_id = ivan_member.inspector_id
     users[INSPECTOR].save(update_fields=["inspector"])
+    # A second SCJG inspector account (of `ins`), whose one-time password the administrator may reissue (ivan's own
+    # session must survive the matrix).
+    from shuangsuiji.accounts import services as account_services
+
+    [(ins_account, _)] = account_services.inspector_accounts_create(actor=alice, inspector_ids=[ins.pk])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
     rec_draft = inspections.record_create(actor=amy, selection=sel_draft)
@@ -288,6 +293,7 @@ def build_world() -> World:
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
         "sel_ivan": sel_ivan.pk,
+        "ins_account": ins_account.pk,
         "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,
