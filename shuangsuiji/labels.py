@@ -15,8 +15,10 @@ from typing import Any
 # Audit actions (AuditEvent.action). tests/web/test_labels.py checks every action written by the code is here.
 ACTIONS = {
     "account.inspector_create": "开通执法人员账号",
+    "account.inspector_password_reissue": "重新发放执法人员一次性密码",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
+    "api_token.limits": "设置接口令牌请求频率",
     "audit.purge": "清理过期审计记录",
     "auth.locked_out": "账号被锁定",
     "auth.login": "登录",
@@ -51,6 +53,7 @@ ACTIONS = {
     "draw.fail": "抽取失败",
     "draw.firm_proof": "出具本户证明",
     "draw.freeze": "冻结名单",
+    "draw.list_public": "检查期结束后自动公示抽取名单",
     "draw.perform": "抽取",
     "draw.read_sealed": "取得密封抽取的完整文件",
     "draw.redraw_freeze": "重新抽取：冻结名单",
@@ -68,6 +71,8 @@ ACTIONS = {
     "object.update": "修改检查对象",
     "outbox.resend": "重新推送省级平台事件",
     "outbox.resend_rejected": "重新推送全部被拒收事件",
+    "outbox.batch_uploaded": "确认推送文件批次已上传",
+    "outbox.batch_returned": "登记推送文件批次被退回",
     "personal_data.reveal": "查看完整个人信息",
     "personal_data.rotate": "更换个人信息密钥",
     "plan.adjust": "调整计划",
@@ -131,6 +136,7 @@ OUTBOX_EVENTS = {
     "draw.performed": "抽取结果",
     "draw.failed": "抽取失败",
     "draw.substituted": "抽取后替换",
+    "draw.list_published": "抽取名单公示（检查期结束后）",
     "result.published": "检查结果公示",
     "result.corrected": "检查结果更正",
     "result.withheld": "检查结果不予公示",
@@ -160,6 +166,7 @@ def outbox_object_label(key: str) -> str:
 STRATA = {
     "RAISED": "提高比例层",
     "UNRATED": "未评定风险分类",
+    "TRUSTED": "守信（包容审慎）",
     "ALL": "全部风险分类（比例相同，合为一层）",
 }
 
@@ -185,6 +192,7 @@ MODELS = {
     "inspections.inspectionrecord": "检查记录",
     "inspections.transfer": "后续处置移交",
     "outbox.outboxevent": "省级平台推送事件",
+    "outbox.outboxbatch": "省级平台推送文件批次",
     "org.department": "部门",
     "planning.annualplan": "年度抽查计划",
     "planning.taskscheme": "抽查工作方案",

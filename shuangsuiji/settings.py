@@ -219,28 +219,40 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # the cache above: with the per-process default each gunicorn worker counts on its own.
 VERIFY_RATE_LIMIT = int(os.environ.get("VERIFY_RATE_LIMIT", "20"))
 VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("VERIFY_RATE_WINDOW_SECONDS", "600"))
+# Per-token budgets of /api/v1 (ADR 0026), requests per minute; a token can carry its own (security page). Bulk reads
+# (/api/v1/bulk/) have their own budget: each answer can be a thousand rows.
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "600"))
+API_BULK_RATE_PER_MINUTE = int(os.environ.get("API_BULK_RATE_PER_MINUTE", "60"))
 # Behind a reverse proxy every request comes from the proxy: name the header it sets to the client's address
 # (e.g. X-Real-IP, which the proxy must overwrite, never pass through); empty = REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 MAX_IMPORT_UPLOAD_BYTES = int(os.environ.get("MAX_IMPORT_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
 # The provincial platform (issue 13): public facts go out through the outbox (`deliver_outbox`, ADR 0020).
-# PROVINCE_CONNECTOR: "http" (POST to PROVINCE_ENDPOINT, signed HMAC-SM3 with PROVINCE_KEY) or empty (not sent yet).
+# PROVINCE_CONNECTOR: "http" (POST to PROVINCE_ENDPOINT, signed HMAC-SM3 with PROVINCE_KEY), "files" (a daily batch
+# in OUTBOX_FILES_DIR for a person to upload, ADR 0025) or empty (not sent yet).
 PROVINCE_CONNECTOR = os.environ.get("PROVINCE_CONNECTOR", "")
 PROVINCE_ENDPOINT = os.environ.get("PROVINCE_ENDPOINT", "")
 PROVINCE_KEY = os.environ.get("PROVINCE_KEY", "")
 PROVINCE_CONNECT_TIMEOUT = float(os.environ.get("PROVINCE_CONNECT_TIMEOUT", "5"))
 PROVINCE_READ_TIMEOUT = float(os.environ.get("PROVINCE_READ_TIMEOUT", "15"))
+# Mutual TLS (docs/deploy.md): the client certificate the province issued (PEM; its key in PROVINCE_CLIENT_KEY or in
+# the same file) and, if the province's server certificate is not from a public CA, the CA to trust instead.
+PROVINCE_CLIENT_CERT = os.environ.get("PROVINCE_CLIENT_CERT", "")
+PROVINCE_CLIENT_KEY = os.environ.get("PROVINCE_CLIENT_KEY", "")
+PROVINCE_CA_FILE = os.environ.get("PROVINCE_CA_FILE", "")
 # A failed delivery is retried after base, 2·base, 4·base … seconds, never more than the cap apart.
 OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 # SQLite has no SKIP LOCKED: one delivery process at a time, by this lock file.
+# The files connector's batches (default: MEDIA_ROOT/outbox, so `manage.py backup` keeps them).
+OUTBOX_FILES_DIR = os.environ.get("OUTBOX_FILES_DIR", "")
+OUTBOX_LOCK_FILE = os.environ.get("OUTBOX_LOCK_FILE", str(BASE_DIR / "var" / "deliver_outbox.lock"))
 # Statistics (ADR 0022): "auto" reads the summary tables once `manage.py refresh_stats` has run and computes live
 # before; "live" always computes from the records (small installations); "summary" always reads the tables.
 STATS_SOURCE = os.environ.get("STATS_SOURCE", "auto")
 if STATS_SOURCE not in ("auto", "live", "summary"):
     raise ImproperlyConfigured("STATS_SOURCE 应为 auto、live 或 summary")
-OUTBOX_LOCK_FILE = os.environ.get("OUTBOX_LOCK_FILE", str(BASE_DIR / "var" / "deliver_outbox.lock"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shuangsuiji@localhost")

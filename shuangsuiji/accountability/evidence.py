@@ -12,10 +12,7 @@ Building a pack only reads. Personal data (ID numbers, phones) never enters it.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import json
-import re
 import tempfile
 import zipfile
 from typing import IO, Any
@@ -30,27 +27,11 @@ from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.draws.models import Draw, Substitution, TeamMember
 from shuangsuiji.draws.services import FULL_FILES, PUBLIC_DIR, draw_dir
 from shuangsuiji.inspections.models import InspectionRecord
-from shuangsuiji.planning.models import PlanVersion, TaskScheme
+
+from .packing import NO_DRAW, display_name, json_default, plan_part, safe_suffix, scheme_part, to_json
 
 DRAW_FILES = list(FULL_FILES)  # the DRAW-v1 files and the ceremony record (who witnessed the draw)
 MANIFEST = "MANIFEST.sha256"
-NO_DRAW = "该检查为非随机检查（投诉举报、转办交办或数据监测，第三条、第十九条），检查对象不是抽取产生的，因此证据包中没有抽取文件夹（draw/）和承诺值。"
-
-
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n").encode("utf-8")
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _name(user) -> str:
-    return user.display_name if user is not None else ""
 
 
 def _versions(rec: InspectionRecord) -> list[InspectionRecord]:
@@ -65,68 +46,6 @@ def _versions(rec: InspectionRecord) -> list[InspectionRecord]:
 
 
 # --- the parts --------------------------------------------------------------------------------------------------------
-
-
-def _plan(scheme: TaskScheme | None) -> dict[str, Any]:
-    if scheme is None:
-        return {"note": NO_DRAW + "非随机检查不属于年度抽查计划。"}
-    if scheme.plan_id is None:
-        return {"note": "该工作方案为计划外方案，未列入年度抽查计划。", "adhoc_reason": scheme.adhoc_reason}
-    plan = scheme.plan
-    versions = PlanVersion.objects.filter(plan=plan).order_by("-version")
-    # The version in force when the scheme was made: the last approved before it (else the first one approved).
-    version = versions.filter(approved_at__lte=scheme.created_at).first() or versions.last()
-    head = {
-        "plan_id": plan.pk,
-        "title": plan.title,
-        "year": plan.year,
-        "kind": plan.get_kind_display(),
-        "department": plan.department.name,
-        "batch": str(scheme.batch) if scheme.batch_id else None,
-    }
-    if version is None:
-        return head | {"note": "方案所属计划尚无批准版本。"}
-    return head | {
-        "version": version.version,
-        "approved_by": version.approved_by_name,
-        "approved_at": version.approved_at,
-        "reason": version.reason,
-        "data": version.data,
-    }
-
-
-def _scheme(scheme: TaskScheme | None) -> dict[str, Any]:
-    if scheme is None:
-        return {"note": NO_DRAW}
-    return {
-        "id": scheme.pk,
-        "task_no": scheme.task_no,
-        "name": scheme.name,
-        "year": scheme.year,
-        "department": scheme.department.name,
-        "status": scheme.get_status_display(),
-        "directed": scheme.directed,
-        "filters": scheme.filters,
-        "strata": scheme.strata,
-        "methods": scheme.methods,
-        "window_start": scheme.window_start,
-        "window_end": scheme.window_end,
-        "team_slots": scheme.team_slots,
-        "publish_list_at": scheme.get_publish_list_at_display(),
-        "yearly_cap": scheme.yearly_cap,
-        "same_item_days": scheme.same_item_days,
-        "adhoc_reason": scheme.adhoc_reason,
-        "published_at": scheme.published_at,
-        "items": [
-            {
-                "code": si.item.code,
-                "name": si.item.name,
-                "version": si.item_version,
-                "department": si.department.name,
-            }
-            for si in scheme.items.select_related("item", "department")
-        ],
-    }
 
 
 def _commitment(draw: Draw) -> str:
@@ -144,9 +63,9 @@ def _commitment(draw: Draw) -> str:
             if draw.sealed
             else [f"承诺值（params.json 的哈希，冻结名单时公示）：{draw.commitment}"]
         ),
-        f"冻结时间：{_default(draw.frozen_at)}",
+        f"冻结时间：{json_default(draw.frozen_at)}",
         f"公告的随机源：{draw.announced}",
-        f"抽取时间：{_default(draw.drawn_at) if draw.drawn_at else '（未抽取）'}",
+        f"抽取时间：{json_default(draw.drawn_at) if draw.drawn_at else '（未抽取）'}",
         f"种子：{draw.seed or '（无）'}",
         f"监督人员：{witnesses}",
     ]
@@ -241,17 +160,12 @@ def _team(rec: InspectionRecord, user) -> dict[str, Any]:
     }
 
 
-def _safe_suffix(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return "." + suffix if re.fullmatch(r"[a-z0-9]{1,8}", suffix) else ""
-
-
 def _record(rec: InspectionRecord) -> tuple[dict[str, Any], dict[str, bytes]]:
     files: dict[str, bytes] = {}
     attachments = []
     for att in rec.attachments.select_related("uploaded_by").order_by("id"):
         # Stored under the id, not the uploaded name: a name may hold characters that sha256sum escapes.
-        path = f"attachments/{att.pk}{_safe_suffix(att.original_name)}"
+        path = f"attachments/{att.pk}{safe_suffix(att.original_name)}"
         entry = {
             "id": att.pk,
             "kind": att.kind,
@@ -259,7 +173,7 @@ def _record(rec: InspectionRecord) -> tuple[dict[str, Any], dict[str, bytes]]:
             "sha256": att.sha256,
             "size": att.size,
             "content_type": att.content_type,
-            "uploaded_by": _name(att.uploaded_by),
+            "uploaded_by": display_name(att.uploaded_by),
             "uploaded_at": att.uploaded_at,
         }
         try:
@@ -298,7 +212,7 @@ def _record(rec: InspectionRecord) -> tuple[dict[str, Any], dict[str, bytes]]:
         "note": rec.note,
         "result_date": rec.result_date,
         "late_result_reason": rec.late_result_reason,
-        "created_by": _name(rec.created_by),
+        "created_by": display_name(rec.created_by),
         "created_at": rec.created_at,
         "item_results": [
             {
@@ -350,7 +264,7 @@ def _publication(rec: InspectionRecord, versions: list[InspectionRecord]) -> dic
         "deadline_note": rec.deadline_note,
         "published_at": rec.published_at,
         "on_time": (published_on <= rec.deadline) if published_on and rec.deadline else None,
-        "reviewer": _name(rec.reviewed_by),
+        "reviewer": display_name(rec.reviewed_by),
         "review_comment": rec.review_comment,
         "withhold_requested": rec.withhold_requested,
         "withhold_reason": rec.withhold_reason,
@@ -428,7 +342,7 @@ def _audit(rec: InspectionRecord, versions: list[InspectionRecord]) -> dict[str,
 def _readme(rec: InspectionRecord, has_draw: bool) -> str:
     lines = [
         f"照单免责证据包：检查记录 {rec.pk}（{rec.object.name}，{rec.department.name}，{rec.inspection_date}）",
-        f"生成时间：{_default(timezone.now())}",
+        f"生成时间：{json_default(timezone.now())}",
         "",
         "plan.json        年度抽查计划的批准版本（或计划外/非随机检查的说明）",
         "scheme.json      抽查工作方案",
@@ -470,8 +384,8 @@ def evidence_files(rec: InspectionRecord, *, user) -> dict[str, bytes]:
     scheme = draw.scheme if draw else None
     versions = _versions(rec)
     files: dict[str, bytes] = {"README.txt": _readme(rec, draw is not None).encode("utf-8")}
-    files["plan.json"] = _json(_plan(scheme))
-    files["scheme.json"] = _json(_scheme(scheme))
+    files["plan.json"] = to_json(plan_part(scheme))
+    files["scheme.json"] = to_json(scheme_part(scheme))
     if draw is not None:
         folder = draw_dir(draw)
         for name in DRAW_FILES:
@@ -484,12 +398,12 @@ def evidence_files(rec: InspectionRecord, *, user) -> dict[str, bytes]:
                 if path.exists():
                     files[f"draw/public/{name}"] = path.read_bytes()
         files["commitment.txt"] = _commitment(draw).encode("utf-8")
-    files["team.json"] = _json(_team(rec, user))
+    files["team.json"] = to_json(_team(rec, user))
     record_data, attachments = _record(rec)
-    files["record.json"] = _json(record_data)
+    files["record.json"] = to_json(record_data)
     files |= attachments
-    files["publication.json"] = _json(_publication(rec, versions))
-    files["audit.json"] = _json(_audit(rec, versions))
+    files["publication.json"] = to_json(_publication(rec, versions))
+    files["audit.json"] = to_json(_audit(rec, versions))
     files[MANIFEST] = "".join(f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in sorted(files)).encode(
         "utf-8"
     )

@@ -100,6 +100,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     # "METHOD /api/v1/prefix" entries, e.g. "GET /api/v1/" (read only); "*" as method allows every method.
     scope = models.JSONField("可调用的接口", default=list, blank=True)
+    # Issue 13 (M22): requests per minute; empty = the default of the settings (API_RATE_PER_MINUTE and
+    # API_BULK_RATE_PER_MINUTE). Bulk reads (/api/v1/bulk/) count in their own, smaller budget (ADR 0026).
+    rate_per_minute = models.PositiveIntegerField("每分钟请求上限", null=True, blank=True)
+    bulk_rate_per_minute = models.PositiveIntegerField("批量读取每分钟上限", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
@@ -124,6 +128,24 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "ssj_" + secrets.token_urlsafe(32)
+
+
+class ApiRateWindow(models.Model):
+    """How many requests a token made in one minute, per budget: a fixed-window counter in the database, so that
+    every worker process counts against the same budget (ADR 0026). Old minutes are deleted as new ones open."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=8)  # "api" or "bulk"
+    minute = models.BigIntegerField()  # Unix time // 60
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "bucket", "minute"], name="uniq_api_rate_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}/{self.bucket}/{self.minute}: {self.n}"
 
 
 def system_user() -> User:

@@ -282,11 +282,39 @@ def register_draws_for(user) -> QuerySet:
     return draws_for(user)
 
 
+def paper_selections_for(user, draw, numbered: list) -> list:
+    """The (number, selection) pairs of a draw whose papers (检查通知书, 检查记录表) `user` prints: all of a draw it
+    sees; for an inspector only the visits its own team place is on — never another team's object of the same draw."""
+    if not is_inspector(user):
+        return numbered
+    own = set(visit_selections_for(user).filter(draw=draw).values_list("pk", flat=True))
+    return [(n, s) for n, s in numbered if s.pk in own]
+
+
+def paper_member_for(user, member: int | None, choices: dict) -> tuple[int | None, dict]:
+    """The team member whose batch `user` prints and the members it may choose: an inspector only its own."""
+    if not is_inspector(user):
+        return (member if member in choices else None), choices
+    own = {k: v for k, v in choices.items() if k == user.inspector_id}
+    return (user.inspector_id if own else None), own
+
+
 def inspector_accounts_department(user):
     """The department whose inspectors' accounts `user` creates: its own, for a department administrator."""
     if user.is_authenticated and user.is_active and user.role == Role.DEPT_ADMIN and user.department_id:
         return user.department
     return None
+
+
+def inspector_accounts_for(user) -> QuerySet:
+    """The inspector accounts (role 执法人员) whose one-time password `user` may reissue: its own department's, for a
+    department administrator; none for anybody else (another department's account is simply not found)."""
+    from .models import User
+
+    department = inspector_accounts_department(user)
+    if department is None:
+        return User.objects.none()
+    return User.objects.filter(role=Role.INSPECTOR, department_id=department.pk)
 
 
 def transfers_for(user) -> QuerySet:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from shuangsuiji.audit.services import record
 from shuangsuiji.codes.totp import matching_step
 
+from . import scoping
 from .models import ADMIN_ROLES, ApiToken, Role, User
 from .scoping import ensure_perm
 
@@ -127,6 +128,42 @@ def api_token_revoke(*, actor, prefix: str) -> ApiToken:
         target=token,
         before={"revoked": False},
         after={"revoked": True, "user": token.user.username, "name": token.name, "prefix": token.prefix},
+    )
+    return token
+
+
+MAX_RATE_PER_MINUTE = 100_000
+
+
+def _rate(value, label: str) -> int | None:
+    """A budget as typed by an administrator: empty = the default of the settings; otherwise 1—100000."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_RATE_PER_MINUTE:
+        raise ApiTokenError(f"{label}应为 1—{MAX_RATE_PER_MINUTE} 的整数，留空则使用默认值")
+    return int(text)
+
+
+@transaction.atomic
+def api_token_set_limits(*, actor, token: ApiToken, per_minute, bulk_per_minute) -> ApiToken:
+    """Set a token's own request budgets per minute (ADR 0026); empty = the default of the settings.
+
+    The security administrator (on the security page) or the system administrator (`api_token limits`)."""
+    if not (scoping.has_perm(actor, "security.manage") or scoping.has_perm(actor, "accounts.manage")):
+        raise PermissionDenied("只有安全管理员或系统管理员可以设置令牌的请求频率")
+    rate = _rate(per_minute, "每分钟请求上限")
+    bulk = _rate(bulk_per_minute, "批量读取每分钟上限")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    before = {"rate_per_minute": token.rate_per_minute, "bulk_rate_per_minute": token.bulk_rate_per_minute}
+    token.rate_per_minute, token.bulk_rate_per_minute = rate, bulk
+    token.save(update_fields=["rate_per_minute", "bulk_rate_per_minute"])
+    record(
+        actor=actor,
+        action="api_token.limits",
+        target=token,
+        before=before,
+        after={"rate_per_minute": rate, "bulk_rate_per_minute": bulk, "prefix": token.prefix},
     )
     return token
 
@@ -277,6 +314,43 @@ def inspector_accounts_create(*, actor, inspector_ids: list[int]) -> list[tuple[
         )
         created.append((user, password))
     return created
+
+
+@transaction.atomic
+def inspector_password_reissue(*, actor, user_id: int) -> tuple[User, str]:
+    """A lost one-time (or forgotten) password: the department administrator gives an inspector account of the own
+    department a new one-time password. The old password stops working at once (its hash is replaced, and so the
+    account's open sessions end); the new one is shown once, never stored (only its hash), and must be changed at the
+    next sign-in."""
+    from .scoping import inspector_accounts_department
+
+    department = inspector_accounts_department(actor)
+    if department is None:
+        raise PermissionDenied("只有部门管理员可以为本部门执法人员重新发放密码")
+    user = (
+        # of=("self",): PostgreSQL locks no nullable side of an outer join (the inspector link may be empty).
+        User.objects.select_for_update(of=("self",))
+        .select_related("inspector")
+        .filter(pk=user_id, role=Role.INSPECTOR, department_id=department.pk)
+        .first()
+    )
+    if user is None:
+        raise InspectorAccountError("该账号不是本部门执法人员的账号")
+    if not user.is_active:
+        raise InspectorAccountError(f"账号 {user.username} 已停用，请先联系系统管理员启用")
+    password = one_time_password()
+    # The hash alone, as at creation: set_password would record it in the history as a password the user chose.
+    user.password = make_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record(
+        actor=actor,
+        action="account.inspector_password_reissue",
+        target=user,
+        # Never the password or its hash.
+        after={"username": user.username, "inspector": user.inspector.code if user.inspector else ""},
+    )
+    return user, password
 
 
 def inspector_credentials_confirmed(*, actor, pairs: list[tuple[str, str]]) -> list[tuple[User, str]]:

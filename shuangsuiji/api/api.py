@@ -10,7 +10,9 @@ from shuangsuiji.idempotency.middleware import HEADER, UNSAFE_METHODS
 from shuangsuiji.planning.states import TransitionError
 
 from .auth import session_auth, token_auth
+from .bulk import BulkRefused
 from .errors import validation_errors
+from .ratelimit import RateLimited
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -28,16 +30,61 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+RATE_HEADERS = {
+    "RateLimit-Limit": {"description": "本分钟的请求上限（令牌调用）", "schema": {"type": "integer"}},
+    "RateLimit-Remaining": {"description": "本分钟还可请求的次数", "schema": {"type": "integer"}},
+    "RateLimit-Reset": {"description": "距本分钟结束（额度重置）的秒数", "schema": {"type": "integer"}},
+}
+TOO_MANY_EXAMPLE = {"detail": "请求过于频繁：该令牌每分钟最多 600 次请求，请 42 秒后再试", "retry_after": 42}
+TOO_MANY_RESPONSE = {
+    "description": "超过令牌的请求频率上限（每令牌每分钟；批量读取 /api/v1/bulk/ 另有较小的额度）。"
+    "Retry-After 给出需等待的秒数。",
+    "headers": {
+        "Retry-After": {"description": "需等待的秒数", "schema": {"type": "integer"}},
+        **RATE_HEADERS,
+    },
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}, "retry_after": {"type": "integer"}},
+                "required": ["detail", "retry_after"],
+            },
+            "example": TOO_MANY_EXAMPLE,
+        }
+    },
+}
+
+
 class PlatformAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         """Ninja's schema, plus the Idempotency-Key header on every write: the middleware handles it before the view,
-        so no operation signature mentions it, yet every client should know it can send one."""
+        so no operation signature mentions it, yet every client should know it can send one. Every operation a token
+        can call also documents the 429 answer and the RateLimit-* headers (ADR 0026)."""
         schema = super().get_openapi_schema(**kwargs)
         for path_item in schema.get("paths", {}).values():
             for method, operation in path_item.items():
                 if method.upper() in UNSAFE_METHODS:
                     operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_PARAMETER))
+                if not operation.get("security"):
+                    continue  # a public operation (no token): not counted
+                responses = operation.setdefault("responses", {})
+                # ninja keys responses by int status, openapi_extra by whatever the module wrote: accept both.
+                if "429" not in responses:
+                    responses.setdefault(429, TOO_MANY_RESPONSE)
+                ok = responses.get(200) or responses.get("200")
+                if ok is not None:
+                    ok.setdefault("headers", {}).update(RATE_HEADERS)
         return schema
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        # Every answer to a token call carries its budget, errors included (auth.py sets request.api_rate).
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        verdict = getattr(request, "api_rate", None)
+        if verdict is not None:
+            for name, value in verdict.headers().items():
+                response[name] = value
+        return response
 
 
 # docs_url=None: the interactive docs page would load Swagger UI from a CDN, which a closed government network
@@ -53,6 +100,29 @@ api = PlatformAPI(
     urls_namespace="api",
     renderer=ReadableJSONRenderer(),
 )
+
+
+@api.exception_handler(RateLimited)
+def _too_many(request, exc: RateLimited):
+    what = "批量读取" if exc.bucket == "bulk" else "请求"
+    v = exc.verdict
+    response = api.create_response(
+        request,
+        {
+            "detail": f"请求过于频繁：该令牌每分钟最多 {v.limit} 次{what}，请 {v.reset} 秒后再试",
+            "retry_after": v.reset,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(v.reset)
+    return response
+
+
+@api.exception_handler(BulkRefused)
+def _bulk_refused(request, exc: BulkRefused):
+    return api.create_response(
+        request, {"detail": exc.reason, "errors": [{"field": exc.field, "reason": exc.reason}]}, status=400
+    )
 
 
 @api.exception_handler(RowInvalid)
@@ -117,7 +187,7 @@ def _register_routers() -> None:
     from shuangsuiji.outbox import api as outbox
     from shuangsuiji.stats import api as stats
 
-    from . import directory, draws, planning, records
+    from . import bulk, directory, draws, planning, records
 
     api.add_router("/", directory.router)
     api.add_router("/", planning.router)
@@ -126,6 +196,7 @@ def _register_routers() -> None:
     api.add_router("/", caps.router)
     api.add_router("/", stats.router)
     api.add_router("/", outbox.router)
+    api.add_router("/", bulk.router)
 
 
 _register_routers()

@@ -7,6 +7,8 @@ from ninja.security import APIKeyHeader, SessionAuth
 from shuangsuiji.accounts.models import ADMIN_ROLES, ApiToken
 from shuangsuiji.accounts.security import account_locked, password_expired
 
+from . import ratelimit
+
 
 class TokenAuth(APIKeyHeader):
     """`Authorization: Token <key>`; only the key's SHA-256 is stored."""
@@ -37,6 +39,11 @@ class TokenAuth(APIKeyHeader):
                 403, f"该令牌不能调用 {request.method} {request.path}（令牌范围：{'、'.join(token.scope)}）"
             )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The budget is counted only for a token that may make the call: a refused token is not the caller's load.
+        verdict = ratelimit.hit(token, request.path)
+        request.api_rate = verdict  # api.py puts the RateLimit-* headers on the answer
+        if not verdict.allowed:
+            raise ratelimit.RateLimited(verdict, ratelimit.bucket_for(request.path))
         request.user = token.user
         return token.user
 

@@ -295,7 +295,8 @@ class SchemeIn(Schema):
     directed: bool = Field(False, description="定向抽查")
     filters: DirectedFilters | None = Field(None, description="定向条件（仅定向抽查）")
     strata: dict[Text, StratumIn] = Field(
-        max_length=50, description="分层抽查比例：{风险分类代码或 RAISED: {ratio|count, reserve}}"
+        max_length=50,
+        description="分层抽查比例：{风险分类代码、RAISED、UNRATED 或 TRUSTED（守信包容审慎层，只能按比例且低于各普通分层）: {ratio|count, reserve}}",
     )
     item_ids: list[Id] = Field(max_length=500, description="抽查事项编号")
     methods: list[MethodIn] = Field(max_length=len(METHOD_CHOICES) * 2, description="检查方式")

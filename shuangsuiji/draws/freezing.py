@@ -12,8 +12,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji.directory.models import Conflict, InspectionObject, Inspector, RegStatus, Supervision
-from shuangsuiji.inspections.selectors import objects_with_problems
-from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, SchemeStatus, TaskScheme
+from shuangsuiji.inspections.credit_mark import mark_from_counts
+from shuangsuiji.inspections.selectors import objects_with_problems, trust_counts
+from shuangsuiji.planning.models import (
+    RAISED_STRATUM,
+    TRUSTED_STRATUM,
+    UNRATED_STRATUM,
+    SchemeStatus,
+    TaskScheme,
+)
 
 from .limits import frequency_reached, yearly_cap
 from .models import DrawStatus, Selection, TeamMember
@@ -129,6 +136,14 @@ def _problem_objects(scheme: TaskScheme) -> set[int]:
     return objects_with_problems(scheme.department_id, since)
 
 
+def _trust_counts(scheme: TaskScheme) -> dict[int, tuple[int, int]] | None:
+    """The counts behind the 守信 mark at the moment of freezing (Beijing business date), only for a scheme with a
+    守信 stratum (ADR 0028); None otherwise, so that other schemes read nothing more."""
+    if TRUSTED_STRATUM not in scheme.strata:
+        return None
+    return trust_counts(timezone.localdate())
+
+
 def stratum_of(
     scheme: TaskScheme,
     risk: str | None,
@@ -136,7 +151,11 @@ def stratum_of(
     dishonest: bool,
     complaints: int,
     problem: bool = False,
+    trusted: bool = False,
 ) -> str:
+    """The raised rules win over the 守信 one: an object they catch is raised whatever its mark. The 守信 stratum
+    takes only objects whose ordinary stratum the scheme draws (it lowers a ratio, never adds objects to the scope),
+    never one on either list or with any complaint in the last 12 months (包容审慎 is for those with a clean record)."""
     if RAISED_STRATUM in scheme.strata and (
         (scheme.raise_abnormal and abnormal)
         or (scheme.raise_dishonest and dishonest)
@@ -144,7 +163,15 @@ def stratum_of(
         or (scheme.raise_problems and problem)
     ):
         return RAISED_STRATUM
-    return risk or UNRATED_STRATUM
+    ordinary = risk or UNRATED_STRATUM
+    if (
+        trusted
+        and TRUSTED_STRATUM in scheme.strata
+        and ordinary in scheme.strata
+        and not (abnormal or dishonest or complaints or problem)
+    ):
+        return TRUSTED_STRATUM
+    return ordinary
 
 
 def iter_scope(scheme: TaskScheme) -> Iterator[tuple[int, str, str, str | None, bool, bool, int]]:
@@ -167,11 +194,17 @@ def build_inputs(scheme: TaskScheme) -> FrozenInputs:
     item_frequency = frequency_reached(scheme)
     tagged = _tagged_objects(scheme)
     problems = _problem_objects(scheme)
+    counts = _trust_counts(scheme)
     candidate_ids: dict[int, str] = {}
     for oid, code, status, risk, abnormal, dishonest, complaints in iter_scope(scheme):
         if tagged is not None and oid not in tagged:
             continue
-        stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints, oid in problems)
+        trusted = (
+            counts is not None
+            and oid in counts
+            and mark_from_counts(*counts[oid], abnormal=abnormal, dishonest=dishonest).trustworthy
+        )
+        stratum = stratum_of(scheme, risk, abnormal, dishonest, complaints, oid in problems, trusted)
         if status in STATUS_REASONS:
             out.excluded.append((code, STATUS_REASONS[status]))
         elif stratum not in scheme.strata:

@@ -133,10 +133,10 @@ def batch_papers(
     only if the user may see that member; otherwise None and the whole draw), or one selection (`selection_id`, None
     if it is not an active selection of the draw). Returns (papers, member kept, {inspector id: name} to choose from)."""
     department = None if scoping.sees_whole_team(user, draw.scheme) else user.department_id
-    choices = draw_inspector_choices(draw, department=department)
-    if member not in choices:
-        member = None
-    numbered = numbered_selections(draw)
+    member, choices = scoping.paper_member_for(
+        user, member, draw_inspector_choices(draw, department=department)
+    )
+    numbered = scoping.paper_selections_for(user, draw, numbered_selections(draw))
     if selection_id is not None:
         numbered = [(n, s) for n, s in numbered if s.pk == selection_id]
     return paper_sets(draw, numbered, department_id=department, inspector_id=member), member, choices

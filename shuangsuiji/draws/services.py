@@ -31,7 +31,7 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.org.models import Department
 from shuangsuiji.outbox.services import outbox_emit
 from shuangsuiji.planning.archiving import ensure_task_open
-from shuangsuiji.planning.models import RAISED_STRATUM, SchemeStatus, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, TRUSTED_STRATUM, SchemeStatus, TaskScheme
 from shuangsuiji.planning.services import scheme_set_status, slots_without_consent
 
 from .freezing import build_inputs
@@ -779,7 +779,7 @@ def effective_ratio_errors(scheme: TaskScheme, counts: dict[str, int]) -> list[t
     ordinary = {
         c: _share_of(spec, counts[c])
         for c, spec in scheme.strata.items()
-        if c != RAISED_STRATUM and counts.get(c)
+        if c not in (RAISED_STRATUM, TRUSTED_STRATUM) and counts.get(c)
     }
     caps = [
         (si.item, Fraction(Decimal(si.item.ratio_cap)))
@@ -807,6 +807,18 @@ def effective_ratio_errors(scheme: TaskScheme, counts: dict[str, int]) -> list[t
                     f"分层 {RAISED_STRATUM}",
                     f"提高比例层抽取 {float(share):.1%}，低于普通分层的最高比例 {float(highest):.1%}；"
                     "提高比例层应不低于普通分层（第九条“适当提高”）",
+                )
+            )
+    trusted = scheme.strata.get(TRUSTED_STRATUM)
+    if trusted and counts.get(TRUSTED_STRATUM) and ordinary:
+        # 包容审慎 (ADR 0028): the 守信 share stays below every ordinary stratum's, counts included.
+        share, lowest = _share_of(trusted, counts[TRUSTED_STRATUM]), min(ordinary.values())
+        if share >= lowest:
+            errors.append(
+                (
+                    f"分层 {TRUSTED_STRATUM}",
+                    f"守信（包容审慎）层抽取 {float(share):.1%}，不低于普通分层的最低比例 {float(lowest):.1%}；"
+                    "守信对象只能按较低比例抽取（第八条、第十五条）",
                 )
             )
     return errors
@@ -1100,3 +1112,48 @@ def member_substitute(*, actor, member: TeamMember, reason_code: str, note: str 
     )
     outbox_emit("draw.substituted", substitution)
     return new
+
+
+@transaction.atomic
+def draws_lists_publish_due(*, today: datetime.date) -> int:
+    """A scheme that publishes its drawn list after the inspection window (domain.md §3) has no act that publishes
+    it: the portal shows the list from the day after the window ends. Run daily (send_reminders, by cron), this
+    records that fact for each such draw once — audited as the system's act, and as a `draw.list_published` outbox
+    event (the province had only "drawn" until then) in the same transaction. Idempotent: a draw whose event exists
+    is left alone, so running it twice, or late, sends nothing twice."""
+    from shuangsuiji.outbox.models import OutboxEvent
+    from shuangsuiji.portal.selectors import drawn_list_visible
+
+    due = list(
+        Draw.objects.filter(
+            status=DrawStatus.DRAWN,
+            scheme__publish_list_at="window_end",
+            scheme__window_end__lt=today,
+        )
+        .exclude(certificate_json="")
+        .order_by("pk")
+        .values_list("pk", "draw_id")
+    )
+    done = set(
+        OutboxEvent.objects.filter(
+            type="draw.list_published", object_key__in=[f"draw:{draw_id}" for _, draw_id in due]
+        ).values_list("object_key", flat=True)
+    )
+    published = 0
+    for pk, draw_id in due:
+        if f"draw:{draw_id}" in done:
+            continue
+        # Locked one by one, like visits_publish_due; the draw's events are numbered under this lock.
+        draw = Draw.objects.select_for_update().select_related("scheme").get(pk=pk)
+        if draw.status != DrawStatus.DRAWN or not drawn_list_visible(draw.scheme, today):
+            continue
+        record(
+            actor=None,
+            action="draw.list_public",
+            target=draw,
+            after={"window_end": draw.scheme.window_end, "published_on": today},
+            reason="检查期已结束：按工作方案公示抽取名单",
+        )
+        outbox_emit("draw.list_published", draw)
+        published += 1
+    return published

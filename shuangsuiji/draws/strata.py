@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shuangsuiji.planning.models import RAISED_STRATUM, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, TRUSTED_STRATUM, TaskScheme
 
 MERGED = "ALL"
 
@@ -36,8 +36,11 @@ def plan_for(
     """Complaint counts are internal, so a raised stratum fed by them seals the draw. Problems found in the
     department's *published* results (issue 12 item 4) are public facts — the portal shows each published result —
     so, like the two lists, they leave the draw plain; only results the public can read feed that rule
-    (inspections.selectors.published_results: a joint visit's part only once the visit is published)."""
-    ordinary = {c: r for c, r in strata.items() if c != RAISED_STRATUM}
+    (inspections.selectors.published_results: a joint visit's part only once the visit is published).
+
+    A 守信 stratum (包容审慎, ADR 0028) always seals: the mark reads every result in force, withheld ones (不予公示)
+    included, and complaint counts — membership would disclose facts the public may not see."""
+    ordinary = {c: r for c, r in strata.items() if c not in (RAISED_STRATUM, TRUSTED_STRATUM)}
     raised = strata.get(RAISED_STRATUM)
     reasons = []
     distinct = {json.dumps(r, sort_keys=True) for r in ordinary.values()}
@@ -45,6 +48,8 @@ def plan_for(
         reasons.append("各风险分类的抽查比例或数量不同")
     if raised is not None and raise_complaints:
         reasons.append("提高比例层依据投诉举报次数")
+    if TRUSTED_STRATUM in strata:
+        reasons.append("守信（包容审慎）层依据含不予公示结果在内的检查记录")
     if reasons:
         return StrataPlan(
             sealed=True,

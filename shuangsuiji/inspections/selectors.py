@@ -9,7 +9,7 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.directory.models import CheckItem, InspectionObject
@@ -17,6 +17,7 @@ from shuangsuiji.org.models import Department
 
 from .calendar import REMINDER_DAYS, work_calendar
 from .credit_mark import credit_mark
+from .credit_mark import window_start as credit_window_start
 from .models import (
     ABSENT_LABEL,
     InspectionRecord,
@@ -437,6 +438,25 @@ def objects_with_problems(department_id: int, since: datetime.datetime) -> set[i
     to the raised stratum of the department's next round, while the department keeps that rule on)."""
     qs = with_problem(published_results(department_id).filter(published_at__gte=since))
     return set(qs.values_list("object_id", flat=True).distinct())
+
+
+def trust_counts(today: datetime.date) -> dict[int, tuple[int, int]]:
+    """Per object, (results in force, of which with a problem) within the 守信 window before `today`: any department,
+    published or withheld — what credit_mark reads, for every object at once (the freeze of a scheme with a 守信
+    stratum, ADR 0028). Counted in the database: one row per object checked, not per result."""
+    problem = Exists(ItemResult.objects.filter(record=OuterRef("pk"), problem_found=True))
+    rows = (
+        InspectionRecord.objects.filter(
+            status__in=[RecordStatus.PUBLISHED, RecordStatus.WITHHELD],
+            inspection_date__gt=credit_window_start(today),
+            inspection_date__lte=today,
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("pk"), k=Count("pk", filter=problem))
+        .values_list("object_id", "n", "k")
+    )
+    return {object_id: (n, k) for object_id, n, k in rows.iterator(chunk_size=20000)}
 
 
 def map_url(address: str) -> str:

@@ -930,7 +930,8 @@ def transfer_create(
     basis: str = "",
     due_days: int = 10,
 ) -> Transfer:
-    _ensure_clerk(actor, rec.department_id)
+    # An inspector's account transfers on its own visits only (the phone form submits with its transfers).
+    _ensure_clerk(actor, rec.department_id, rec.selection_id)
     ensure_record_task_open(rec)
     errors = []
     if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.PUBLISHED, RecordStatus.WITHHELD):

@@ -67,15 +67,43 @@ def sign(key: bytes, body: bytes) -> str:
     return "hmac-sm3=" + mac.finalize().hex()
 
 
+def tls_context(client_cert: str = "", client_key: str = "", ca_file: str = "") -> ssl.SSLContext:
+    """The TLS context of the https connector: the system's CAs (or the province's own, PROVINCE_CA_FILE), and the
+    client certificate the province issued (PROVINCE_CLIENT_CERT, its key PROVINCE_CLIENT_KEY or in the same file).
+    Read once, when the connector is made: a wrong path stops deliver_outbox at start with a Chinese message."""
+    try:
+        context = ssl.create_default_context(cafile=ca_file or None)
+        if client_cert:
+            context.load_cert_chain(client_cert, client_key or None)
+    except (OSError, ssl.SSLError) as e:
+        raise ValueError(
+            f"无法读取省级平台的 TLS 证书（PROVINCE_CLIENT_CERT / PROVINCE_CLIENT_KEY / PROVINCE_CA_FILE）：{e}"
+        ) from e
+    return context
+
+
 class HttpConnector:
     """POST each event as JSON to PROVINCE_ENDPOINT: 2xx delivered, 4xx rejected, the rest retried."""
 
-    def __init__(self, endpoint: str, key: str, connect_timeout: float, read_timeout: float):
+    def __init__(
+        self,
+        endpoint: str,
+        key: str,
+        connect_timeout: float,
+        read_timeout: float,
+        *,
+        client_cert: str = "",
+        client_key: str = "",
+        ca_file: str = "",
+    ):
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"PROVINCE_ENDPOINT 不是有效的 http(s) 地址：{endpoint!r}")
         if not key:
             raise ValueError("未设置 PROVINCE_KEY（与省级平台约定的签名密钥）")
+        if (client_cert or ca_file) and parts.scheme != "https":
+            raise ValueError("设置了客户端证书或 CA 证书，但 PROVINCE_ENDPOINT 不是 https 地址")
+        self.context = tls_context(client_cert, client_key, ca_file) if parts.scheme == "https" else None
         self.parts, self.key = parts, key.encode("utf-8")
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
         self._open: http.client.HTTPConnection | None = None  # kept alive between events of one pass
@@ -83,9 +111,7 @@ class HttpConnector:
     def _connection(self) -> http.client.HTTPConnection:
         host, port = self.parts.hostname, self.parts.port
         if self.parts.scheme == "https":
-            return http.client.HTTPSConnection(
-                host, port, timeout=self.connect_timeout, context=ssl.create_default_context()
-            )
+            return http.client.HTTPSConnection(host, port, timeout=self.connect_timeout, context=self.context)
         return http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
 
     def close(self) -> None:
@@ -164,8 +190,15 @@ def connector_from_settings():
             settings.PROVINCE_KEY,
             settings.PROVINCE_CONNECT_TIMEOUT,
             settings.PROVINCE_READ_TIMEOUT,
+            client_cert=settings.PROVINCE_CLIENT_CERT,
+            client_key=settings.PROVINCE_CLIENT_KEY,
+            ca_file=settings.PROVINCE_CA_FILE,
         )
-    raise ValueError(f"未配置省级平台推送方式（PROVINCE_CONNECTOR={kind!r}，可选 http）")
+    if kind == "files":
+        from .files import FilesConnector
+
+        return FilesConnector()
+    raise ValueError(f"未配置省级平台推送方式（PROVINCE_CONNECTOR={kind!r}，可选 http、files）")
 
 
 def backoff(attempts: int) -> timedelta:

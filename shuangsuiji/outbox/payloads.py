@@ -123,17 +123,26 @@ def _record_root(rec) -> int:
     return root.pk
 
 
-def _items(rec) -> list[dict[str, str]]:
-    rows = rec.item_results.order_by("item__code", "id").values_list("item__name", "checked", "problem_found")
+def _items(rec, prefetched=None) -> list[dict[str, str]]:
+    if prefetched is None:
+        rows = rec.item_results.order_by("item__code", "id").values_list(
+            "item__name", "checked", "problem_found"
+        )
+    else:  # the bulk API's page: item results fetched for many records at once, in the same order
+        rows = [
+            (r.item.name, r.checked, r.problem_found)
+            for r in sorted(prefetched, key=lambda r: (r.item.code, r.pk))
+        ]
     return [
         {"item": name, "result": "未检查" if not checked else ("发现问题" if problem else "未发现问题")}
         for name, checked, problem in rows
     ]
 
 
-def record(rec) -> Payload:
+def record(rec, items=None) -> Payload:
     """result.published / result.corrected / result.withheld: the fields of the public result search only; a
-    withheld result says that it is withheld (不予公示), not why."""
+    withheld result says that it is withheld (不予公示), not why. `items`: the record's item results, already fetched
+    (the bulk API reads a thousand records per page)."""
     from shuangsuiji.inspections.models import RecordKind, RecordStatus
 
     data: dict[str, Any] = {
@@ -150,7 +159,7 @@ def record(rec) -> Payload:
                 "kind": "双随机抽查" if rec.kind == RecordKind.RANDOM else rec.trigger,
                 "inspection_date": _iso(rec.inspection_date),
                 "results": list(rec.categories),
-                "items": _items(rec),
+                "items": _items(rec, items),
                 "published_at": _iso(rec.published_at),
             }
         )
@@ -224,6 +233,7 @@ BUILDERS: dict[str, Callable[[Any], Payload]] = {
     "draw.performed": draw,
     "draw.failed": draw,
     "draw.substituted": substitution,
+    "draw.list_published": draw,
     "result.published": record,
     "result.corrected": record,
     "result.withheld": record,

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from shuangsuiji import labels
 
-from .models import OutboxEvent, OutboxState
+from .models import OutboxBatch, OutboxEvent, OutboxState
 
 
 def state_counts() -> dict[str, int]:
@@ -41,6 +41,11 @@ def event_row(event: OutboxEvent) -> dict[str, Any]:
         "answer": event.answer,
         "resendable": event.state in (OutboxState.REJECTED, OutboxState.FAILING),
     }
+
+
+def recent_batches(limit: int = 30) -> list[OutboxBatch]:
+    """The files connector's batches, the newest first (a daily batch: a month on the page)."""
+    return list(OutboxBatch.objects.select_related("settled_by").order_by("-id")[:limit])
 
 
 def changes(since: int, limit: int) -> list[OutboxEvent]:

@@ -14,7 +14,7 @@ from shuangsuiji.audit.services import record as audit
 from shuangsuiji.directory.rows import RowInvalid
 
 from . import payloads
-from .models import OutboxEvent, OutboxState
+from .models import BatchState, OutboxBatch, OutboxEvent, OutboxState
 
 # An arbitrary constant naming the change feed's advisory lock ("ssjfeed" in ASCII).
 FEED_LOCK = 0x73736A66656564
@@ -53,9 +53,11 @@ def _ensure_office(actor) -> None:
 
 
 def _requeue(event: OutboxEvent) -> None:
+    # Out of its returned batch (if any): the next batch takes it again, a deliberate resend (ADR 0025).
     event.state = OutboxState.PENDING
     event.next_attempt_at = timezone.now()
-    event.save(update_fields=["state", "next_attempt_at"])
+    event.batch = None
+    event.save(update_fields=["state", "next_attempt_at", "batch"])
 
 
 @transaction.atomic
@@ -89,7 +91,7 @@ def outbox_rejected_resend(*, actor) -> int:
     if not events:
         raise RowInvalid([("状态", "没有被拒收的事件")])
     OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(
-        state=OutboxState.PENDING, next_attempt_at=timezone.now()
+        state=OutboxState.PENDING, next_attempt_at=timezone.now(), batch=None
     )
     audit(
         actor=actor,
@@ -99,3 +101,65 @@ def outbox_rejected_resend(*, actor) -> int:
         after={"count": len(events), "events": [str(e.event_id) for e in events[:200]]},
     )
     return len(events)
+
+
+BATCH_ANSWER_MAX = 4000
+
+
+def _awaiting_batch(batch: OutboxBatch) -> OutboxBatch:
+    batch = OutboxBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != BatchState.AWAITING:
+        raise RowInvalid([("状态", f"该批次当前为“{batch.get_state_display()}”，不能再次确认")])
+    return batch
+
+
+@transaction.atomic
+def outbox_batch_uploaded(*, actor, batch: OutboxBatch) -> OutboxBatch:
+    """A person confirms that the batch was uploaded to the provincial platform: its events are delivered."""
+    _ensure_office(actor)
+    batch = _awaiting_batch(batch)
+    now = timezone.now()
+    n = OutboxEvent.objects.filter(batch=batch, state=OutboxState.AWAITING).update(
+        state=OutboxState.DELIVERED, delivered_at=now
+    )
+    batch.state, batch.settled_at, batch.settled_by = BatchState.UPLOADED, now, actor
+    batch.save(update_fields=["state", "settled_at", "settled_by"])
+    audit(
+        actor=actor,
+        action="outbox.batch_uploaded",
+        target_type="outbox.outboxbatch",
+        target_id=str(batch.batch_id),
+        target_repr=str(batch)[:200],
+        before={"state": BatchState.AWAITING},
+        after={"state": batch.state, "events": n},
+    )
+    return batch
+
+
+@transaction.atomic
+def outbox_batch_returned(*, actor, batch: OutboxBatch, answer: str) -> OutboxBatch:
+    """The province sent the batch back: its events are rejected with the province's answer, to be fixed and resent
+    (the delivery page's resend puts them into the next batch)."""
+    _ensure_office(actor)
+    answer = (answer or "").strip()
+    if not answer:
+        raise RowInvalid([("省级平台答复", "请填写省级平台退回的理由")])
+    if len(answer) > BATCH_ANSWER_MAX:
+        raise RowInvalid([("省级平台答复", f"不能超过 {BATCH_ANSWER_MAX} 个字")])
+    batch = _awaiting_batch(batch)
+    now = timezone.now()
+    n = OutboxEvent.objects.filter(batch=batch, state=OutboxState.AWAITING).update(
+        state=OutboxState.REJECTED, answer=answer, answer_status=None
+    )
+    batch.state, batch.settled_at, batch.settled_by, batch.answer = BatchState.RETURNED, now, actor, answer
+    batch.save(update_fields=["state", "settled_at", "settled_by", "answer"])
+    audit(
+        actor=actor,
+        action="outbox.batch_returned",
+        target_type="outbox.outboxbatch",
+        target_id=str(batch.batch_id),
+        target_repr=str(batch)[:200],
+        before={"state": BatchState.AWAITING},
+        after={"state": batch.state, "events": n, "answer": answer[:500]},
+    )
+    return batch

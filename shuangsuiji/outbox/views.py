@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +16,8 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.rows import RowInvalid
 
 from . import selectors, services
-from .models import OutboxEvent, OutboxState
+from .files import batch_path, batch_zip
+from .models import OutboxBatch, OutboxEvent, OutboxState
 
 PAGE_SIZE = 50
 
@@ -47,6 +49,7 @@ def delivery_page(request):
             "page": page,
             "rows": [selectors.event_row(e) for e in page.object_list],
             "qs": f"state={state}",
+            "batches": selectors.recent_batches(),
         },
     )
 
@@ -84,3 +87,46 @@ def rejected_resend(request):
     else:
         messages.success(request, f"已安排重新推送 {n} 个被拒收的事件")
     return _back(request, OutboxState.PENDING)
+
+
+@require_GET
+@login_required
+def batch_download(request, pk: int):
+    """The batch as one ZIP; reading it changes nothing (the upload is confirmed separately, by POST)."""
+    _ensure(request.user)
+    batch = get_object_or_404(OutboxBatch, pk=pk)
+    if not batch_path(batch).is_dir():
+        raise Http404("该批次的文件已不在服务器上")
+    response = HttpResponse(batch_zip(batch), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.zip"'
+    return response
+
+
+@require_POST
+@login_required
+def batch_uploaded(request, pk: int):
+    _ensure(request.user)
+    batch = get_object_or_404(OutboxBatch, pk=pk)
+    try:
+        services.outbox_batch_uploaded(actor=request.user, batch=batch)
+    except RowInvalid as e:
+        for field, reason in e.errors:
+            messages.error(request, f"{field}：{reason}")
+    else:
+        messages.success(request, f"已确认批次 {batch.number} 已上传，其中的事件记为已送达")
+    return _back(request, OutboxState.AWAITING)
+
+
+@require_POST
+@login_required
+def batch_returned(request, pk: int):
+    _ensure(request.user)
+    batch = get_object_or_404(OutboxBatch, pk=pk)
+    try:
+        services.outbox_batch_returned(actor=request.user, batch=batch, answer=request.POST.get("answer", ""))
+    except RowInvalid as e:
+        for field, reason in e.errors:
+            messages.error(request, f"{field}：{reason}")
+    else:
+        messages.success(request, f"已登记批次 {batch.number} 被退回，其中的事件列为被拒收，修正后可重新推送")
+    return _back(request, OutboxState.REJECTED)

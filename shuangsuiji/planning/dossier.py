@@ -47,6 +47,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji import labels
+from shuangsuiji.accountability.packing import (
+    display_name,
+    json_default,
+    plan_part,
+    safe_suffix,
+    scheme_part,
+    to_json,
+)
 from shuangsuiji.accounts import scoping
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.audit.models import AuditEvent
@@ -148,20 +156,8 @@ class Written:
     sha256: str
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n").encode("utf-8")
-
-
 def _once(data: Callable[[], Any]) -> Callable[[], Iterable[bytes]]:
-    return lambda: [_json(data())]
+    return lambda: [to_json(data())]
 
 
 def _file_chunks(path: Path) -> Callable[[], Iterator[bytes]]:
@@ -171,10 +167,6 @@ def _file_chunks(path: Path) -> Callable[[], Iterator[bytes]]:
                 yield chunk
 
     return read
-
-
-def _name(user) -> str:
-    return user.display_name if user is not None else ""
 
 
 def _event(e: AuditEvent) -> dict[str, Any]:
@@ -318,11 +310,6 @@ def _register(plan: DossierPlan, draw) -> bytes:
     return register_workbook(draw, rows)
 
 
-def _suffix(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return "." + suffix if suffix.isascii() and suffix.isalnum() and len(suffix) <= 8 else ""
-
-
 def _record_batches(plan: DossierPlan) -> Iterator[list]:
     ids = list(_records(plan).values_list("pk", flat=True))
     from shuangsuiji.inspections.models import InspectionRecord
@@ -404,7 +391,7 @@ def _record_json(rec, trail: list[dict[str, Any]], attachments: list[dict[str, A
             "deadline": rec.deadline,
             "deadline_provisional": rec.deadline_pending_year is not None,
             "published_at": rec.published_at,
-            "reviewer": _name(rec.reviewed_by),
+            "reviewer": display_name(rec.reviewed_by),
             "review_comment": rec.review_comment,
             "withhold_requested": rec.withhold_requested,
             "withhold_reason": rec.withhold_reason,
@@ -414,7 +401,7 @@ def _record_json(rec, trail: list[dict[str, Any]], attachments: list[dict[str, A
             {"reason": p.reason, "department": p.department.name, "status": p.get_status_display()}
             for p in sorted(rec.listing_proposals.all(), key=lambda p: p.pk)
         ],
-        "created_by": _name(rec.created_by),
+        "created_by": display_name(rec.created_by),
         "created_at": rec.created_at,
         "review_trail": trail,
     }
@@ -460,7 +447,7 @@ def _record_entries(plan: DossierPlan, summary: dict[str, list]) -> Iterator[Ent
                     "sha256": att.sha256,
                     "size": att.size,
                     "content_type": att.content_type,
-                    "uploaded_by": _name(att.uploaded_by),
+                    "uploaded_by": display_name(att.uploaded_by),
                     "uploaded_at": att.uploaded_at,
                 }
                 try:
@@ -470,7 +457,7 @@ def _record_entries(plan: DossierPlan, summary: dict[str, list]) -> Iterator[Ent
                 if path is None or not path.exists():
                     entry["missing"] = "附件文件在存储中找不到"
                 else:
-                    entry["path"] = f"attachments/{att.pk}{_suffix(att.original_name)}"
+                    entry["path"] = f"attachments/{att.pk}{safe_suffix(att.original_name)}"
                     files.append((f"{folder}/{entry['path']}", att, path))
                 attachments.append(entry)
             data = _record_json(rec, trails[str(rec.pk)], attachments)
@@ -526,26 +513,22 @@ def _audit_chunks(plan: DossierPlan, summary: dict[str, Any]) -> Iterator[bytes]
         part = ids[i : i + 500]
         by_id = {e.id: e for e in AuditEvent.objects.filter(pk__in=part)}
         for pk in part:
-            body = json.dumps(_event(by_id[pk]), ensure_ascii=False, default=_default)
+            body = json.dumps(_event(by_id[pk]), ensure_ascii=False, default=json_default)
             yield (("\n    " if first else ",\n    ") + body).encode("utf-8")
             first = False
     yield b"\n  ]\n}\n"
 
 
 def _plan_json(plan: DossierPlan) -> dict[str, Any]:
-    from shuangsuiji.accountability.evidence import _plan
-
-    return _plan(plan.scheme)
+    return plan_part(plan.scheme)
 
 
 def _scheme_json(plan: DossierPlan) -> dict[str, Any]:
-    from shuangsuiji.accountability.evidence import _scheme
-
     scheme = plan.scheme
-    return _scheme(scheme) | {
+    return scheme_part(scheme) | {
         "archive_no": scheme.archive_no,
         "archived_at": scheme.archived_at,
-        "archived_by": _name(scheme.archived_by),
+        "archived_by": display_name(scheme.archived_by),
     }
 
 
@@ -588,7 +571,7 @@ def _json_list(key: str, note: str, items: Iterable[dict[str, Any]]) -> Iterator
     yield (f'{{\n  "note": {json.dumps(note, ensure_ascii=False)},\n  "{key}": [').encode()
     first = True
     for item in items:
-        body = json.dumps(item, ensure_ascii=False, default=_default)
+        body = json.dumps(item, ensure_ascii=False, default=json_default)
         yield (("\n    " if first else ",\n    ") + body).encode()
         first = False
     yield b"\n  ]\n}\n"
@@ -693,10 +676,10 @@ def _index_html(
         ("方案名称", s.name),
         ("牵头部门", s.department.name),
         ("检查期限", f"{s.window_start:%Y-%m-%d} 至 {s.window_end:%Y-%m-%d}"),
-        ("归档时间", _default(s.archived_at) if s.archived_at else ""),
-        ("归档人", _name(s.archived_by)),
-        ("导出时间", _default(generated_at)),
-        ("导出人", _name(plan.user)),
+        ("归档时间", json_default(s.archived_at) if s.archived_at else ""),
+        ("归档人", display_name(s.archived_by)),
+        ("导出时间", json_default(generated_at)),
+        ("导出人", display_name(plan.user)),
         (
             "抽取文件",
             "完整文件（含密封部分）" if plan.full_draws else "公开文件（无密封部分）",

@@ -133,8 +133,16 @@ RAISED_STRATUM = "RAISED"
 # Objects without a credit-risk class (products, projects, behaviours, firms not yet rated) form this stratum when a
 # scheme sets it; otherwise they are listed in excluded.csv with the reason UNRATED (art. 3 全面覆盖, issue 17 item 1).
 UNRATED_STRATUM = "UNRATED"
+# Objects marked 守信 when the list is frozen (inspections/credit_mark.py) sampled at a lower ratio than the ordinary
+# strata (包容审慎, art. 8 and 15; docs/adr/0028). Never objects the raised rules catch, on either list or with
+# complaints. The mark reads withheld results too, so a scheme with this stratum is always sealed (draws/strata.py).
+TRUSTED_STRATUM = "TRUSTED"
 # How pages name the strata that are not risk classes.
-STRATUM_LABELS = {RAISED_STRATUM: "提高比例层", UNRATED_STRATUM: "未评定风险分类"}
+STRATUM_LABELS = {
+    RAISED_STRATUM: "提高比例层",
+    UNRATED_STRATUM: "未评定风险分类",
+    TRUSTED_STRATUM: "守信（包容审慎）",
+}
 
 
 class TaskSchemeQuerySet(models.QuerySet):

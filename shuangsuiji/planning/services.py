@@ -26,6 +26,7 @@ from shuangsuiji.outbox.services import outbox_emit
 from .archiving import ensure_task_open
 from .models import (
     RAISED_STRATUM,
+    TRUSTED_STRATUM,
     UNRATED_STRATUM,
     AnnualPlan,
     PlanBatch,
@@ -500,6 +501,7 @@ def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
     known = set(RiskClass.objects.filter(active=True).values_list("code", flat=True)) | {
         RAISED_STRATUM,
         UNRATED_STRATUM,
+        TRUSTED_STRATUM,
     }
     clean: dict[str, dict[str, Any]] = {}
     errors = []
@@ -507,7 +509,10 @@ def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
         field = f"分层 {code}"
         if code not in known:
             errors.append(
-                (field, f"未知分层“{code}”，应为风险分类代码、{RAISED_STRATUM} 或 {UNRATED_STRATUM}")
+                (
+                    field,
+                    f"未知分层“{code}”，应为风险分类代码、{RAISED_STRATUM}、{UNRATED_STRATUM} 或 {TRUSTED_STRATUM}",
+                )
             )
             continue
         spec = spec or {}
@@ -544,6 +549,37 @@ def _clean_strata(strata: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return clean
 
 
+# Strata that are not an ordinary class stratum: the raised one (art. 9) and the 守信 one (包容审慎). Item ratio caps
+# bound the ordinary strata (the 守信 ratio is below them anyway); the raised stratum is exempt (ADR 0018).
+SPECIAL_STRATA = (RAISED_STRATUM, TRUSTED_STRATUM)
+
+
+def _trusted_errors(strata: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """The 守信 stratum lowers a ratio, never raises one (包容审慎, ADR 0028): a ratio (a count would say nothing
+    about the share), strictly below every ordinary stratum's ratio; at least one ordinary stratum to be below.
+    Ordinary strata set as counts are compared at freeze time (draws.services.effective_ratio_errors)."""
+    trusted = strata.get(TRUSTED_STRATUM)
+    if trusted is None:
+        return []
+    field = f"分层 {TRUSTED_STRATUM}"
+    if "ratio" not in trusted:
+        return [(field, "守信（包容审慎）层只能按比例设置，不能按数量设置")]
+    ordinary = {c: spec for c, spec in strata.items() if c not in SPECIAL_STRATA}
+    if not ordinary:
+        return [(field, "守信（包容审慎）层须与至少一个普通分层同设：其比例应低于普通分层")]
+    ratio = Decimal(trusted["ratio"])
+    ratios = [Decimal(spec["ratio"]) for spec in ordinary.values() if "ratio" in spec]
+    if ratios and ratio >= min(ratios):
+        return [
+            (
+                field,
+                f"守信（包容审慎）层的比例 {percent_text(trusted['ratio'])} 不低于普通分层的最低比例 "
+                f"{percent_text(min(ratios))}；守信对象只能按较低比例抽取（第八条、第十五条）",
+            )
+        ]
+    return []
+
+
 def _scheme_errors(
     scheme_data: dict[str, Any], items: list[CheckItem], lead_code: str
 ) -> list[tuple[str, str]]:
@@ -566,8 +602,9 @@ def _scheme_errors(
     strata = scheme_data["strata"]
     raised = strata.get(RAISED_STRATUM, {})
     ordinary = [
-        Decimal(spec["ratio"]) for c, spec in strata.items() if c != RAISED_STRATUM and "ratio" in spec
+        Decimal(spec["ratio"]) for c, spec in strata.items() if c not in SPECIAL_STRATA and "ratio" in spec
     ]
+    errors += _trusted_errors(strata)
     if "ratio" in raised and ordinary and Decimal(raised["ratio"]) < max(ordinary):
         # Art. 9 适当提高: counts are compared at freeze time, when the strata's sizes are known.
         errors.append(
@@ -584,7 +621,7 @@ def _scheme_errors(
             errors.append(("抽查事项", f"事项“{item.name}”由{item.department}实施，该部门须参加检查组"))
         if item.category == ItemCategory.GENERAL and item.ratio_cap is not None:
             for code, spec in scheme_data["strata"].items():
-                if code != RAISED_STRATUM and "ratio" in spec and Decimal(spec["ratio"]) > item.ratio_cap:
+                if code not in SPECIAL_STRATA and "ratio" in spec and Decimal(spec["ratio"]) > item.ratio_cap:
                     errors.append(
                         (
                             f"分层 {code}",

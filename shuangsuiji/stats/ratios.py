@@ -6,7 +6,9 @@ The rule, kept deliberately modest (a department may take the suggestion or leav
 - the stratum's Wilson interval lies wholly above the department's average rate: raise the ratio in proportion to
   how much higher the rate is (at most twice the current ratio), never above the cap of the scheme's general items
   (art. 8: a general item's ratio cap);
-- otherwise: no change. The rule never suggests lowering a ratio (包容审慎 lower ratios are left out, see the note).
+- otherwise: no change. The rule never suggests lowering a ratio.
+- the 守信（包容审慎）stratum is never raised (ADR 0028): its ratio is the department's choice to check clean objects
+  less; a high rate there says the lower ratio is not earned, and the sentence says so, but nothing is filled in.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ def suggest_ratio(
     dept_problems: int,
     cap: Decimal | None = None,
     years: int = 3,
+    trusted: bool = False,
 ) -> Suggestion:
-    """The suggestion for one stratum: `checked`/`problems` its past published checks, `dept_*` the department's."""
+    """The suggestion for one stratum: `checked`/`problems` its past published checks, `dept_*` the department's.
+    `trusted`: the 守信 stratum, for which the rule never suggests a change."""
     now = f"（现为 {_pct(current)}）" if current is not None else ""
     if checked <= 0:
         return Suggestion(current, False, f"过去{years}年该层没有已公示的抽查结果：无从建议，维持现比例{now}")
@@ -57,6 +61,15 @@ def suggest_ratio(
         )
     if problems == 0:
         return Suggestion(current, False, f"{facts}，未发现问题：不建议提高{now}")
+    if trusted:
+        if low > average:
+            return Suggestion(
+                current,
+                False,
+                f"{facts}，高于全部门平均 {_pct(average)}：守信（包容审慎）层不建议提高比例；"
+                f"可考虑不设守信层，这些对象按各自风险分类抽取{now}",
+            )
+        return Suggestion(current, False, f"{facts}：守信（包容审慎）层维持现比例{now}")
     if low <= average:
         return Suggestion(
             current, False, f"{facts}，与全部门平均 {_pct(average)} 无明显差异：建议维持现比例{now}"

@@ -337,6 +337,29 @@ COUNTS: dict[str, Count_] = {
     "listings_decided": Count_(listings_decided, "department"),
     "listings_listed": Count_(listings_listed, "department"),
 }
+
+
+def checked_thrice_records(f: StatsFilter, today: datetime.date) -> QuerySet:
+    """The random checks of the market entities checked three times or more in the period (art. 9: 原则上不超过2次),
+    counted as _checks_per_entity counts them (a joint check once): so that an office can see which entities the
+    figure “随机抽查 3 次及以上” names. Narrowed to the filter's department, as that department's figure is."""
+    random = entity_checks(f, today).filter(kind=RecordKind.RANDOM)
+    thrice = (
+        random.order_by()
+        .values("object")
+        .annotate(n=Count("selection", distinct=True))
+        .filter(n__gte=3)
+        .values("object")
+    )
+    return random.filter(object__in=thrice)
+
+
+# Figures counted elsewhere (department_table) whose rows a list page still shows.
+LISTED_ONLY: dict[str, Count_] = {
+    "checked_thrice": Count_(
+        checked_thrice_records, "department", distinct="object", list_name="record_list"
+    ),
+}
 # rate key: (numerator, denominator)
 RATES: dict[str, tuple[str, str]] = {
     "on_time_rate": ("published_on_time", "results_published"),
@@ -350,14 +373,14 @@ RATES: dict[str, tuple[str, str]] = {
 # Counts that are only denominators on the page, named for their lists.
 EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务"}
 LIST_FIGURES = {
-    name: [k for k, c in COUNTS.items() if c.list_name == name]
+    name: [k for k, c in (COUNTS | LISTED_ONLY).items() if c.list_name == name]
     for name in ("record_list", "scheme_list", "transfer_list")
 }
 
 
 def figure_rows(key: str, f: StatsFilter, today: datetime.date) -> QuerySet:
     """The rows behind a count figure (for its list page)."""
-    return COUNTS[key].rows(f, today)
+    return (COUNTS | LISTED_ONLY)[key].rows(f, today)
 
 
 @dataclass

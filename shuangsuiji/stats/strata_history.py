@@ -5,8 +5,8 @@ public API. Read by the scheme form and the scheme page of the department's own 
 
 What counts: the department's own random checks of the last three years whose result is public (published; a joint
 visit's part once the visit is published), one per record in force. A check belongs to the raised stratum when the
-object was drawn in it (the draw's internal strata map); otherwise to the object's current risk class (or UNRATED) — the class at the time of the
-check is not kept.
+object was drawn in it (the draw's internal strata map); likewise the 守信（包容审慎）stratum (ADR 0028); otherwise to
+the object's current risk class (or UNRATED) — the class at the time of the check is not kept.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from shuangsuiji.draws.models import Draw
 from shuangsuiji.inspections.models import RecordKind
 from shuangsuiji.inspections.selectors import published_results, with_problem
 from shuangsuiji.labels import stratum_label
-from shuangsuiji.planning.models import RAISED_STRATUM, UNRATED_STRATUM, TaskScheme
+from shuangsuiji.planning.models import RAISED_STRATUM, TRUSTED_STRATUM, UNRATED_STRATUM, TaskScheme
 
 from .ratios import Suggestion, suggest_ratio
 from .wilson import StratumRate, wilson_interval
@@ -65,8 +65,9 @@ def stratum_history(department_id: int, today: datetime.date) -> tuple[dict[str,
     totals: Counter = Counter()
     found: Counter = Counter()
     for problems, draw_id, drawn_in, risk, n in grouped:
-        raised = draw_id is not None and (maps.get(draw_id) or {}).get(drawn_in, drawn_in) == RAISED_STRATUM
-        (found if problems else totals)[RAISED_STRATUM if raised else (risk or UNRATED_STRATUM)] += n
+        real = (maps.get(draw_id) or {}).get(drawn_in, drawn_in) if draw_id is not None else None
+        stratum = real if real in (RAISED_STRATUM, TRUSTED_STRATUM) else (risk or UNRATED_STRATUM)
+        (found if problems else totals)[stratum] += n
     rates = {}
     for stratum, n in totals.items():
         low, high = wilson_interval(found[stratum], n)
@@ -83,12 +84,16 @@ def general_cap(items) -> Decimal | None:
 def advice(
     department_id: int, today: datetime.date, current: dict[str, Any], cap: Decimal | None
 ) -> list[StratumAdvice]:
-    """One row per stratum (every active risk class, the raised stratum, the unrated one): its history and suggestion.
-    `current` maps stratum codes to their ratio fractions (strings or Decimals); the raised stratum has no item cap."""
+    """One row per stratum (every active risk class, the raised stratum, the unrated one, and the 守信 one when it has
+    a history or a current ratio): its history and suggestion. `current` maps stratum codes to their ratio fractions
+    (strings or Decimals); the raised stratum has no item cap; the 守信 stratum is never suggested higher."""
     rates, dept_checked, dept_problems = stratum_history(department_id, today)
     names = dict(RiskClass.objects.filter(active=True).values_list("code", "name"))
     out = []
-    for code in [*names, RAISED_STRATUM, UNRATED_STRATUM]:
+    codes = [*names, RAISED_STRATUM, UNRATED_STRATUM]
+    if TRUSTED_STRATUM in rates or current.get(TRUSTED_STRATUM) not in (None, ""):
+        codes.append(TRUSTED_STRATUM)
+    for code in codes:
         history = rates.get(code)
         ratio = current.get(code)
         now = Decimal(str(ratio)) if ratio not in (None, "") else None
@@ -100,6 +105,7 @@ def advice(
             dept_problems=dept_problems,
             cap=None if code == RAISED_STRATUM else cap,
             years=YEARS,
+            trusted=code == TRUSTED_STRATUM,
         )
         out.append(StratumAdvice(code, stratum_label(code, names), history, now, suggestion))
     return out

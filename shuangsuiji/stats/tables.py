@@ -41,7 +41,7 @@ def value_text(key: str, value: int | float | None) -> str:
 
 
 def figure_link(key: str, f: StatsFilter, department_id: int | None) -> str:
-    count = selectors.COUNTS.get(key)
+    count = selectors.COUNTS.get(key) or selectors.LISTED_ONLY.get(key)
     if count is None or count.list_name is None:
         return ""
     query = f.query(department=department_id) | {"stat": key}
@@ -61,7 +61,7 @@ def sections(table: selectors.Table, *, links: bool = True) -> list[Section]:
     }
 
     def link(key: str, row: selectors.Row) -> str:
-        count = selectors.COUNTS.get(key)
+        count = selectors.COUNTS.get(key) or selectors.LISTED_ONLY.get(key)
         if not links or count is None or count.list_name is None:
             return ""
         query = queries[row.label]

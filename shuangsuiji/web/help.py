@@ -127,7 +127,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "my_visit",
         "my_visit_sync",
         "my_visit_confirm",
+        "phone_service_worker",
         "inspector_accounts",
+        "inspector_password_reissue",
         "inspector_credentials_xlsx",
     ),
     "检查对象名录库": (
@@ -182,7 +184,14 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "冻结名单": ("draw_freeze",),
     "抽取仪式": ("draw_detail", "draw_teams", "draw_ceremony"),
     "名录同步文件格式": ("directory_sync",),
-    "推送省级平台": ("outbox_delivery", "outbox_event_resend", "outbox_rejected_resend"),
+    "推送省级平台": (
+        "outbox_delivery",
+        "outbox_event_resend",
+        "outbox_rejected_resend",
+        "outbox_batch_download",
+        "outbox_batch_uploaded",
+        "outbox_batch_returned",
+    ),
     "归档与任务档案": ("scheme_archive", "scheme_dossier"),
     "检查文书": (
         "papers_task",
@@ -230,7 +239,13 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "calendar_notice_preview",
         "calendar_notice_import",
     ),
-    "账号安全": ("security", "security_unlock", "security_reset_totp", "security_unlock_totp"),
+    "账号安全": (
+        "security",
+        "security_unlock",
+        "security_reset_totp",
+        "security_unlock_totp",
+        "security_token_limits",
+    ),
     "审计记录": ("audit_list", "audit_detail"),
 }
 HELP_ANCHORS: dict[str, str] = {

@@ -11,6 +11,11 @@ urlpatterns = [
     path("security/", views_security.security_home, name="security"),
     path("security/unlock/", views_security.security_unlock, name="security_unlock"),
     path(
+        "security/tokens/<int:pk>/limits/",
+        views_security.security_token_limits,
+        name="security_token_limits",
+    ),
+    path(
         "security/users/<int:pk>/reset-totp/", views_security.security_reset_totp, name="security_reset_totp"
     ),
     path(

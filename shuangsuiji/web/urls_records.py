@@ -4,11 +4,18 @@ from . import views_phone
 from . import views_records as v
 
 urlpatterns = [
+    # The phone pages' Service Worker: its URL under /my/ gives it the scope /my/ (the 我的检查 pages, nothing else).
+    path("my/sw.js", views_phone.phone_service_worker, name="phone_service_worker"),
     path("my/visits/", views_phone.my_visits, name="my_visits"),
     path("my/visits/<int:sel_pk>/", views_phone.my_visit, name="my_visit"),
     path("my/visits/<int:sel_pk>/sync/", views_phone.my_visit_sync, name="my_visit_sync"),
     path("my/visits/<int:sel_pk>/confirm/", views_phone.my_visit_confirm, name="my_visit_confirm"),
     path("accounts/inspectors/", views_phone.inspector_accounts, name="inspector_accounts"),
+    path(
+        "accounts/inspectors/<int:user_pk>/password/",
+        views_phone.inspector_password_reissue,
+        name="inspector_password_reissue",
+    ),
     path(
         "accounts/inspectors/credentials.xlsx",
         views_phone.inspector_credentials_xlsx,

@@ -30,13 +30,14 @@ KINDS = {"notice": "检查通知书", "record": "检查记录表"}
 
 def _batch(request, pk: int, sel_pk: int | None):
     """The draw, its papers for this user and batch, and the batch's filter (hostile values ignored, never a 500)."""
-    draw = get_object_or_404(scoping.draws_for(request.user), pk=pk)
+    # An inspector reaches the draws of its own visits (and, in batch_papers, only those visits' papers).
+    draw = get_object_or_404(scoping.register_draws_for(request.user), pk=pk)
     if draw.status != DrawStatus.DRAWN:
         raise Http404
     # One object's papers are that object's, whoever else is asked for.
     member = params.int_or_none(request.GET.get("member"), lo=1) if sel_pk is None else None
     papers, member, choices = batch_papers(request.user, draw, member=member, selection_id=sel_pk)
-    if sel_pk is not None and not papers:
+    if (sel_pk is not None or scoping.is_inspector(request.user)) and not papers:
         raise Http404
     return draw, papers, member, choices
 
@@ -73,6 +74,7 @@ def papers_page(request, pk: int, sel_pk: int | None = None):
             "qs": urlencode(kept),
             "xlsx_qs": urlencode({"member": member} if member else {}),
             "verify_form_url": verify_form_url(request),
+            "inspector": scoping.is_inspector(request.user),
             "hotline": HOTLINE,
             "marks": CHECK_MARKS,
             **result_choices(),

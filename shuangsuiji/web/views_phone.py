@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,13 +29,21 @@ from shuangsuiji.directory.models import Inspector
 from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.inspections import categories as cat
 from shuangsuiji.inspections import selectors, services
-from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, SignatureStatus
+from shuangsuiji.inspections.models import InspectionRecord, RecordStatus, SignatureStatus, TransferKind
+from shuangsuiji.org.models import Department
 
-from .views_records import _form_data, _member_choices
+from .views_records import (
+    PLANNED_TRANSFERS,
+    TRANSFER_BASES,
+    _form_data,
+    _member_choices,
+    _planned_transfers,
+)
 
 PHOTO_KIND = "现场照片"
 SIGNATURE_KIND = "签字"
 PHOTOS_MAX = 10
+DOCUMENTS_MAX = 5
 
 
 def _ensure_inspector(user) -> None:
@@ -111,12 +120,21 @@ def my_visit(request, sel_pk: int):
             "categories": cat.LEAF_CATEGORIES,
             "measures": cat.MEASURES,
             "signatures": SignatureStatus.choices,
+            # What the desktop form also asks (ADR 0027): the result date and its documents, a commissioned agency,
+            # transfers sent with the submission, a withholding request.
+            "document_kinds": services.RESULT_BASIS_KINDS,
+            "transfer_measures": list(cat.TRANSFER_MEASURES),
+            "planned": [{"n": n} for n in PLANNED_TRANSFERS],
+            "transfer_kinds": TransferKind.choices,
+            "transfer_bases": TRANSFER_BASES,
+            "departments": Department.objects.filter(active=True).exclude(pk=request.user.department_id),
             "attachments": rec.attachments.all() if rec is not None else [],
             "address": sel.object.address,
             "map_url": selectors.map_url(sel.object.address),
             "map_text": selectors.map_text(sel.object.address),
             "today": timezone.localdate(),
             "sync_url": reverse("my_visit_sync", args=[sel.pk]),
+            "sw_scope": reverse("phone_service_worker").rsplit("/", 1)[0] + "/",
             "register_url": reverse("register_object", args=[sel.draw_id, sel.pk]),
             "needs_my_confirmation": rec is not None
             and request.user.inspector_id in members
@@ -140,6 +158,18 @@ def _refused(
     )
 
 
+def _documents(request) -> list[tuple[str, object]]:
+    """The result's documents (检测报告, 专家意见) sent with the draft, each with its kind (document_kinds, in order)."""
+    files = request.FILES.getlist("documents")
+    kinds = request.POST.getlist("document_kinds")
+    if len(files) > DOCUMENTS_MAX:
+        raise RowInvalid([("结果依据附件", f"一次最多上传 {DOCUMENTS_MAX} 个文件")])
+    if len(kinds) != len(files) or any(k not in services.RESULT_BASIS_KINDS for k in kinds):
+        choices = "或".join(f"“{k}”" for k in services.RESULT_BASIS_KINDS)
+        raise RowInvalid([("结果依据附件", f"附件类型应为{choices}")])
+    return list(zip(kinds, files, strict=True))
+
+
 def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     if rec is None:
         rec = services.record_create(actor=request.user, selection=sel)
@@ -148,6 +178,7 @@ def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     data["inspection_time"] = request.POST.get("inspection_time", "")[:8]
     if pairs:
         raise RowInvalid(pairs)
+    documents = _documents(request)
     rec = services.record_update(actor=request.user, rec=rec, data=data)
     for n, upload in enumerate(photos, start=1):
         if upload.content_type == "image/jpeg":
@@ -157,8 +188,10 @@ def _sync(request, sel, rec, photos, submitted: bool) -> InspectionRecord:
     if signature is not None:
         signature.name = "检查对象签字.png"
         services.attachment_add_once(actor=request.user, rec=rec, kind=SIGNATURE_KIND, upload=signature)
+    for kind, upload in documents:
+        services.attachment_add_once(actor=request.user, rec=rec, kind=kind, upload=upload)
     if submitted:
-        rec = services.record_submit(actor=request.user, rec=rec)
+        rec = services.record_submit(actor=request.user, rec=rec, transfers=_planned_transfers(request.POST))
     return rec
 
 
@@ -220,6 +253,33 @@ def my_visit_confirm(request, sel_pk: int):
     return redirect("my_visit", sel_pk=sel.pk)
 
 
+# Changed whenever sw.js changes in a way that must drop the static files it kept (the browser re-installs a Service
+# Worker whose script differs by a byte).
+SERVICE_WORKER_VERSION = "2026-12-07.1"
+
+
+@require_GET
+def phone_service_worker(request):
+    """The Service Worker of the phone pages (offline reload of the record form). Public like a static file: it holds
+    no data, and the browser fetches it again to look for updates even after the session ended."""
+    scope = reverse("phone_service_worker").rsplit("/", 1)[0] + "/"
+    response = render(
+        request,
+        "web/phone/sw.js",
+        {
+            "version": SERVICE_WORKER_VERSION,
+            "static_url": settings.STATIC_URL,
+            "pages": reverse("my_visits"),
+            "scope": scope,
+            "sw_url": reverse("phone_service_worker"),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = scope
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 # --- 执法人员账号 (the department administrator) ---------------------------------------------------------------------
 
 
@@ -228,6 +288,25 @@ def _ensure_accounts_admin(user):
     if department is None:
         raise PermissionDenied("只有部门管理员可以为本部门执法人员开通账号")
     return department
+
+
+def _accounts_page(request, department, created, errors, *, reissued: bool = False):
+    inspectors = (
+        Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
+    )
+    return render(
+        request,
+        "web/inspector_accounts.html",
+        {
+            "department": department,
+            "without": [i for i in inspectors if not hasattr(i, "account")],
+            "with_account": [i for i in inspectors if hasattr(i, "account")],
+            "created": created,
+            "reissued": reissued,
+            "errors": errors,
+        },
+        status=422 if errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -243,21 +322,21 @@ def inspector_accounts(request):
             created = account_services.inspector_accounts_create(actor=request.user, inspector_ids=ids)
         except account_services.InspectorAccountError as e:
             errors.append(str(e))
-    inspectors = (
-        Inspector.objects.filter(department=department).select_related("account").order_by("code", "id")
-    )
-    return render(
-        request,
-        "web/inspector_accounts.html",
-        {
-            "department": department,
-            "without": [i for i in inspectors if not hasattr(i, "account")],
-            "with_account": [i for i in inspectors if hasattr(i, "account")],
-            "created": created,
-            "errors": errors,
-        },
-        status=422 if errors else 200,
-    )
+    return _accounts_page(request, department, created, errors)
+
+
+@require_POST
+@login_required
+@never_cache
+def inspector_password_reissue(request, user_pk: int):
+    """A new one-time password for an inspector account of the own department, shown once on the accounts page."""
+    department = _ensure_accounts_admin(request.user)
+    account = get_object_or_404(scoping.inspector_accounts_for(request.user), pk=user_pk)
+    try:
+        user, password = account_services.inspector_password_reissue(actor=request.user, user_id=account.pk)
+    except account_services.InspectorAccountError as e:
+        return _accounts_page(request, department, [], [str(e)])
+    return _accounts_page(request, department, [(user, password)], [], reissued=True)
 
 
 @require_POST

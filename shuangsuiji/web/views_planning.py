@@ -25,6 +25,7 @@ from shuangsuiji.planning import archiving, dossier, services
 from shuangsuiji.planning.models import (
     RAISED_STRATUM,
     STRATUM_LABELS,
+    TRUSTED_STRATUM,
     UNRATED_STRATUM,
     PlanBatch,
     PlanItem,
@@ -305,6 +306,7 @@ def _strata_rows(post, risk_classes) -> list[tuple[str, str, str, str, str]]:
     rows += [
         (RAISED_STRATUM, STRATUM_LABELS[RAISED_STRATUM], "2"),
         (UNRATED_STRATUM, STRATUM_LABELS[UNRATED_STRATUM], "0"),
+        (TRUSTED_STRATUM, STRATUM_LABELS[TRUSTED_STRATUM], "0"),
     ]
     return [
         (
@@ -399,7 +401,7 @@ def scheme_data_from_post(post) -> dict:
     strata = {}
     ratio_errors = []
     risk_names = dict(RiskClass.objects.filter(active=True).values_list("code", "name"))
-    for code in [*risk_names, RAISED_STRATUM, UNRATED_STRATUM]:
+    for code in [*risk_names, RAISED_STRATUM, UNRATED_STRATUM, TRUSTED_STRATUM]:
         ratio, count = post.get(f"ratio_{code}", "").strip(), post.get(f"count_{code}", "").strip()
         if ratio:
             try:

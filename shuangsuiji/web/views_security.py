@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -106,6 +107,8 @@ def security_home(request):
                 (t, services.token_state(t))
                 for t in ApiToken.objects.select_related("user").order_by("-id")[:200]
             ],
+            "default_rate": settings.API_RATE_PER_MINUTE,
+            "default_bulk_rate": settings.API_BULK_RATE_PER_MINUTE,
             "admins": User.objects.filter(role__in=["sysadmin", "security_admin", "auditor"]).order_by(
                 "username"
             ),
@@ -151,3 +154,27 @@ def security_unlock_totp(request, pk: int):
     services.totp_unlock(actor=request.user, user=target)
     messages.success(request, f"已解锁 {target.username} 的动态口令。")
     return redirect("/security/")
+
+
+@require_POST
+@login_required
+def security_token_limits(request, pk: int):
+    """A token's own request budgets per minute (ADR 0026); empty fields fall back to the defaults."""
+    _ensure_security_admin(request.user)
+    token = get_object_or_404(ApiToken, pk=pk)
+    try:
+        token = services.api_token_set_limits(
+            actor=request.user,
+            token=token,
+            per_minute=request.POST.get("rate_per_minute", "")[:20],
+            bulk_per_minute=request.POST.get("bulk_rate_per_minute", "")[:20],
+        )
+    except services.ApiTokenError as e:
+        messages.error(request, f"令牌 {token.prefix} 的请求频率未修改：{e}")
+        return redirect("/security/#api-tokens")
+    messages.success(
+        request,
+        f"令牌 {token.prefix} 的请求频率：每分钟 {token.rate_per_minute or settings.API_RATE_PER_MINUTE} 次，"
+        f"批量读取每分钟 {token.bulk_rate_per_minute or settings.API_BULK_RATE_PER_MINUTE} 次。",
+    )
+    return redirect("/security/#api-tokens")

@@ -40,6 +40,12 @@ CAP_OPERATIONS = {
 STATS_OPERATIONS = {("get", "/api/v1/stats/summary")}
 # The change feed of public facts (issue 13 part 3); paging and the cursor are tested in tests/outbox.
 CHANGE_OPERATIONS = {("get", "/api/v1/changes")}
+# Bulk reads by period (issue 13 part 3, ADR 0026); tested in tests/api/test_bulk.py.
+BULK_OPERATIONS = {
+    ("get", "/api/v1/bulk/results"),
+    ("get", "/api/v1/bulk/draws"),
+    ("get", "/api/v1/bulk/plans"),
+}
 
 
 def openapi() -> dict:
@@ -66,6 +72,7 @@ def test_it_serves_the_openapi_document_listing_every_endpoint(db):
         | CAP_OPERATIONS
         | STATS_OPERATIONS
         | CHANGE_OPERATIONS
+        | BULK_OPERATIONS
         | PLANNING_AND_DRAW_OPERATIONS
         | RECORD_OPERATIONS
         | PUBLIC_OPERATIONS
@@ -146,3 +153,33 @@ def test_every_write_operation_declares_the_idempotency_key_header(db):
         assert len(headers) == 1 and headers[0]["schema"]["maxLength"] == 100, (method, path)
     reads = [op for item in schema["paths"].values() for m, op in item.items() if m == "get"]
     assert not any(p["name"] == "Idempotency-Key" for op in reads for p in op.get("parameters", []))
+
+
+def test_the_change_feed_and_the_bulk_reads_are_documented_with_request_and_response_examples(db):
+    doc = openapi()
+    for path in ("/api/v1/changes", "/api/v1/bulk/results", "/api/v1/bulk/draws", "/api/v1/bulk/plans"):
+        op = doc["paths"][path]["get"]
+        assert op["description"], path
+        example = op["responses"]["200"]["content"]["application/json"]["example"]
+        assert example["items"] and "next_cursor" in example and "has_more" in example, path
+        params = {p["name"]: p for p in op["parameters"]}
+        assert all(p.get("description") for p in params.values()), path
+    bulk = {p["name"] for p in doc["paths"]["/api/v1/bulk/results"]["get"]["parameters"]}
+    assert bulk == {"from", "to", "cursor", "limit"}
+    bad = doc["paths"]["/api/v1/bulk/results"]["get"]["responses"]["400"]["content"]["application/json"]
+    assert "366" in bad["example"]["detail"]
+
+
+def test_every_token_operation_documents_the_429_answer_and_the_ratelimit_headers(db):
+    doc = openapi()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if not op.get("security"):
+                continue  # the public operations take no token and are not counted
+            too_many = op["responses"]["429"]
+            assert {"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(
+                too_many["headers"]
+            ), (method, path)
+            assert "请求过于频繁" in too_many["content"]["application/json"]["example"]["detail"]
+    changes = doc["paths"]["/api/v1/changes"]["get"]["responses"]["200"]
+    assert "RateLimit-Remaining" in changes["headers"]

@@ -281,6 +281,11 @@ def test_the_inspector_opens_a_visit_from_the_work_bench_on_a_phone_by_clicking(
     walk.screenshot("inspector-workbench")
     walk.click("#nav-my-visits", expect=r"/my/visits/$")
     assert selection.object.name in walk.text()
+    walk.click(
+        f"#visit-{selection.pk} a:has-text('检查通知书')", expect=rf"/papers/{selection.pk}/\?kind=notice$"
+    )
+    assert selection.object.name in walk.text("body")
+    walk.click("a:has-text('返回我的检查')", expect=r"/my/visits/$")
     walk.click(f"#visit-{selection.pk} a:has-text('录入检查记录')", expect=rf"/my/visits/{selection.pk}/$")
     assert selection.object.name in walk.text("body")
     walk.done()

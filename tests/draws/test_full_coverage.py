@@ -1,11 +1,12 @@
 """Issue 17 (1), art. 3 全面覆盖: every object a scheme's filter matches is a candidate or is listed in excluded.csv
 with a reason — unrated objects and classes without a stratum no longer vanish from both files."""
 
+import datetime
 import json
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji import draw as engine
@@ -14,6 +15,7 @@ from shuangsuiji.directory.rows import RowInvalid
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.freezing import EXCLUSION_REASONS, build_inputs
 from shuangsuiji.draws.services import draw_dir
+from shuangsuiji.inspections.models import InspectionRecord, ItemResult, RecordKind, RecordStatus
 from shuangsuiji.org.models import Region
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TaskScheme
@@ -98,7 +100,9 @@ def test_a_general_items_cap_bounds_the_unrated_stratum_like_any_other(alice):
 
 
 def test_an_unknown_stratum_is_refused_naming_the_field(alice):
-    with pytest.raises(RowInvalid, match=r"分层 X：未知分层“X”，应为风险分类代码、RAISED 或 UNRATED"):
+    with pytest.raises(
+        RowInvalid, match=r"分层 X：未知分层“X”，应为风险分类代码、RAISED、UNRATED 或 TRUSTED"
+    ):
         published_scheme(alice, strata={"A": {"ratio": "0.1"}, "X": {"ratio": "0.1"}})
 
 
@@ -161,7 +165,7 @@ def test_the_scheme_form_accepts_an_unrated_stratum_and_the_pages_name_it(client
 # --- the property: candidates ∪ excluded = the filter's matches, disjoint -------------------------------------------
 
 CLASSES = ["A", "B", "C", "D"]
-STRATA = [*CLASSES, "RAISED", "UNRATED"]
+STRATA = [*CLASSES, "RAISED", "UNRATED", "TRUSTED"]
 KINDS = [ObjectKind.ENTERPRISE, ObjectKind.INDIVIDUAL, ObjectKind.PRODUCT]
 
 directory_objects = st.lists(
@@ -172,6 +176,9 @@ directory_objects = st.lists(
             "status": st.sampled_from(list(RegStatus)),
             "abnormal": st.booleans(),
             "region": st.integers(0, 1),
+            # The 守信 mark (ADR 0028): checked with no problem in three years, and no complaint.
+            "checked": st.sampled_from([None, "clean", "problem"]),
+            "complaints": st.integers(0, 1),
         }
     ),
     max_size=12,
@@ -187,9 +194,12 @@ def blank_scheme(alice):
     return published_scheme(alice, entities=0, inspectors=2)
 
 
-def test_every_object_the_filter_matches_is_a_candidate_or_excluded_never_both(blank_scheme):
+def test_every_object_the_filter_matches_is_a_candidate_or_excluded_never_both(alice, blank_scheme):
     risk = {c.code: c for c in RiskClass.objects.all()}
     regions = list(Region.objects.order_by("pk")[:2])
+    item = factories.item("SCJG", name="营业执照检查")
+    clean = {"kind": ObjectKind.ENTERPRISE, "risk": "A", "status": RegStatus.ACTIVE, "abnormal": False}
+    clean |= {"region": 0, "checked": "clean", "complaints": 0}
 
     @settings(
         max_examples=30,
@@ -198,6 +208,13 @@ def test_every_object_the_filter_matches_is_a_candidate_or_excluded_never_both(b
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(objects=directory_objects, strata=strata_sets, f=filters, directed=st.booleans())
+    # Random examples reach the 守信 stratum rarely (a clean, active, uncomplained object of a drawn class): one sure.
+    @example(
+        objects=[clean, clean | {"abnormal": True}, clean | {"complaints": 1}, clean | {"risk": "B"}],
+        strata={"A", "RAISED", "TRUSTED"},
+        f={"kinds": set(), "regions": set()},
+        directed=False,
+    )
     def check(objects, strata, f, directed):
         with transaction.atomic():
             made = [
@@ -207,9 +224,21 @@ def test_every_object_the_filter_matches_is_a_candidate_or_excluded_never_both(b
                     reg_status=o["status"],
                     abnormal_list=o["abnormal"],
                     region=regions[o["region"]],
+                    complaints_12m=o["complaints"],
                 )
                 for o in objects
             ]
+            for obj, o in zip(made, objects, strict=True):
+                if o["checked"]:
+                    rec = InspectionRecord.objects.create(
+                        kind=RecordKind.RANDOM,
+                        object=obj,
+                        department=alice.department,
+                        inspection_date=datetime.date(2026, 6, 1),
+                        status=RecordStatus.WITHHELD,
+                        created_by=alice,
+                    )
+                    ItemResult.objects.create(record=rec, item=item, problem_found=o["checked"] == "problem")
             scheme_filters = {
                 "kinds": sorted(f["kinds"]),
                 "regions": sorted(regions[n].pk for n in f["regions"]),
@@ -234,7 +263,15 @@ def test_every_object_the_filter_matches_is_a_candidate_or_excluded_never_both(b
             assert len(chosen) + len(left_out) == len(expected)  # each once, in one file only
             assert {s for s, _ in inputs.candidates} <= strata
             assert {reason for _, reason in inputs.excluded} <= set(EXCLUSION_REASONS)
+            stratum_of = {code: s for s, code in inputs.candidates}
             for obj, o in zip(made, objects, strict=True):
+                ordinary = o["risk"] or "UNRATED"
+                raised = "RAISED" in strata and o["abnormal"]
+                trustworthy = o["checked"] == "clean" and not o["abnormal"] and not o["complaints"]
+                if obj.code in stratum_of:
+                    # 守信 only for a clean record whose ordinary stratum is drawn; the raised rule wins.
+                    want = "TRUSTED" if "TRUSTED" in strata and trustworthy and not raised else ordinary
+                    assert stratum_of[obj.code] == ("RAISED" if raised else want)
                 if obj.code in left_out and o["status"] == RegStatus.ACTIVE:
                     raised = "RAISED" in strata and o["abnormal"]
                     assert not raised

@@ -229,6 +229,9 @@ def assert_all_delivered_once_in_order(site: Site, province: Province, total: in
     first: dict[str, dict] = {}
     for r in province.accepted():
         first.setdefault(r["id"], r)
+    # Taken exactly once by id: a repeat (a retry, a resend after a restore) is recognised as one by the endpoint.
+    taken = [r["id"] for r in province.accepted() if not r["duplicate"]]
+    assert len(taken) == len(set(taken)), "an event was taken twice"
     assert set(first) == {e["event_id"] for e in events}
     versions: dict[str, list[int]] = defaultdict(list)
     for r in first.values():  # dicts keep insertion order: the order of first acceptance

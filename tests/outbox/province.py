@@ -7,17 +7,29 @@ Each POST is answered as MODE_FILE says at that moment (read per request):
   500     server error                        reject  422 with a Chinese answer
   hang    no answer for 30 s                  drop    the connection closed without an answer
 Every request is appended to RECORD_FILE as one JSON line: the Idempotency-Key, the body's object and version,
-whether the HMAC-SM3 signature verified, and the status answered (0 = none).
+whether the HMAC-SM3 signature verified, the status answered (0 = none), and whether the id had been accepted before.
+
+Idempotent, as a real endpoint keyed by Idempotency-Key is: an id accepted before (in this process or an earlier one:
+the ids are read back from RECORD_FILE at start) is answered 200 again, `"duplicate": true`, and not taken twice.
 """
 
 import http.server
 import json
+import os
 import sys
+import threading
 import time
 
 from cryptography.hazmat.primitives import hashes, hmac
 
 PORT, RECORD, MODE, KEY = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4].encode()
+ACCEPTED: set[str] = set()
+if os.path.exists(RECORD):
+    with open(RECORD, encoding="utf-8") as f:
+        ACCEPTED = {
+            d["id"] for d in map(json.loads, filter(None, f.read().splitlines())) if d["status"] == 200
+        }
+LOCK = threading.Lock()
 
 
 def signature_ok(body: bytes, header: str) -> bool:
@@ -35,8 +47,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _record(self, doc: dict, status: int) -> None:
+    def _record(self, doc: dict, status: int, duplicate: bool = False) -> None:
         line = {
+            "duplicate": duplicate,
             "id": self.headers.get("Idempotency-Key"),
             "object": doc.get("object"),
             "version": doc.get("version"),
@@ -80,8 +93,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if mode.startswith("slow"):
             time.sleep(float(mode.split()[1]) if " " in mode else 0.05)
-        self._record(doc, 200)
-        self._answer(200, '{"accepted": true}')
+        key = self.headers.get("Idempotency-Key")
+        with LOCK:
+            duplicate = key in ACCEPTED
+            ACCEPTED.add(key)
+            self._record(doc, 200, duplicate)
+        self._answer(200, '{"accepted": true, "duplicate": true}' if duplicate else '{"accepted": true}')
 
 
 if __name__ == "__main__":

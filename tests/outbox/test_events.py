@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from shuangsuiji.audit.models import AuditEvent
 from shuangsuiji.draws import services as draws
 from shuangsuiji.draws.models import TeamMember
 from shuangsuiji.inspections import services as inspections
@@ -294,3 +295,43 @@ def test_a_joint_visit_is_one_outbox_event_when_it_becomes_public(alice, amy, ri
         and not departments["舞钢市卫生健康委员会"]["attended"]
     )
     assert "突发" not in json.dumps(event.payload, ensure_ascii=False)
+
+
+def test_a_list_published_after_the_window_is_an_outbox_event_the_day_after_it_closes(alice, time_machine):
+    today = timezone.localdate()
+    scheme = published_scheme(
+        alice,
+        entities=8,
+        inspectors=2,
+        window_start=today.isoformat(),
+        window_end=_days_after(today, 5),
+        publish_list_at="window_end",
+    )
+    draw = draws.draw_freeze(actor=alice, scheme=scheme, sources=sources_after(today), announced=ANNOUNCED)
+    draws.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
+    # The window's last day: the list is not public yet, nothing is sent.
+    assert draws.draws_lists_publish_due(today=today + datetime.timedelta(days=5)) == 0
+    assert not OutboxEvent.objects.filter(type="draw.list_published").exists()
+    # The day after: the portal shows the list, and the province gets it, once, with the audit in one transaction.
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=6))
+    after = timezone.localdate()
+    _, event = emitted_only_on_commit(
+        "draw.list_published", lambda: draws.draws_lists_publish_due(today=after)
+    )
+    assert event.object_key == f"draw:{draw.draw_id}" and event.version == 2  # after draw.performed
+    assert event.payload["list_public"] is True and event.payload["objects"] and event.payload["seed"]
+    assert AuditEvent.objects.filter(action="draw.list_public", target_id=str(draw.pk)).count() == 1
+    assert draws.draws_lists_publish_due(today=after) == 0
+    assert OutboxEvent.objects.filter(type="draw.list_published").count() == 1
+
+
+def test_a_list_published_at_the_draw_gets_no_second_event(alice, time_machine):
+    today = timezone.localdate()
+    scheme = published_scheme(
+        alice, entities=8, inspectors=2, window_start=today.isoformat(), window_end=_days_after(today, 5)
+    )
+    draw = draws.draw_freeze(actor=alice, scheme=scheme, sources=sources_after(today), announced=ANNOUNCED)
+    draws.draw_perform(actor=alice, draw=draw, witnesses=WITNESSES, reveals=REVEALS, thrown_by=THROWN_BY)
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=6))
+    assert draws.draws_lists_publish_due(today=timezone.localdate()) == 0
+    assert not OutboxEvent.objects.filter(type="draw.list_published").exists()

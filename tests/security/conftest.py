@@ -35,6 +35,7 @@ from shuangsuiji.draws.models import Selection, SelectionRole, TeamMember, Visit
 from shuangsuiji.inspections import services as inspections
 from shuangsuiji.inspections.models import ListingProposal, Notification
 from shuangsuiji.org.models import Department
+from shuangsuiji.outbox.files import FilesConnector
 from shuangsuiji.outbox.models import OutboxEvent
 from shuangsuiji.planning import services as planning
 from tests import factories
@@ -217,6 +218,11 @@ def build_world() -> World:
     sel_ivan = ivan_member.selection
     users[INSPECTOR].inspector_id = ivan_member.inspector_id
     users[INSPECTOR].save(update_fields=["inspector"])
+    # A second SCJG inspector account (of `ins`), whose one-time password the administrator may reissue (ivan's own
+    # session must survive the matrix).
+    from shuangsuiji.accounts import services as account_services
+
+    [(ins_account, _)] = account_services.inspector_accounts_create(actor=alice, inspector_ids=[ins.pk])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
     rec_draft = inspections.record_create(actor=amy, selection=sel_draft)
@@ -255,7 +261,13 @@ def build_world() -> World:
         login(client, user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
+    # A token whose request budgets the security administrator may set (ADR 0026).
+    from shuangsuiji.accounts.models import ApiToken
+
+    token = ApiToken.objects.create(user=amy, name="矩阵测试", prefix="matrix01", key_hash="0" * 64)
+
     ids = {
+        "token": token.pk,
         "scjg": scjg.pk,
         "wjw": wjw.pk,
         "sam": sam.pk,
@@ -281,6 +293,7 @@ def build_world() -> World:
         "draw_frozen": draw_frozen.pk,
         "sel_free": sel_free.pk,
         "sel_ivan": sel_ivan.pk,
+        "ins_account": ins_account.pk,
         "visit_code": VisitCode.objects.get(selection=sel_free).code,
         "sel_sub": sel_sub.pk,
         "member": member.pk,
@@ -296,6 +309,8 @@ def build_world() -> World:
         "cap_exemption": cap_exemption.pk,
         "audit_event": AuditEvent.objects.order_by("id").first().pk,
         "outbox_event": OutboxEvent.objects.order_by("id").first().pk,
+        # The files connector's batch of the world's events (ADR 0025), its folder in the world's media.
+        "outbox_batch": FilesConnector().write_batch(force=True).pk,
         "report_id": report_id,
         # rita's message about the submitted record (issue 15, item 2): hers alone to open.
         "note_reviewer": Notification.objects.filter(user=rita).order_by("id").first().pk,

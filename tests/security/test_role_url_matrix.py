@@ -116,6 +116,7 @@ PUBLIC_KEYS = {
     "logout",
     "healthz",
     "favicon.ico",  # browsers ask for it on every page, the login page included
+    "phone_service_worker",  # the Service Worker script: no data, fetched for updates after sign-out
     "api:openapi-json",
     "GET /api/v1/public/results",
 } | {
@@ -221,6 +222,13 @@ POLICY: list[Case] = [
     *page("security_unlock", "POST", SECURITY_ADMIN_ONLY, "/security/unlock/", {"username": "amy"}),
     *page("security_reset_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/reset-totp/"),
     *page("security_unlock_totp", "POST", SECURITY_ADMIN_ONLY, "/security/users/{sam}/unlock-totp/"),
+    *page(
+        "security_token_limits",
+        "POST",
+        SECURITY_ADMIN_ONLY,
+        "/security/tokens/{token}/limits/",
+        {"rate_per_minute": "100", "bulk_rate_per_minute": ""},
+    ),
     *page("home", "GET", SIGNED_IN, "/"),
     *page("healthz", "GET", EVERYONE, "/healthz"),
     # --- help in place (issue 15, item 13): the manual, the first-login tour, the site's icon ----------------------
@@ -442,6 +450,8 @@ POLICY: list[Case] = [
         {"text": "国务院办公厅关于2031年部分节假日安排的通知\n一、元旦：1月1日（周三）放假1天。"},
     ),
     # --- 执法人员 (issue 14): the inspector's own account, for the visits it is drawn for (ivan: `sel_ivan`) --------
+    # The phone pages' Service Worker script: public like a static file (it holds no data).
+    *page("phone_service_worker", "GET", EVERYONE, "/my/sw.js"),
     *page("my_visits", "GET", INSPECTOR_ONLY, "/my/visits/"),
     *page("my_visit", "GET", INSPECTOR_ONLY, "/my/visits/{sel_ivan}/", owner="SCJG"),
     *page(
@@ -466,6 +476,10 @@ POLICY: list[Case] = [
     ),
     # The department administrator opens accounts for the own department's inspectors.
     *page("inspector_accounts", "GET POST", ANY_DEPT_ADMIN, "/accounts/inspectors/", {}),
+    # A new one-time password for an inspector account of the own department (WJW's administrator: not found).
+    *page(
+        "inspector_password_reissue", "POST", SCJG_ADMIN, "/accounts/inspectors/{ins_account}/password/", {}
+    ),
     *page("inspector_credentials_xlsx", "POST", ANY_DEPT_ADMIN, "/accounts/inspectors/credentials.xlsx", {}),
     *page("notification_list", "GET", SIGNED_IN, "/notifications/"),
     *page("notification_read", "POST", SIGNED_IN, "/notifications/read/", {}),
@@ -657,17 +671,45 @@ POLICY: list[Case] = [
         "/draws/{draw}/register/{sel_free}.xlsx",
         owner="SCJG",
     ),
-    # The papers inspectors carry (issue 14, part 1): read like the 登记表.
-    *page("papers_task", "GET", SCJG_READERS, "/draws/{draw}/papers/", owner="SCJG"),
-    *page("papers_task_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers.xlsx", owner="SCJG"),
+    # The papers inspectors carry (issue 14, part 1): read like the 登记表; an inspector prints those of its own visits
+    # (the task's batch holds only those), never another team's object of the same draw.
+    *page("papers_task", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/papers/", owner="SCJG"),
+    *page(
+        "papers_task_xlsx", "GET", SCJG_READERS | INSPECTOR_ONLY, "/draws/{draw}/papers.xlsx", owner="SCJG"
+    ),
     *page("papers_object", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}/", owner="SCJG"),
     *page("papers_object_xlsx", "GET", SCJG_READERS, "/draws/{draw}/papers/{sel_free}.xlsx", owner="SCJG"),
+    *page(
+        "papers_object",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/papers/{sel_ivan}/",
+        owner="SCJG",
+        variant="the inspector's own visit",
+    ),
+    *page(
+        "papers_object_xlsx",
+        "GET",
+        SCJG_READERS | INSPECTOR_ONLY,
+        "/draws/{draw}/papers/{sel_ivan}.xlsx",
+        owner="SCJG",
+        variant="the inspector's own visit",
+    ),
     # --- statistics (art. 15, 18) -----------------------------------------------------------------------------------
     *page("stats", "GET", STATS_READERS, "/stats/"),
     # The delivery to the provincial platform (issue 13): the office and the system administrator.
     *page("outbox_delivery", "GET", OUTBOX_MANAGERS, "/outbox/"),
     *page("outbox_event_resend", "POST", OUTBOX_MANAGERS, "/outbox/{outbox_event}/resend/"),
     *page("outbox_rejected_resend", "POST", OUTBOX_MANAGERS, "/outbox/resend-rejected/"),
+    *page("outbox_batch_download", "GET", OUTBOX_MANAGERS, "/outbox/batches/{outbox_batch}/download/"),
+    *page("outbox_batch_uploaded", "POST", OUTBOX_MANAGERS, "/outbox/batches/{outbox_batch}/uploaded/"),
+    *page(
+        "outbox_batch_returned",
+        "POST",
+        OUTBOX_MANAGERS,
+        "/outbox/batches/{outbox_batch}/returned/",
+        {"answer": "矩阵测试退回"},
+    ),
     *page("stats_xlsx", "GET", STATS_READERS, "/stats/stats.xlsx"),
     *page("stats_report", "GET", STATS_READERS, "/stats/report/"),
     # --- accountability (art. 20) -----------------------------------------------------------------------------------
@@ -789,6 +831,9 @@ POLICY: list[Case] = [
     *api("GET", "/stats/summary", STATS_READERS),
     # The change feed of public facts (issue 13 part 3): any signed-in caller or token.
     *api("GET", "/changes", SIGNED_IN),
+    *api("GET", "/bulk/results", SIGNED_IN, "/bulk/results?from=2026-01-01&to=2026-12-31"),
+    *api("GET", "/bulk/draws", SIGNED_IN, "/bulk/draws?from=2026-01-01&to=2026-12-31"),
+    *api("GET", "/bulk/plans", SIGNED_IN, "/bulk/plans?from=2026-01-01&to=2026-12-31"),
     *api("POST", "/caps/yearly", OFFICE_ONLY, body={"value": 2, "reason": "矩阵"}),
     *api("GET", "/cap-exemptions", SIGNED_IN),
     *api(

@@ -51,6 +51,17 @@ def _rate(num: int, den: int) -> float | None:
 
 def figures(h: History, f: StatsFilter, today: datetime.date, dept: int | None) -> dict:
     """The figures of one department (`dept`), or of the city (None)."""
+    out = _figures(h, f, today, dept)
+    del out["checked_thrice_rows"]
+    return out
+
+
+def checked_thrice_rows(h: History, f: StatsFilter, today: datetime.date, dept: int | None) -> int:
+    """How many random checks the list behind “随机抽查 3 次及以上” shows: every one of those entities'."""
+    return _figures(h, f, today, dept)["checked_thrice_rows"]
+
+
+def _figures(h: History, f: StatsFilter, today: datetime.date, dept: int | None) -> dict:
     if f.department and dept is None:
         dept = f.department
     out: dict = {}
@@ -111,6 +122,8 @@ def figures(h: History, f: StatsFilter, today: datetime.date, dept: int | None) 
             checks.setdefault(r["obj"], set()).add(r["selection"])
     histogram = Counter(min(len(v), 3) for v in checks.values())
     out |= {"checked_once": histogram[1], "checked_twice": histogram[2], "checked_thrice": histogram[3]}
+    # The rows behind “3 次及以上” (its list page): every random check of those entities.
+    out["checked_thrice_rows"] = sum(1 for r in randoms if len(checks.get(r["obj"], ())) >= 3)
     transfers = [t for t in h.transfers if _in(f, t["sent"]) and _record_ok(h, f, t["record"], dept)]
     out["transfers_opened"] = len(transfers)
     out["transfers_closed"] = sum(1 for t in transfers if t["status"] == "closed")

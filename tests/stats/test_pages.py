@@ -53,6 +53,39 @@ def test_the_office_sees_every_department_and_the_city_and_each_count_leads_to_i
         assert f"（共 {mine[key]} 条）" in page, key
 
 
+@pytest.mark.parametrize("seed", [5, 12, 30])
+def test_the_entities_checked_three_times_or_more_are_listed_behind_their_figure(client, olivia, alice, seed):
+    """Art. 9 (原则上不超过2次): the office follows “随机抽查 3 次及以上” to the checks of exactly those entities."""
+    h = build(seed, alice)
+    login(client, olivia)
+    html = client.get("/stats/", {"year": YEAR}).content.decode()
+    city = oracle.figures(h, StatsFilter(YEAR), TODAY, None)
+    assert city["checked_thrice"] >= 1  # the seeds are chosen so
+    labels = [lb.key for lb in dict((k, v) for k, _t, v in SECTIONS)["coverage"]]
+    assert rows_of(html, "coverage")["全市"][labels.index("checked_thrice")] == str(city["checked_thrice"])
+    links = re.findall(r'href="(/records/\?[^"]*stat=checked_thrice)"', html)
+    for dept in h.departments:  # each department's figure links to its own rows, and the city's to all
+        assert f"/records/?year={YEAR}&amp;department={dept.pk}&amp;stat=checked_thrice" in links
+    city_link = next(unescape(x) for x in links if "department=" not in x)
+    page = client.get(city_link).content.decode()
+    assert f"（共 {oracle.checked_thrice_rows(h, StatsFilter(YEAR), TODAY, None)} 条）" in page
+    assert "统计数字“随机抽查 3 次及以上”" in page
+    for dept in h.departments:
+        mine = oracle.checked_thrice_rows(h, StatsFilter(YEAR), TODAY, dept.pk)
+        page = client.get("/records/", {"year": YEAR, "department": dept.pk, "stat": "checked_thrice"})
+        assert f"（共 {mine} 条）" in page.content.decode(), dept.code
+
+
+def test_a_department_following_the_thrice_figure_sees_its_own_checks_only(client, bob, alice):
+    h = build(30, alice)
+    wjw = Department.objects.get(code="WJW")
+    login(client, bob)
+    mine = oracle.checked_thrice_rows(h, StatsFilter(YEAR, department=wjw.pk), TODAY, wjw.pk)
+    for query in ({}, {"department": h.departments[0].pk}, {"department": h.departments[2].pk}):
+        page = client.get("/records/", {"year": YEAR, "stat": "checked_thrice", **query}).content.decode()
+        assert f"（共 {mine} 条）" in page
+
+
 def test_a_department_sees_its_own_figures_only_and_is_told_when_it_asks_for_another(
     client, bob, alice, scjg
 ):

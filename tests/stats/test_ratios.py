@@ -72,3 +72,34 @@ def test_it_never_lowers_never_raises_without_problems_and_never_passes_a_cap_it
     if cap is not None and current <= cap:
         assert s.ratio <= cap
     assert s.ratio <= 2 * current
+
+
+def test_the_trusted_stratum_is_never_suggested_higher_however_high_its_rate():
+    s = suggest_ratio(
+        current=Decimal("0.01"), checked=100, problems=60, dept_checked=1000, dept_problems=50, trusted=True
+    )
+    assert not s.changed and s.ratio == Decimal("0.01")
+    assert "守信（包容审慎）层不建议提高比例；可考虑不设守信层" in s.sentence
+    calm = suggest_ratio(
+        current=Decimal("0.01"), checked=100, problems=0, dept_checked=1000, dept_problems=50, trusted=True
+    )
+    assert not calm.changed and calm.ratio == Decimal("0.01")
+
+
+@given(
+    checked=st.integers(0, 500),
+    rate=st.floats(0, 1),
+    dept_checked=st.integers(1, 5000),
+    dept_rate=st.floats(0, 1),
+    current=st.decimals(min_value=Decimal("0.001"), max_value=1, places=3),
+)
+def test_the_trusted_stratum_keeps_its_ratio_on_any_history(checked, rate, dept_checked, dept_rate, current):
+    s = suggest_ratio(
+        current=current,
+        checked=checked,
+        problems=int(checked * rate),
+        dept_checked=dept_checked,
+        dept_problems=int(dept_checked * dept_rate),
+        trusted=True,
+    )
+    assert not s.changed and s.ratio == current

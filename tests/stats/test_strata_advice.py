@@ -102,12 +102,12 @@ def test_the_form_shows_each_stratums_rate_and_a_capped_suggestion_that_prefills
     assert hostile.status_code == 200 and b"&lt;b&gt;" in hostile.content
 
 
-def drawn_in_raised(actor, scheme, n: int, problems: int) -> None:
-    """n objects of class A drawn in the raised stratum (public code S2) of a draw of `scheme`, then checked."""
+def drawn_in_raised(actor, scheme, n: int, problems: int, real: str = "RAISED") -> None:
+    """n objects of class A drawn in the raised stratum (or `real`, public code S2) of a draw of `scheme`, checked."""
     draw = Draw.objects.create(
         scheme=scheme,
         seq=1,
-        draw_id="RAISED-1",
+        draw_id=f"{real}-1",
         status=DrawStatus.DRAWN,
         commitment="0" * 64,
         params_json="{}",
@@ -118,7 +118,7 @@ def drawn_in_raised(actor, scheme, n: int, problems: int) -> None:
         announced="",
         frozen_at=timezone.now(),
         frozen_by=actor,
-        strata_map={"S1": "A、D", "S2": "RAISED"},
+        strata_map={"S1": "A、D", "S2": real},
     )
     risk = RiskClass.objects.get(code="A")
     for i in range(n):
@@ -145,6 +145,31 @@ def test_the_scheme_page_advises_the_lead_department_only(client, alice, bob):
     login(client, bob)  # a participating department sees the scheme, not the lead's strata history
     page = client.get(f"/schemes/{scheme.pk}/").content.decode()
     assert "strata-advice" not in page and "发现问题率" not in page
+
+
+def test_the_trusted_stratum_has_its_own_history_row_and_is_never_suggested_higher(client, alice):
+    strata = {"A": {"ratio": "0.1"}, "D": {"ratio": "0.1"}, "TRUSTED": {"ratio": "0.02"}}
+    scheme = published_scheme(alice, entities=0, strata=strata)
+    history(alice, "A", 30, 1)
+    # Objects drawn in the 守信 stratum turned out to have problems far above the department's rate.
+    drawn_in_raised(alice, scheme, 30, 20, real="TRUSTED")
+    login(client, alice)
+    page = client.get("/schemes/new/").content.decode()
+    rows = advice_rows(page)
+    assert rows["TRUSTED"].startswith("守信（包容审慎）") and "抽查 30 户、发现问题 20 户" in rows["TRUSTED"]
+    assert "守信（包容审慎）层不建议提高比例；可考虑不设守信层" in rows["TRUSTED"]
+    assert "建议 " not in rows["TRUSTED"]
+    # A's 30 checks are the A-class history only: the checks drawn as 守信 count in their own row.
+    assert "抽查 30 户、发现问题 1 户" in rows["A"]
+    link = re.search(r'id="adopt-advice" href="([^"]+)"', page)
+    if link:  # whatever else is suggested, the 守信 ratio is filled in unchanged
+        assert 'id="ratio_TRUSTED" size="8" value="2"' in client.get(unescape(link.group(1))).content.decode()
+
+
+def test_no_trusted_row_when_the_department_never_used_one(client, alice):
+    published_scheme(alice, entities=0)
+    login(client, alice)
+    assert "TRUSTED" not in advice_rows(client.get("/schemes/new/").content.decode())
 
 
 def test_the_department_admin_switches_the_rule_off_audited_and_a_clerk_cannot(client, alice, amy):

@@ -165,6 +165,75 @@ def test_an_inspector_must_change_the_one_time_password_at_first_sign_in(client,
     assert selection.object.name in client.get("/my/visits/").content.decode()
 
 
+def test_the_administrator_reissues_a_lost_one_time_password_shown_once(client, alice, first, selection):
+    old_client = type(client)()
+    login(old_client, first)  # the inspector is signed in somewhere with the old password
+    login(client, alice)
+    page = client.get("/accounts/inspectors/").content.decode()
+    assert f"/accounts/inspectors/{first.pk}/password/" in page and "重新发放密码" in page
+    response = client.post(f"/accounts/inspectors/{first.pk}/password/")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    [(user, password)] = response.context["created"]
+    assert (
+        user == first
+        and password in response.content.decode()
+        and "原密码即时失效" in response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.must_change_password and first.check_password(password)
+    assert not first.check_password(PASSWORD)  # the old password stops working
+    # The open session of the old password ends too.
+    assert old_client.get("/my/visits/").status_code == 302
+    [event] = AuditEvent.objects.filter(action="account.inspector_password_reissue")
+    assert event.actor_id == alice.pk and password not in str(event.after)
+    # Shown once: the page does not show it again.
+    assert password not in client.get("/accounts/inspectors/").content.decode()
+    # The inspector signs in with it and must change it first.
+    client.logout()
+    assert client.post("/login/", {"username": first.username, "password": PASSWORD}).status_code == 200
+    assert client.post("/login/", {"username": first.username, "password": password}).status_code == 302
+    assert client.get("/my/visits/")["Location"] == "/password/change/"
+    changed = client.post(
+        "/password/change/",
+        {"old_password": password, "new_password1": "Field#Again2026", "new_password2": "Field#Again2026"},
+    )
+    assert changed.status_code == 302
+    first.refresh_from_db()
+    assert not first.must_change_password
+    assert selection.object.name in client.get("/my/visits/").content.decode()
+
+
+def test_another_departments_administrator_cannot_reissue_the_password(client, bob, first, amy):
+    for who in (bob, amy):
+        login(client, who)
+        response = client.post(f"/accounts/inspectors/{first.pk}/password/")
+        assert response.status_code in (403, 404), who.username
+    first.refresh_from_db()
+    assert first.check_password(PASSWORD) and not first.must_change_password
+    assert not AuditEvent.objects.filter(action="account.inspector_password_reissue").exists()
+
+
+def test_an_administrator_cannot_reissue_a_password_of_an_official_account(client, alice, amy):
+    login(client, alice)
+    assert client.post(f"/accounts/inspectors/{amy.pk}/password/").status_code == 404
+    assert client.post("/accounts/inspectors/99999999/password/").status_code == 404
+    amy.refresh_from_db()
+    assert amy.check_password(PASSWORD)
+
+
+def test_an_inspector_changes_their_own_password(client, first):
+    login(client, first)
+    assert client.get("/password/change/").status_code == 200
+    changed = client.post(
+        "/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Mine#Secret2026", "new_password2": "Mine#Secret2026"},
+    )
+    assert changed.status_code == 302
+    first.refresh_from_db()
+    assert first.check_password("Mine#Secret2026")
+    assert AuditEvent.objects.filter(action="auth.password_change", actor_id=first.pk).exists()
+
+
 # --- scoping ---------------------------------------------------------------------------------------------------------
 
 
@@ -279,3 +348,131 @@ def test_the_second_inspector_confirms_presence_from_their_own_account(client, f
     theirs.refresh_from_db()
     assert theirs.confirmed_at is not None
     assert AuditEvent.objects.filter(action="record.member_confirm", actor=second).count() == 1
+
+
+# --- what the desktop form also asks (ADR 0027): same fields, same service, same messages ---------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_phone_form_offers_the_desktop_forms_fields(client, first, selection):
+    login(client, first)
+    page = client.get(f"/my/visits/{selection.pk}/").content.decode()
+    for name in (
+        'name="result_date"',
+        'name="late_result_reason"',
+        'name="agency"',
+        'name="agency_report"',
+        'name="withhold_reason"',
+        'name="t1_kind"',
+        'name="t1_to_department"',
+        'name="t1_content"',
+        'id="id_documents"',
+    ):
+        assert name in page, name
+
+
+def test_a_commissioned_agency_is_asked_for_as_on_the_desktop(client, first, selection):
+    login(client, first)
+    body = COMPLETE | {"methods": ["实地核查", "委托专业机构"], "action": "submit"}
+    refused = sync(client, selection, body, key="a.1.submit")
+    assert refused.status_code == 422
+    assert "受委托专业机构：委托专业机构检查的，请填写机构名称及其报告编号" in refused.json()["detail"]
+    assert not InspectionRecord.objects.exists()
+    done = sync(
+        client, selection, body | {"agency": "某检测中心", "agency_report": "JC-2026-001"}, key="a.2.submit"
+    )
+    assert done.status_code == 200, done.content.decode()
+    rec = InspectionRecord.objects.get(selection=selection)
+    assert rec.agency == "某检测中心" and rec.agency_report == "JC-2026-001"
+
+
+def test_a_late_result_needs_its_reason_and_document_as_on_the_desktop(client, first, selection):
+    import datetime
+
+    today = timezone.localdate()
+    late = COMPLETE | {
+        "inspection_date": (today - datetime.timedelta(days=2)).isoformat(),
+        "result_date": today.isoformat(),
+        "action": "submit",
+    }
+    login(client, first)
+    refused = sync(client, selection, late, key="l.1.submit")
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert (
+        "结果晚于检查日期的理由：" in detail
+        and "结果依据附件：" in detail
+        and "“检测报告”或“专家意见”" in detail
+    )
+    assert not InspectionRecord.objects.exists()
+    hostile = sync(
+        client,
+        selection,
+        late | {"late_result_reason": "等待检测报告", "document_kinds": ["现场照片"]},
+        key="l.2.submit",
+        files={"documents": [SimpleUploadedFile("报告.pdf", PDF, content_type="application/pdf")]},
+    )
+    assert hostile.status_code == 422 and "附件类型应为" in hostile.json()["detail"]
+    done = sync(
+        client,
+        selection,
+        late | {"late_result_reason": "等待检测报告", "document_kinds": ["检测报告"]},
+        key="l.3.submit",
+        files={"documents": [SimpleUploadedFile("报告.pdf", PDF, content_type="application/pdf")]},
+    )
+    assert done.status_code == 200, done.content.decode()
+    rec = InspectionRecord.objects.get(selection=selection)
+    assert rec.result_date == today and rec.late_result_reason == "等待检测报告"
+    assert list(rec.attachments.values_list("kind", flat=True)) == ["检测报告"]
+
+
+def test_transfers_are_sent_with_the_submission_as_on_the_desktop(client, first, selection, bob):
+    from shuangsuiji.inspections.models import Transfer
+
+    items = list(
+        selection.draw.scheme.items.filter(department_id=first.department_id).values_list(
+            "item_id", flat=True
+        )
+    )
+    problem = COMPLETE | {
+        "categories": ["违反其他市场监管规定"],
+        "measures": ["移送办案机构"],
+        "item_ids": items,
+        **{f"checked_{i}": "1" for i in items},
+        **{f"problem_{i}": "1" for i in items},
+        "action": "submit",
+    }
+    login(client, first)
+    refused = sync(client, selection, problem, key="t.1.submit")
+    assert refused.status_code == 422
+    assert "后续处置措施为“移送办案机构”，提交审核前请一并填写移交" in refused.json()["detail"]
+    assert not InspectionRecord.objects.exists() and not Transfer.objects.exists()
+    done = sync(
+        client,
+        selection,
+        problem
+        | {
+            "t1_kind": "case_unit",
+            "t1_to_agency": "某区市场监管局执法大队",
+            "t1_basis": "谁主管谁监管",
+            "t1_content": "涉嫌无照经营，移送立案查处",
+        },
+        key="t.2.submit",
+    )
+    assert done.status_code == 200, done.content.decode()
+    [transfer] = Transfer.objects.all()
+    assert transfer.to_agency == "某区市场监管局执法大队" and transfer.record.selection_id == selection.pk
+
+
+def test_a_withholding_request_is_made_as_on_the_desktop(client, first, selection):
+    login(client, first)
+    done = sync(
+        client,
+        selection,
+        COMPLETE | {"withhold_reason": "涉及国家秘密（《保守国家秘密法》）", "action": "submit"},
+        key="w.1.submit",
+    )
+    assert done.status_code == 200, done.content.decode()
+    rec = InspectionRecord.objects.get(selection=selection)
+    assert rec.withhold_requested and rec.withhold_reason.startswith("涉及国家秘密")

@@ -177,3 +177,75 @@ def test_the_draw_page_the_teams_and_the_register_link_to_the_papers(client, ali
     assert f'href="/draws/{draw.pk}/papers/?member={member.inspector_id}"' in teams
     assert f'href="/draws/{draw.pk}/papers/"' in client.get(f"/draws/{draw.pk}/register/").content.decode()
     assert VisitCode.objects.filter(selection=one).exists()
+
+
+# --- an inspector's own account (我的检查) ---------------------------------------------------------------------------
+
+
+def inspector_account(alice, inspector):
+    from shuangsuiji.accounts import services as accounts
+    from tests.conftest import PASSWORD
+
+    [(user, _)] = accounts.inspector_accounts_create(actor=alice, inspector_ids=[inspector.pk])
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_an_inspector_prints_the_papers_of_exactly_the_visits_their_team_is_on(client, alice):
+    draw = joint_draw(alice)
+    member = TeamMember.objects.filter(selection__draw=draw, active=True, department__code="SCJG").first()
+    mine = set(
+        Selection.objects.filter(
+            draw=draw, active=True, team__inspector=member.inspector, team__active=True
+        ).values_list("pk", flat=True)
+    )
+    others = Selection.objects.filter(draw=draw, active=True).exclude(pk__in=mine)
+    assert mine and others.exists()
+    ivan = inspector_account(alice, member.inspector)
+    login(client, ivan)
+    # 我的检查 links each visit to its notice and its record sheet.
+    page = client.get("/my/visits/").content.decode()
+    for pk in mine:
+        assert f"/draws/{draw.pk}/papers/{pk}/?kind=notice" in page
+        assert f"/draws/{draw.pk}/papers/{pk}/?kind=record" in page
+    one = next(iter(mine))
+    # …and so does the phone form of the visit.
+    form = client.get(f"/my/visits/{one}/").content.decode()
+    assert f"/draws/{draw.pk}/papers/{one}/?kind=notice" in form
+    assert f"/draws/{draw.pk}/papers/{one}/?kind=record" in form
+    html = client.get(f"/draws/{draw.pk}/papers/{one}/?kind=notice").content.decode()
+    assert len(papers(html, "notice")) == 1 and not papers(html, "record")
+    assert member.inspector.cert_no in html and "返回我的检查" in html
+    assert client.get(f"/draws/{draw.pk}/papers/{one}.xlsx").status_code == 200
+    # The batch of the task is the inspector's own assignment, whatever member is asked for.
+    other_member = TeamMember.objects.filter(selection__in=others, active=True).exclude(
+        inspector=member.inspector
+    )
+    for query in ("", f"?member={other_member.first().inspector_id}"):
+        html = client.get(f"/draws/{draw.pk}/papers/{query}").content.decode()
+        assert len(papers(html, "notice")) == len(mine), query
+        assert all(o.object.name not in html for o in others.select_related("object") if o.object.name)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/draws/{draw.pk}/papers.xlsx").content))
+    assert len(book.worksheets) == len(mine)
+
+
+def test_an_inspector_gets_nothing_of_another_teams_object_or_another_draw(client, alice, bob):
+    draw = joint_draw(alice)
+    member = TeamMember.objects.filter(selection__draw=draw, active=True, department__code="SCJG").first()
+    ivan = inspector_account(alice, member.inspector)
+    other = (
+        Selection.objects.filter(draw=draw, active=True)
+        .exclude(team__inspector=member.inspector, team__active=True)
+        .first()
+    )
+    elsewhere = drawn_selection(bob, entities=6, inspectors=2)  # 卫健委's own task: ivan is on no team of it
+    login(client, ivan)
+    for url in (
+        f"/draws/{draw.pk}/papers/{other.pk}/",
+        f"/draws/{draw.pk}/papers/{other.pk}.xlsx",
+        f"/draws/{elsewhere.draw_id}/papers/",
+        f"/draws/{elsewhere.draw_id}/papers.xlsx",
+        f"/draws/{elsewhere.draw_id}/papers/{elsewhere.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url

@@ -7,6 +7,7 @@ from shuangsuiji.accounts.services import (
     ApiTokenError,
     api_token_create,
     api_token_revoke,
+    api_token_set_limits,
     token_state,
 )
 
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="吊销令牌")
         revoke.add_argument("prefix", help="令牌前缀（list 中显示）或完整令牌")
         sub.add_parser("list", help="列出令牌（不含令牌本身）")
+        limits = sub.add_parser("limits", help="设置令牌每分钟的请求上限（不填则恢复默认值）")
+        limits.add_argument("prefix", help="令牌前缀")
+        limits.add_argument("--per-minute", default="", help="一般接口每分钟上限")
+        limits.add_argument("--bulk-per-minute", default="", help="批量读取（/api/v1/bulk/）每分钟上限")
 
     def handle(self, *args, **options):
         try:
@@ -55,6 +60,23 @@ class Command(BaseCommand):
     def _revoke(self, options):
         token = api_token_revoke(actor=system_user(), prefix=options["prefix"])
         self.stdout.write(f"已吊销 {token.user.username} 的令牌“{token.name}”（前缀 {token.prefix}）。")
+
+    def _limits(self, options):
+        tokens = list(
+            ApiToken.objects.filter(prefix=options["prefix"].removeprefix("ssj_")[:8], revoked=False)
+        )
+        if len(tokens) != 1:
+            raise CommandError(f"没有（或有多个）前缀为 {options['prefix']} 的有效令牌")
+        token = api_token_set_limits(
+            actor=system_user(),
+            token=tokens[0],
+            per_minute=options["per_minute"],
+            bulk_per_minute=options["bulk_per_minute"],
+        )
+        self.stdout.write(
+            f"令牌 {token.prefix}：每分钟 {token.rate_per_minute or '默认'} 次，"
+            f"批量读取每分钟 {token.bulk_rate_per_minute or '默认'} 次。"
+        )
 
     def _list(self, options):
         for t in ApiToken.objects.select_related("user").order_by("id"):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Role, User
+from shuangsuiji.draws.services import draws_lists_publish_due
 from shuangsuiji.inspections.calendar import missing_years, missing_years_message
 from shuangsuiji.inspections.models import InspectionRecord, Notification, draft_overdue_label
 from shuangsuiji.inspections.selectors import drafts_overdue, due_soon, overdue
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         published = visits_publish_due(today=today)
         if published:
             self.stdout.write(f"已按期公示联合检查 {published} 项（未完成的部门标注为尚未报送）")
+        lists = draws_lists_publish_due(today=today)
+        if lists:
+            self.stdout.write(f"检查期已结束，已公示抽取名单 {lists} 份（并推送省级平台）")
         records = InspectionRecord.objects.select_related("object", "department")
         reminders = [
             (label, rec, f"【{label}】{rec.object.name} 的检查结果应于 {rec.deadline_label} 前公示")

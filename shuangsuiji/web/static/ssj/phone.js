@@ -1,6 +1,10 @@
 /* The inspector's record form on a phone (issue 14). Vanilla JS, served locally (no CDN).
  *
- * - Every change is saved as a draft in localStorage (fields, photos resized on a canvas, the firm's signature PNG).
+ * - Every change is saved as a draft in IndexedDB (fields, photos resized on a canvas and kept as Blobs, the firm's
+ *   signature PNG as a Blob): no ~5 MB localStorage limit. Drafts an older version left in localStorage are moved
+ *   to IndexedDB once, when the page opens.
+ * - A Service Worker (/my/sw.js, scope /my/) keeps a copy of this page and its static files, so reloading the form
+ *   while offline still opens it with its draft.
  * - "暂存" and "提交审核" mark the draft as pending and send it; without a connection it waits and is sent when the
  *   browser reports `online` again (and on a timer, and when the page is opened again).
  * - Each send carries the header Idempotency-Key = draft key + version + action: a send repeated after a lost
@@ -29,24 +33,78 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function fresh(fields) {
-    return { key: newKey(), rev: 0, fields: fields || null, photos: [], signature: null, pending: null };
+    return { key: newKey(), rev: 0, fields: fields || null, photos: [], documents: [], signature: null, pending: null };
   }
-  function load() {
-    try { return JSON.parse(window.localStorage.getItem(storeKey)); } catch (e) { return null; }
+
+  // --- the draft store: IndexedDB, one record per user and visit, keyed like the old localStorage entries ------------
+  var DB_NAME = "ssj-phone";
+  var STORE = "drafts";
+  var dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        var req = window.indexedDB.open(DB_NAME, 1);
+        req.onupgradeneeded = function () { req.result.createObjectStore(STORE); };
+        req.onsuccess = function () { resolve(req.result); };
+        req.onerror = function () { reject(req.error); };
+      });
+    }
+    return dbPromise;
+  }
+  function idb(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var tx = d.transaction(STORE, mode);
+        var req = fn(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(req && req.result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  function load() { return idb("readonly", function (s) { return s.get(storeKey); }); }
+  function drop() { return idb("readwrite", function (s) { return s.delete(storeKey); }); }
+  // A draft of the localStorage era (photos and signature as data: URLs) becomes an IndexedDB draft of Blobs, with
+  // its key, version and pending action kept: a send it had started keeps its Idempotency-Key and still runs once.
+  function migrate() {
+    var prefix = storeKey.slice(0, storeKey.lastIndexOf("-") + 1);
+    var old = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var k = window.localStorage.key(i);
+        if (k && k.indexOf(prefix) === 0) old.push(k);
+      }
+    } catch (e) { return Promise.resolve(); }
+    return old.reduce(function (chain, k) {
+      return chain.then(function () {
+        var d = null;
+        try { d = JSON.parse(window.localStorage.getItem(k)); } catch (e) { d = null; }
+        if (!d || !d.key) { window.localStorage.removeItem(k); return null; }
+        return idb("readonly", function (s) { return s.get(k); }).then(function (existing) {
+          if (existing) return null;  // the IndexedDB draft is the newer one
+          d.photos = (d.photos || []).map(blob);
+          d.signature = d.signature ? blob(d.signature) : null;
+          return idb("readwrite", function (s) { return s.put(d, k); });
+        }).then(function () { window.localStorage.removeItem(k); });
+      });
+    }, Promise.resolve());
   }
   function show(kind, text) {
     statusBox.hidden = false;
     statusBox.className = "sync " + kind;
     statusBox.textContent = text;
   }
+  // Writes queue behind each other, so the last change is the one kept.
+  var writing = Promise.resolve();
+  var loaded = false;  // nothing is written before the kept draft is read (it would be overwritten)
   function save() {
-    try {
-      window.localStorage.setItem(storeKey, JSON.stringify(draft));
-      return true;
-    } catch (e) {
-      show("error", "本机存储空间不足，草稿未能保存，请联网后尽快暂存");
-      return false;
-    }
+    if (!loaded) return writing;
+    var snapshot = draft;
+    writing = writing.then(function () {
+      return idb("readwrite", function (s) { return s.put(snapshot, storeKey); });
+    }).catch(function () {
+      show("error", "本机存储空间不足或浏览器禁止保存，草稿未能保存，请联网后尽快暂存");
+    });
+    return writing;
   }
   function fields() {
     var pairs = [];
@@ -88,17 +146,21 @@
         ctx.fillRect(0, 0, canvas.width, canvas.height);
         ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
-        resolve(canvas.toDataURL("image/jpeg", QUALITY));
+        canvas.toBlob(function (b) { if (b) resolve(b); else reject(new Error(file.name)); }, "image/jpeg", QUALITY);
       };
       img.onerror = function () { URL.revokeObjectURL(url); reject(new Error(file.name)); };
       img.src = url;
     });
   }
+  var shown = [];
   function renderPhotos() {
+    shown.forEach(function (u) { URL.revokeObjectURL(u); });
+    shown = [];
     photoList.textContent = "";
     draft.photos.forEach(function (data, i) {
       var img = document.createElement("img");
-      img.src = data;
+      img.src = URL.createObjectURL(data);
+      shown.push(img.src);
       img.alt = "现场照片 " + (i + 1);
       photoList.appendChild(img);
     });
@@ -113,6 +175,23 @@
       changed();
       if (bad) show("error", bad + " 个文件不是可识别的图片，已忽略");
     });
+  });
+
+  // --- the result's documents (检测报告, 专家意见): kept as they are, with the kind chosen beside them ---------------
+  var docInput = document.getElementById("id_documents");
+  var docKind = document.getElementById("id_document_kind");
+  var docList = document.getElementById("document-list");
+  function renderDocuments() {
+    docList.textContent = (draft.documents || []).map(function (d) { return d.kind + "：" + d.name; }).join("；");
+  }
+  docInput.addEventListener("change", function () {
+    draft.documents = draft.documents || [];
+    Array.prototype.forEach.call(docInput.files || [], function (f) {
+      draft.documents.push({ kind: docKind.value, name: f.name, blob: f.slice(0, f.size, f.type) });
+    });
+    docInput.value = "";
+    renderDocuments();
+    changed();
   });
 
   // --- the firm's signature, drawn on a canvas ---------------------------------------------------------------------
@@ -151,11 +230,13 @@
     if (!drawing) return;
     drawing = false;
     if (!inked) return;
-    draft.signature = pad.toDataURL("image/png");
-    padState.textContent = "已签字（将作为附件保存，并记录其 SHA-256）";
     var obtained = document.getElementById("id_signature_obtained");
     if (obtained && !form.querySelector("input[name=signature]:checked")) obtained.checked = true;
-    changed();
+    pad.toBlob(function (png) {
+      draft.signature = png;
+      padState.textContent = "已签字（将作为附件保存，并记录其 SHA-256）";
+      changed();
+    }, "image/png");
   }
   pad.addEventListener("pointerup", endStroke);
   pad.addEventListener("pointercancel", endStroke);
@@ -169,6 +250,7 @@
 
   // --- sending -----------------------------------------------------------------------------------------------------
   function blob(dataUrl) {
+    if (typeof dataUrl !== "string") return dataUrl;  // already a Blob
     var parts = dataUrl.split(",");
     var type = parts[0].slice(5).split(";")[0];
     var bin = window.atob(parts[1]);
@@ -188,8 +270,12 @@
     body.append("csrfmiddlewaretoken", csrf);
     (draft.fields || fields()).forEach(function (p) { body.append(p[0], p[1]); });
     body.append("action", action);
-    draft.photos.forEach(function (d, i) { body.append("photos", blob(d), "photo" + (i + 1) + ".jpg"); });
-    if (draft.signature) body.append("signature_png", blob(draft.signature), "signature.png");
+    draft.photos.forEach(function (d, i) { body.append("photos", d, "photo" + (i + 1) + ".jpg"); });
+    if (draft.signature) body.append("signature_png", draft.signature, "signature.png");
+    (draft.documents || []).forEach(function (d) {
+      body.append("documents", d.blob, d.name);
+      body.append("document_kinds", d.kind);
+    });
     show("offline", "正在发送…");
     return fetch(syncUrl, {
       method: "POST",
@@ -203,9 +289,10 @@
       var data = res.data;
       if (res.r.ok && data && data.ok) {
         var kept = draft.fields;
-        window.localStorage.removeItem(storeKey);
         draft = fresh(kept);
+        writing = writing.then(drop);
         renderPhotos();
+        renderDocuments();
         document.getElementById("record-status").innerHTML = "";
         var tag = document.createElement("span");
         tag.className = "tag";
@@ -231,14 +318,13 @@
   }
 
   form.addEventListener("input", changed);
-  form.addEventListener("change", function (e) { if (e.target !== photoInput) changed(); });
+  form.addEventListener("change", function (e) { if (e.target !== photoInput && e.target !== docInput) changed(); });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var action = (e.submitter && e.submitter.value) || "save";
     draft.fields = fields();
     draft.pending = action;
-    save();
-    send();
+    save().then(send);
   });
   window.addEventListener("online", send);
   window.addEventListener("offline", function () {
@@ -246,21 +332,48 @@
   });
   window.setInterval(send, RETRY_MS);
 
+  // --- offline: the Service Worker keeps this page and its static files ---------------------------------------------
+  function offlineReady() {
+    form.dataset.offlineReady = "1";
+    var note = document.getElementById("offline-note");
+    if (note) note.hidden = false;
+  }
+  if ("serviceWorker" in navigator && form.dataset.swUrl) {
+    navigator.serviceWorker.addEventListener("message", function (e) {
+      if (e.data && e.data.cached === location.pathname) offlineReady();
+    });
+    navigator.serviceWorker.register(form.dataset.swUrl, { scope: form.dataset.swScope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      var assets = [];
+      Array.prototype.forEach.call(document.querySelectorAll("link[href], script[src]"), function (el) {
+        var u = new URL(el.href || el.src, location.href);
+        if (u.origin === location.origin) assets.push(u.pathname);
+      });
+      (navigator.serviceWorker.controller || reg.active).postMessage({ cache: location.pathname, assets: assets });
+    }).catch(function () { /* no offline copy: the draft is still kept in IndexedDB */ });
+  }
+
   // --- start: the draft kept on this phone, if any ------------------------------------------------------------------
-  var draft = load();
+  var draft = fresh();
   blankPad();
-  if (draft && draft.key) {
+  migrate().catch(function () {}).then(load).then(function (kept) {
+    loaded = true;
+    if (!kept || !kept.key) return;
+    draft = kept;
     if (draft.fields) restore(draft.fields);
     renderPhotos();
+    renderDocuments();
     if (draft.signature) {
       var img = new Image();
-      img.onload = function () { ctx.drawImage(img, 0, 0, pad.width, pad.height); inked = true; };
-      img.src = draft.signature;
+      img.onload = function () { ctx.drawImage(img, 0, 0, pad.width, pad.height); inked = true; URL.revokeObjectURL(img.src); };
+      img.src = URL.createObjectURL(draft.signature);
       padState.textContent = "已签字（本机草稿）";
     }
     show("offline", draft.pending ? "有未发送的草稿，联网后自动发送" : "已恢复本机保存的草稿（尚未发送到平台）");
-    send();
-  } else {
-    draft = fresh();
-  }
+    return send();
+  }, function () {
+    loaded = true;
+    show("error", "浏览器禁止本机保存草稿（IndexedDB 不可用）：请保持联网并及时暂存");
+  }).then(function () { form.dataset.draftLoaded = "1"; });
 })();
