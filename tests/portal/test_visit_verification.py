@@ -3,9 +3,12 @@
 The task publishes its drawn list only after the window, so the portal shows nobody's visit — but the code holder
 sees its own, and nothing of anyone else's; the department sees how often each code was looked up."""
 
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from shuangsuiji.draws import services as draws
@@ -115,6 +118,28 @@ def test_a_wrong_code_shows_the_warning_page(db):
     r = client.get("/portal/verify/", {"code": "not-a-code"})
     assert r.status_code == 400 and "不是有效的核验码" in r.content.decode()
     assert client.get("/portal/verify/").status_code == 200
+
+
+def _on(day: datetime.date):
+    return time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+
+
+def test_a_code_shown_after_its_window_warns_that_the_check_period_is_over(selection):
+    """The code outlives the window on the firm's paper: a visit claimed under it after the window is suspect."""
+    scheme, code = selection.draw.scheme, selection.visit_code
+    with _on(scheme.window_end):
+        page = verify(Client(), code.code).content.decode()
+        assert "进行中" in page and "检查期限已过" not in page
+    with _on(scheme.window_end + datetime.timedelta(days=1)):
+        r = verify(Client(), code.code)
+        page = r.content.decode()
+        assert r.status_code == 200 and selection.object.name in page
+        assert "已结束" in page and "检查期限已过" in page and "请向检查部门核实" in page
+    with _on(scheme.window_start - datetime.timedelta(days=1)):
+        page = verify(Client(), code.code).content.decode()
+        assert "尚未开始" in page and "检查期限已过" not in page
 
 
 @pytest.mark.parametrize(
