@@ -218,11 +218,13 @@ def build_world() -> World:
     sel_ivan = ivan_member.selection
     users[INSPECTOR].inspector_id = ivan_member.inspector_id
     users[INSPECTOR].save(update_fields=["inspector"])
-    # A second SCJG inspector account (of `ins`), whose one-time password the administrator may reissue (ivan's own
-    # session must survive the matrix).
+    # A second SCJG inspector account, whose one-time password the administrator may reissue (ivan's own session must
+    # survive the matrix). Its inspector is made after the draw, so it is never ivan's: which inspector the draw gives
+    # ivan depends on the factories' counters, hence on which tests ran before (an account for `ins` once collided).
     from shuangsuiji.accounts import services as account_services
 
-    [(ins_account, _)] = account_services.inspector_accounts_create(actor=alice, inspector_ids=[ins.pk])
+    spare = factories.inspector("SCJG")
+    [(ins_account, _)] = account_services.inspector_accounts_create(actor=alice, inspector_ids=[spare.pk])
 
     # Records of SCJG: a draft with an attachment, a submitted one, a published one with transfers and a proposal.
     rec_draft = inspections.record_create(actor=amy, selection=sel_draft)
