@@ -87,6 +87,8 @@ def _record_counts(
     (object_record_rows, queried when not given)."""
     out: tuple[dict, dict, dict] = ({}, {}, {})
     for row in object_record_rows(f, today) if rows is None else rows:
+        if row.get("_field", field) != field:  # a summary row for another breakdown
+            continue
         for k, counts in zip(RECORD_KEYS, out, strict=True):
             counts[row[field]] = counts.get(row[field], 0) + row[k]
     return out

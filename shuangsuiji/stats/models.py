@@ -3,7 +3,9 @@
 Derived data only: every row can be recomputed from the inspection records, so the tables hold plain integer ids (no
 foreign keys that would cascade or lock the departments, objects and items they count). The grain is the filters the
 pages combine — year, month or half, department, the object's region and risk class (as they are at refresh time),
-joint or own — so that any filter of /stats/ without an item is a sum over a few thousand rows.
+joint or own — so that any filter of /stats/ without an item is a sum over a few thousand rows. Each table also holds
+roll-ups (`level`): the same cells summed over every region, every risk class or both, so that a page which neither
+filters nor groups by them reads a few hundred rows instead of tens of thousands (ADR 0022, fifth pass).
 
 Risk classes are stored here because the internal pages filter by them; the portal reads only department totals
 (public.py) and never a risk-class column.
@@ -13,11 +15,18 @@ from __future__ import annotations
 
 from django.db import models
 
+# Bits of `level`: the row is the sum over every region (REGION) / every risk class (RISK); its region_id /
+# risk_class_id is then NULL and means nothing. Level 0 is the detail the roll-ups are summed from.
+REGION = 1
+RISK = 2
+LEVELS = (REGION, RISK, REGION | RISK)
+
 
 class Dims(models.Model):
     """The filter dimensions shared by the cells."""
 
     generation = models.IntegerField()  # Refresh.pk: a page reads one refresh's rows only
+    level = models.SmallIntegerField(default=0)  # 0 the detail, or REGION | RISK: summed over those
     year = models.SmallIntegerField()
     department_id = models.BigIntegerField()
     region_id = models.BigIntegerField(null=True)
@@ -50,7 +59,9 @@ class RecordCell(Dims):
     triggered_monitoring = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year", "month"], name="stats_recordcell_period_idx")]
+        indexes = [
+            models.Index(fields=["generation", "level", "year", "month"], name="stats_recordcell_level_idx")
+        ]
 
 
 class IndustryCell(Dims):
@@ -65,7 +76,9 @@ class IndustryCell(Dims):
     records_with_problems = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_industrycell_period_idx")]
+        indexes = [
+            models.Index(fields=["generation", "level", "year", "half"], name="stats_industrycell_level_idx")
+        ]
 
 
 class DaysCell(Dims):
@@ -76,7 +89,9 @@ class DaysCell(Dims):
     n = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_dayscell_period_idx")]
+        indexes = [
+            models.Index(fields=["generation", "level", "year", "half"], name="stats_dayscell_level_idx")
+        ]
 
 
 class ItemCell(Dims):
@@ -89,7 +104,9 @@ class ItemCell(Dims):
     problems = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year", "half"], name="stats_itemcell_period_idx")]
+        indexes = [
+            models.Index(fields=["generation", "level", "year", "half"], name="stats_itemcell_level_idx")
+        ]
 
 
 class TransferCell(Dims):
@@ -104,7 +121,9 @@ class TransferCell(Dims):
     open_overdue = models.IntegerField(default=0)  # not closed and due before the refresh's day (Refresh.day)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year", "side"], name="stats_transfercell_period_idx")]
+        indexes = [
+            models.Index(fields=["generation", "level", "year", "side"], name="stats_transfercell_level_idx")
+        ]
 
 
 class ListingCell(Dims):
@@ -115,7 +134,7 @@ class ListingCell(Dims):
     listed = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "year"], name="stats_listingcell_period_idx")]
+        indexes = [models.Index(fields=["generation", "level", "year"], name="stats_listingcell_level_idx")]
 
 
 class PopulationCell(models.Model):
@@ -136,6 +155,7 @@ class EntityCell(models.Model):
     those, so sums over regions and risk classes stay exact."""
 
     generation = models.IntegerField()
+    level = models.SmallIntegerField(default=0)  # as Dims.level
     year = models.SmallIntegerField()
     period = models.SmallIntegerField()  # 0 the whole year, 1 or 2 the half
     department_id = models.BigIntegerField(
@@ -152,7 +172,9 @@ class EntityCell(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "year", "period", "mode"], name="stats_entitycell_period_idx")
+            models.Index(
+                fields=["generation", "level", "year", "period", "mode"], name="stats_entitycell_level_idx"
+            )
         ]
 
     def __str__(self) -> str:

@@ -53,6 +53,9 @@ from shuangsuiji.inspections.models import (
 from . import selectors
 from .filters import StatsFilter
 from .models import (
+    LEVELS,
+    REGION,
+    RISK,
     DaysCell,
     EntityCell,
     IndustryCell,
@@ -136,6 +139,8 @@ def _insert_select(model, qs: QuerySet, **constants) -> None:
     SELECT picks them by alias whatever order the ORM put them in."""
     sql, params = qs.query.sql_with_params()
     qn = connection.ops.quote_name
+    if any(f.name == "level" for f in model._meta.fields):
+        constants = {"level": 0, **constants}  # the detail (roll-ups are added from it at the end)
     aliases = [*qs.query.values_select, *qs.query.annotation_select]
     columns = [model._meta.get_field(FIELD_OF.get(a, a)).column for a in aliases]
     columns += [model._meta.get_field(name).column for name in constants]
@@ -293,18 +298,66 @@ def refresh() -> Refresh:
             generation=g,
         )
 
+        for model in ROLLED_UP:
+            _roll_up(model, g)
         # Keep the previous generation for the pages reading it now; older ones go.
         for model in CELLS:
             model.objects.filter(generation__lt=g - 1).delete()
         Refresh.objects.filter(pk__lt=g - 1).delete()
         state.finished_at = timezone.now()
         state.seconds = time.monotonic() - started
-        state.records = RecordCell.objects.filter(generation=g).aggregate(n=Sum("records_finished"))["n"] or 0
+        state.records = (
+            RecordCell.objects.filter(generation=g, level=0).aggregate(n=Sum("records_finished"))["n"] or 0
+        )
         state.save(update_fields=["finished_at", "seconds", "records"])
     return state
 
 
 DIMS = ("y", "dept", "r", "rc", "jt")
+ROLLED_UP = (RecordCell, IndustryCell, DaysCell, ItemCell, TransferCell, ListingCell, EntityCell)
+
+
+def _roll_up(model, g: int) -> None:
+    """Add the roll-ups of generation g's detail rows (level 0): for each of LEVELS, the sums over every region, every
+    risk class or both, grouped by the table's other dimensions. Summed from the cells, not the records, in one
+    INSERT … SELECT per level (the same SQL on both databases). The measures are the table's plain integer columns
+    other than the generation (the dimensions are small or big integers, booleans, text and durations)."""
+    qn = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "level"]
+    measures = [f.column for f in fields if type(f) is IntegerField and f.name != "generation"]
+    dims = [
+        f.column for f in fields if f.column not in measures and f.name not in ("region_id", "risk_class_id")
+    ]
+    table = qn(model._meta.db_table)
+    for level in LEVELS:
+        region = "NULL" if level & REGION else qn("region_id")
+        risk = "NULL" if level & RISK else qn("risk_class_id")
+        kept = [
+            c
+            for c, summed in ((qn("region_id"), level & REGION), (qn("risk_class_id"), level & RISK))
+            if not summed
+        ]
+        group = ", ".join([*map(qn, dims), *kept])
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} ({qn('level')}, {qn('region_id')}, {qn('risk_class_id')}, "
+                f"{', '.join(map(qn, dims))}, {', '.join(map(qn, measures))}) "
+                f"SELECT %s, {region}, {risk}, {', '.join(map(qn, dims))}, "
+                f"{', '.join(f'SUM({qn(m)})' for m in measures)} "
+                f"FROM {table} WHERE {qn('generation')} = %s AND {qn('level')} = 0 GROUP BY {group}",
+                [level, g],
+            )
+
+
+def _level(f: StatsFilter, by: Iterable[str] = ()) -> int:
+    """The roll-up a reader of `f` reads: summed over the regions unless the filter names one or the reader groups
+    by region, and likewise for the risk classes."""
+    level = 0
+    if not f.region and "region" not in by:
+        level |= REGION
+    if not f.risk_class and "risk" not in by:
+        level |= RISK
+    return level
 
 
 def _record_dims(ids: list[int], date: str) -> dict:
@@ -405,8 +458,9 @@ def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
 # --- readers ----------------------------------------------------------------------------------------------------
 
 
-def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str) -> QuerySet:
-    qs = qs.filter(year=f.year)
+def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str, by: Iterable[str] = ()) -> QuerySet:
+    """The cells of `f`'s period and filter, at the roll-up level for a reader grouping `by` ("region", "risk")."""
+    qs = qs.filter(level=_level(f, by), year=f.year)
     if f.half:
         qs = qs.filter(month__in=list(f.months)) if period == "month" else qs.filter(half=f.half)
     if f.department:
@@ -422,9 +476,9 @@ def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str) -> QuerySet:
     return qs.order_by()
 
 
-def _entities(state: Refresh, f: StatsFilter) -> QuerySet:
+def _entities(state: Refresh, f: StatsFilter, by: Iterable[str] = ()) -> QuerySet:
     qs = EntityCell.objects.filter(
-        generation=state.pk, year=f.year, period=f.half or 0, mode=f.joint or "all"
+        generation=state.pk, level=_level(f, by), year=f.year, period=f.half or 0, mode=f.joint or "all"
     ).order_by()
     if f.region:
         qs = qs.filter(region_id=f.region)
@@ -435,7 +489,7 @@ def _entities(state: Refresh, f: StatsFilter) -> QuerySet:
 
 def _entity_scopes(state: Refresh, f: StatsFilter, *values: str) -> tuple[list[dict], list[dict]]:
     """(per department rows, the scope's rows): the scope is the city, or the filtered department."""
-    qs = _entities(state, f)
+    qs = _entities(state, f, ["region" for v in values if v == "region_id"])
     sums = {k: Sum(k) for k in ENTITY_KEYS}
     depts = qs.filter(department_id__isnull=False)
     if f.department:
@@ -575,15 +629,18 @@ def problems_by_item(state: Refresh, f: StatsFilter) -> list[tuple[int, int, int
 
 
 def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
-    """breakdowns.object_record_rows from the summary."""
-    return [
-        {
-            "object__region": r["region_id"],
-            "object__risk_class": r["risk_class_id"],
-            "object__industry_code": r["industry_code"],
-            **{k: r[k] or 0 for k in BREAKDOWN_KEYS},
-        }
-        for r in _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half")
-        .values("region_id", "risk_class_id", "industry_code")
-        .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
-    ]
+    """breakdowns.object_record_rows from the summary: one small query per breakdown, each at its roll-up level; a
+    row says which breakdown it is for ("_field"), as its other object fields are summed over."""
+    out = []
+    for field, column, by in (
+        ("object__region", "region_id", ("region",)),
+        ("object__risk_class", "risk_class_id", ("risk",)),
+        ("object__industry_code", "industry_code", ()),
+    ):
+        out += [
+            {"_field": field, field: r[column], **{k: r[k] or 0 for k in BREAKDOWN_KEYS}}
+            for r in _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half", by=by)
+            .values(column)
+            .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
+        ]
+    return out
