@@ -12,7 +12,7 @@ from shuangsuiji.accounts import scoping
 from shuangsuiji.api.schemas import READ_ERRORS, ErrorOut
 from shuangsuiji.directory.rows import RowInvalid
 
-from . import breakdowns, policy, selectors, tables
+from . import breakdowns, policy, reading, selectors, summary, tables
 from .labels import LABELS
 
 router = Router()
@@ -55,7 +55,13 @@ class BreakdownOut(Schema):
 
 class SummaryOut(Schema):
     filter: dict[str, int | str]
-    as_of: datetime.date
+    as_of: datetime.date = Field(description="计算当天（北京时间）")
+    source: str = Field(
+        description="summary：读统计汇总表（数字截至 data_as_of）；live：按记录实时计算（尚未刷新过汇总，或设为实时）"
+    )
+    data_as_of: datetime.datetime | None = Field(
+        description="汇总表最近一次刷新完成的时间（source 为 summary 时）；逾期未公示中尚未公示的部分始终实时计算"
+    )
     labels: list[FigureLabelOut]
     rows: list[RowOut]
     breakdowns: list[BreakdownOut] = Field(
@@ -73,10 +79,18 @@ def stats_summary(request, query: Query[SummaryQuery]):
         raise PermissionDenied(FOREIGN_DEPARTMENT[1])
     if errors:
         raise RowInvalid(errors)
+    with reading.one_reading():
+        return _summary(f, departments, today, user)
+
+
+def _summary(f, departments, today, user) -> dict:
     table = selectors.department_table(f, departments, today, city=scoping.sees_city_statistics(user))
+    state = summary.as_of(f)
     return {
         "filter": f.query(),
         "as_of": today,
+        "source": "summary" if state["summary"] else "live",
+        "data_as_of": state["at"] if state["summary"] else None,
         "labels": [{"key": lb.key, "label": lb.label, "unit": lb.unit} for lb in LABELS.values()],
         "rows": [
             {

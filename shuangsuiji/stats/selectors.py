@@ -43,6 +43,7 @@ from shuangsuiji.inspections.models import (
 from shuangsuiji.org.models import Department
 from shuangsuiji.planning.models import PlanBatch, PlanKind, SchemeStatus, TaskScheme
 
+from . import reading
 from .filters import StatsFilter
 
 AWAITING = [RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED]
@@ -51,7 +52,12 @@ AWAITING = [RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED]
 def joint_scheme_ids() -> list[int]:
     """Schemes with team slots of more than one department (TaskScheme.is_joint); team_slots is JSON, so this is
     decided in Python over two columns of the scheme table (hundreds of rows a year)."""
-    return [pk for pk, slots in TaskScheme.objects.values_list("pk", "team_slots") if len(slots or {}) > 1]
+    return reading.once(
+        "joint",
+        lambda: [
+            pk for pk, slots in TaskScheme.objects.values_list("pk", "team_slots") if len(slots or {}) > 1
+        ],
+    )
 
 
 # --- tasks --------------------------------------------------------------------------------------------------------
@@ -412,6 +418,10 @@ def _grouped(count: Count_, f: StatsFilter, today: datetime.date) -> tuple[dict[
         .annotate(n=Count(count.distinct, distinct=True))
         .values_list(count.group, "n")
     }
+    if count.distinct == "pk":
+        # Every group is reached through to-one relations (a row is in exactly one group, NULL included), so the
+        # distinct rows of the whole are the sum of the groups': no second query.
+        return by, sum(by.values())
     # COUNT(*) over SELECT DISTINCT: PostgreSQL hashes the distinct values in memory, where COUNT(DISTINCT …) sorted
     # every row on disk (three years of records for the 3-year coverage: 2.7 s → 1.4 s at 1 M results; ADR 0022).
     total = qs.filter(**{f"{count.distinct}__isnull": False}).values(count.distinct).distinct().count()

@@ -50,7 +50,7 @@ from shuangsuiji.inspections.models import (
     TransferStatus,
 )
 
-from . import selectors
+from . import reading, selectors
 from .filters import StatsFilter
 from .models import (
     LEVELS,
@@ -91,7 +91,7 @@ ADVISORY_LOCK = 0x5354_4154  # "STAT": one refresh at a time on PostgreSQL
 
 
 def latest() -> Refresh | None:
-    return Refresh.objects.order_by("-pk").first()
+    return reading.once("latest", lambda: Refresh.objects.order_by("-pk").first())
 
 
 def source(f: StatsFilter) -> Refresh | None:

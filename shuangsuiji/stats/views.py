@@ -20,7 +20,7 @@ from shuangsuiji.directory.models import CheckItem, RiskClass
 from shuangsuiji.directory.workbooks import literal_row
 from shuangsuiji.org.models import Region
 
-from . import breakdowns, policy, public, selectors, summary, tables
+from . import breakdowns, policy, public, reading, selectors, summary, tables
 from .filters import FIRST_YEAR, HALF_CHOICES, JOINT_CHOICES, StatsFilter
 from .labels import describe
 
@@ -62,6 +62,7 @@ def _page_context(request) -> dict:
 
 @require_GET
 @login_required
+@reading.one_reading()
 def stats_page(request):
     context = _page_context(request)
     departments = list(scoping.stats_departments_for(request.user))
@@ -83,6 +84,7 @@ def stats_page(request):
 
 @require_GET
 @login_required
+@reading.one_reading()
 def stats_report(request):
     """The printable half-year / annual report (A4) the office sends to the joint meeting: the same tables and
     charts as /stats/ for the same filter."""
@@ -107,6 +109,7 @@ def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], ro
 
 @require_GET
 @login_required
+@reading.one_reading()
 def stats_xlsx(request):
     f, _errors, _departments, table, today = _table(request)
     heading = f"“双随机、一公开”统计：{describe(f)}（{_as_of_text(f, today)}）"
@@ -183,6 +186,7 @@ def _xlsx_value(key: str, cell: tables.Cell):
 
 
 @require_GET
+@reading.one_reading()
 def portal_stats(request):
     today = timezone.localdate()
     year, errors = public.year_from(request.GET, today)

@@ -7,11 +7,14 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import IntegerField, Sum
+from django.test.utils import CaptureQueriesContext
 
 from shuangsuiji.inspections.models import InspectionRecord
-from shuangsuiji.stats import selectors, summary
+from shuangsuiji.stats import reading, selectors, summary
 from shuangsuiji.stats.filters import StatsFilter
-from shuangsuiji.stats.models import RecordCell, Refresh
+from shuangsuiji.stats.models import LEVELS, REGION, RISK, RecordCell, Refresh
 from tests.conftest import login
 
 from . import oracle
@@ -126,3 +129,50 @@ def test_transfers_due_since_the_last_refresh_count_as_overdue_the_days_after(se
     got = city(f, h)["transfers_overdue"]
     settings.STATS_SOURCE = "live"
     assert got == city(f, h)["transfers_overdue"] == oracle.figures(h, f, TODAY, None)["transfers_overdue"]
+
+
+def test_the_api_says_whether_its_figures_are_live_or_as_of_which_refresh(client, settings, olivia, alice):
+    settings.STATS_SOURCE = "auto"
+    build(27, alice)
+    login(client, olivia)
+    body = client.get("/api/v1/stats/summary", {"year": YEAR}).json()
+    assert body["source"] == "live" and body["data_as_of"] is None
+    state = summary.refresh()
+    body = client.get("/api/v1/stats/summary", {"year": YEAR}).json()
+    assert body["source"] == "summary"
+    as_of = datetime.datetime.fromisoformat(body["data_as_of"])  # JSON keeps milliseconds
+    assert abs(as_of - state.finished_at) < datetime.timedelta(milliseconds=1)
+
+
+def test_each_roll_up_holds_the_same_totals_as_the_detail_it_sums(settings, alice):
+    settings.STATS_SOURCE = "summary"
+    build(28, alice)
+    g = Refresh.objects.order_by("-pk").first().pk
+    for model in summary.ROLLED_UP:
+        measures = [
+            f.name for f in model._meta.concrete_fields if type(f) is IntegerField and f.name != "generation"
+        ]
+        detail = model.objects.filter(generation=g, level=0).aggregate(**{m: Sum(m) for m in measures})
+        assert any(detail.values()), model  # the history fills every table
+        for level in LEVELS:
+            rows = model.objects.filter(generation=g, level=level)
+            assert rows.aggregate(**{m: Sum(m) for m in measures}) == detail, (model, level)
+            if level & REGION:
+                assert not rows.filter(region_id__isnull=False).exists()
+            if level & RISK:
+                assert not rows.filter(risk_class_id__isnull=False).exists()
+
+
+def test_a_page_reads_one_refresh_even_when_another_commits_meanwhile(settings, client, olivia, alice):
+    settings.STATS_SOURCE = "summary"
+    build(29, alice)
+    first = summary.latest()
+    with reading.one_reading():
+        assert summary.latest() == first
+        second = summary.refresh()
+        assert summary.latest() == first  # the figures already read came from it: the rest do too
+    assert summary.latest() == second
+    login(client, olivia)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/stats/", {"year": YEAR}).status_code == 200
+    assert sum('"stats_refresh"' in q["sql"] for q in queries.captured_queries) == 1
