@@ -163,6 +163,18 @@ class BreakdownTable:
         return list(zip(self.header[1:], self.units, strict=True))
 
     @property
+    def html_rows(self) -> list[SafeString]:
+        """Each row as its <tr> (as Section.html_rows), every text escaped."""
+        return [
+            mark_safe(  # noqa: S308
+                f"<tr><th>{html.escape(str(row[0]))}</th>"
+                + "".join(f'<td class="num">{html.escape(str(v))}</td>' for v in row[1:])
+                + "</tr>"
+            )
+            for row in self.text_rows
+        ]
+
+    @property
     def text_rows(self) -> list[list[str]]:
         return [
             [
