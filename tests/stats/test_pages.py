@@ -261,3 +261,19 @@ def test_the_portal_shows_no_breakdown_no_inspector_and_no_risk_class(client, al
         assert rc.name not in main
     # the figures added for the joint meeting are there, each suppressed under five
     assert "三年覆盖率" in main and "投诉举报" in main and "接收移交" in main
+
+
+def test_names_with_markup_are_shown_as_text_in_every_table_and_breakdown(client, olivia, alice):
+    h = build(17, alice)
+    evil = '<img src=x onerror="alert(1)">'
+    Department.objects.filter(pk=h.departments[0].pk).update(name=f"{evil}局")
+    type(h.regions[0]).objects.filter(pk=h.regions[0].pk).update(name=f"{evil}镇")
+    type(h.items[0]).objects.filter(pk=h.items[0].pk).update(name=f"{evil}事项")
+    login(client, olivia)
+    for path in ("/stats/", "/stats/report/", "/portal/stats/"):
+        html = client.get(path, {"year": YEAR}).content.decode()
+        assert "<img" not in html, path
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;局" in html, path
+    html = client.get("/stats/", {"year": YEAR}).content.decode()
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;镇" in html  # the region breakdown
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;事项" in html  # the item breakdown
