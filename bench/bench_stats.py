@@ -10,18 +10,24 @@ with p95 ≤ 500 ms at 5 concurrent users.
    proposal for each unreachable entity — all written by INSERT … SELECT generate_series in the database, not by the
    ORM row by row; reused when already there.
 3. `manage.py refresh_stats` fills the summary tables the pages read (ADR 0022); its duration is printed.
-4. 5 threads, each with its own Django test Client signed in (the joint office, and a department's reviewer), request
-   every statistics target in turn, `--rounds` times; the same 5 threads then run the BASELINE — one plain
+4. 5 users request every statistics target in turn, `--rounds` times each, signed in as the joint office or a
+   department's reviewer; the same 5 users then run the BASELINE — one plain
    `SELECT department_id, count(*) … GROUP BY department_id` over the year's records — the same number of times.
-   Prints p50/p95/max per target and writes bench/out/bench_stats.json.
+   Prints p50/p95/max per target and writes bench/out/bench_stats.json (bench_stats-inprocess.json for --server
+   inprocess).
 
-Threads share one Python process (the GIL): Python time (templates, the xlsx) is serialised across the 5 users, so the
-figures are an upper bound of what 5 gunicorn workers would give on the same cores. This is a script, not a test.
+`--server gunicorn` (the default) measures what a user sees: the platform served as docs/deploy.md serves it, by
+gunicorn with 2 × CPUs + 1 sync workers on a local port, each user a thread sending HTTP requests with its own signed-in
+session cookie; the portal's answer cache is off (PUBLIC_STATS_CACHE_SECONDS=0), so every request computes.
+`--server inprocess` is the earlier method: 5 threads, each with its own Django test Client, in this one Python process
+— their Python time (templates, the xlsx) is serialised by the GIL, so its figures are an upper bound.
+This is a script, not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -29,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -297,7 +304,44 @@ def run(users: int, rounds: int, work) -> list[float]:
     return latencies
 
 
-def measure(args) -> dict:
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int):
+    """The platform served by gunicorn as in production (docs/deploy.md), until the block ends."""
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+            "shuangsuiji.wsgi",
+        ],
+        cwd=ROOT,
+        env=env | {"PUBLIC_STATS_CACHE_SECONDS": "0"},
+    )
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            sys.exit("gunicorn did not answer")
+        print(f"gunicorn: {workers} workers on 127.0.0.1:{port}", flush=True)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def measure(args, base_url: str | None) -> dict:
+    """`base_url`: the gunicorn server to send HTTP requests to, or None for test Clients in this process."""
     import datetime
 
     from django.core.cache import cache
@@ -308,8 +352,32 @@ def measure(args) -> dict:
 
     year = args.year
     results: dict = {}
+    cookies: dict[str, str] = {}
+
+    def session_cookie(user_name: str) -> str:
+        """A signed-in session (force_login writes it to the database, which every gunicorn worker reads)."""
+        if user_name not in cookies:
+            client = Client()
+            client.force_login(User.objects.get(username=user_name))
+            cookies[user_name] = f"sessionid={client.cookies['sessionid'].value}"
+        return cookies[user_name]
+
+    def http(user_name: str, path: str):
+        headers = {"Cookie": session_cookie(user_name)} if user_name else {}
+
+        def work(k: int, n: int, state: dict) -> None:
+            request = urllib.request.Request(base_url + path, headers=headers)
+            with urllib.request.urlopen(request, timeout=300) as r:
+                r.read()
+                if r.status != 200 or r.url != base_url + path:  # a redirect to the login page is a failure
+                    raise RuntimeError(f"{path} answered {r.status} at {r.url}")
+
+        return work
 
     def page(user_name: str, path: str):
+        if base_url:
+            return http(user_name, path)
+
         def work(k: int, n: int, state: dict) -> None:
             if "client" not in state:
                 state["client"] = Client()
@@ -332,6 +400,10 @@ def measure(args) -> dict:
     plan["BASELINE COUNT(*) GROUP BY"] = baseline
     for name, work in plan.items():
         work(0, 0, {})  # warm-up: imports, the first connection
+        if base_url:
+            # Every gunicorn worker imports the code, compiles the templates and connects on its first requests:
+            # a server that has been up for a while has done so, so the measured requests come after a warm-up round.
+            run(args.users, 2, work)
         t = time.perf_counter()
         lat = run(args.users, args.rounds, work)
         elapsed = time.perf_counter() - t
@@ -368,6 +440,13 @@ def main() -> None:
     ap.add_argument(
         "--only", default="", help="measure only the targets whose name contains this (and the baseline)"
     )
+    ap.add_argument(
+        "--server",
+        choices=["gunicorn", "inprocess"],
+        default="gunicorn",
+        help="gunicorn: HTTP to the platform served as in production; inprocess: test Clients in this process",
+    )
+    ap.add_argument("--http-port", dest="http_port", type=int, default=8765, help="gunicorn's local port")
     args = ap.parse_args()
 
     url = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
@@ -407,18 +486,24 @@ def main() -> None:
         in_year = cur.fetchone()[0]
     print(
         f"\n{args.users} users × {args.rounds} requests per target; {in_year:,} records in {args.year} "
-        f"(goal p95 ≤ {GOAL_P95_MS:.0f} ms), {os.cpu_count()} CPUs",
+        f"(goal p95 ≤ {GOAL_P95_MS:.0f} ms), {os.cpu_count()} CPUs, server: {args.server}",
         flush=True,
     )
-    results = measure(args)
+    if args.server == "gunicorn":
+        with gunicorn(env | {"ALLOWED_HOSTS": "127.0.0.1"}, args.http_port) as base_url:
+            results = measure(args, base_url)
+    else:
+        results = measure(args, None)
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "bench_stats.json").write_text(
+    name = "bench_stats.json" if args.server == "gunicorn" else "bench_stats-inprocess.json"
+    (out_dir / name).write_text(
         json.dumps(
             {
                 "records": args.records,
                 "objects": args.objects,
                 "users": args.users,
+                "server": args.server,
                 "rounds": args.rounds,
                 "year": args.year,
                 "records_in_year": in_year,

@@ -206,6 +206,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The public result search is anonymous and read-heavy: answers are cached this long (0 turns the cache off). The
 # default cache is per process; CACHES can point to a shared one.
 PUBLIC_SEARCH_CACHE_SECONDS = int(os.environ.get("PUBLIC_SEARCH_CACHE_SECONDS", "60"))
+# The portal's statistics page (ADR 0015); 0 computes every request (bench/bench_stats.py measures it so).
+PUBLIC_STATS_CACHE_SECONDS = int(os.environ.get("PUBLIC_STATS_CACHE_SECONDS", "600"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
