@@ -60,7 +60,10 @@ class RecordCell(Dims):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "level", "year", "month"], name="stats_recordcell_level_idx")
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id", "month"],
+                name="stats_recordcell_level_idx",
+            )
         ]
 
 
@@ -77,7 +80,10 @@ class IndustryCell(Dims):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "level", "year", "half"], name="stats_industrycell_level_idx")
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id", "half"],
+                name="stats_industrycell_level_idx",
+            )
         ]
 
 
@@ -90,7 +96,10 @@ class DaysCell(Dims):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "level", "year", "half"], name="stats_dayscell_level_idx")
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id", "half"],
+                name="stats_dayscell_level_idx",
+            )
         ]
 
 
@@ -105,7 +114,10 @@ class ItemCell(Dims):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "level", "year", "half"], name="stats_itemcell_level_idx")
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id", "half"],
+                name="stats_itemcell_level_idx",
+            )
         ]
 
 
@@ -122,7 +134,10 @@ class TransferCell(Dims):
 
     class Meta:
         indexes = [
-            models.Index(fields=["generation", "level", "year", "side"], name="stats_transfercell_level_idx")
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id", "side"],
+                name="stats_transfercell_level_idx",
+            )
         ]
 
 
@@ -134,7 +149,12 @@ class ListingCell(Dims):
     listed = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "level", "year"], name="stats_listingcell_level_idx")]
+        indexes = [
+            models.Index(
+                fields=["generation", "level", "year", "region_id", "risk_class_id"],
+                name="stats_listingcell_level_idx",
+            )
+        ]
 
 
 class PopulationCell(models.Model):
@@ -173,7 +193,8 @@ class EntityCell(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["generation", "level", "year", "period", "mode"], name="stats_entitycell_level_idx"
+                fields=["generation", "level", "year", "period", "mode", "region_id", "risk_class_id"],
+                name="stats_entitycell_level_idx",
             )
         ]
 

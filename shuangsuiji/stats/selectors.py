@@ -546,6 +546,33 @@ def _record_figures(f: StatsFilter, today: datetime.date) -> dict[str, tuple[dic
     return out
 
 
+def _task_figures(f: StatsFilter, today: datetime.date) -> dict[str, tuple[dict[int, int], int]]:
+    """tasks_published, tasks_drawn, tasks_finished, tasks_all_for_share and tasks_joint from one grouped query with
+    the conditions of those querysets (which the lists show and the tests compare with)."""
+    joint = Q(pk__in=joint_scheme_ids())
+    published = joint if f.joint == "joint" else ~joint if f.joint == "own" else None
+    drawn = Exists(Draw.objects.filter(scheme=OuterRef("pk"), status=DrawStatus.DRAWN))
+    finished = Q(status=SchemeStatus.CLOSED)
+    conditions: dict[str, Q | Exists | None] = {
+        "tasks_published": published,
+        "tasks_drawn": drawn if published is None else published & Q(drawn),
+        "tasks_finished": finished if published is None else published & finished,
+        "tasks_all_for_share": None,
+        "tasks_joint": joint,
+    }
+    rows = (
+        tasks_all_for_share(f, today)
+        .order_by()
+        .values("department")
+        .annotate(**{k: Count("pk", distinct=True, filter=q) for k, q in conditions.items()})
+    )
+    out: dict[str, tuple[dict[int, int], int]] = {}
+    for key in conditions:
+        by = {row["department"]: row[key] for row in rows}
+        out[key] = (by, sum(by.values()))  # a scheme has one department
+    return out
+
+
 def department_table(
     f: StatsFilter, departments: Iterable[Department], today: datetime.date, *, city: bool
 ) -> Table:
@@ -565,6 +592,7 @@ def department_table(
         histograms, every = summary.median_days(state, f)
         medians, city_median = {d: _median(h) for d, h in histograms.items()}, _median(every)
         per_dept, city_checks = summary.checks_per_entity(state, f)
+    records |= _task_figures(f, today)
     for key, count in COUNTS.items():
         by, total = records[key] if key in records else _grouped(count, f, today)
         for row in rows:

@@ -487,16 +487,23 @@ def _entities(state: Refresh, f: StatsFilter, by: Iterable[str] = ()) -> QuerySe
     return qs
 
 
-def _entity_scopes(state: Refresh, f: StatsFilter, *values: str) -> tuple[list[dict], list[dict]]:
-    """(per department rows, the scope's rows): the scope is the city, or the filtered department."""
-    qs = _entities(state, f, ["region" for v in values if v == "region_id"])
-    sums = {k: Sum(k) for k in ENTITY_KEYS}
-    depts = qs.filter(department_id__isnull=False)
-    if f.department:
-        depts = depts.filter(department_id=f.department)
-    by_dept = list(depts.values("department_id", *values).annotate(**sums))
-    scope = depts if f.department else qs.filter(department_id__isnull=True)
-    return by_dept, list(scope.values(*values).annotate(**sums) if values else [scope.aggregate(**sums)])
+def _entity_scopes(
+    state: Refresh, f: StatsFilter, *values: str, per_department: bool = True
+) -> tuple[list[dict], list[dict]]:
+    """(per department rows, the scope's rows): the scope is the city, or the filtered department. Read once per
+    reading (the coverage and the checks per entity ask the same question)."""
+
+    def read() -> tuple[list[dict], list[dict]]:
+        qs = _entities(state, f, ["region" for v in values if v == "region_id"])
+        sums = {k: Sum(k) for k in ENTITY_KEYS}
+        depts = qs.filter(department_id__isnull=False)
+        if f.department:
+            depts = depts.filter(department_id=f.department)
+        by_dept = list(depts.values("department_id", *values).annotate(**sums)) if per_department else []
+        scope = depts if f.department else qs.filter(department_id__isnull=True)
+        return by_dept, list(scope.values(*values).annotate(**sums) if values else [scope.aggregate(**sums)])
+
+    return reading.once(f"entities:{state.pk}:{f}:{values}:{per_department}", read)
 
 
 def record_figures(
@@ -591,7 +598,7 @@ def checks_per_entity(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter
 
 
 def covered_by_region(state: Refresh, f: StatsFilter) -> dict[int | None, int]:
-    _by_dept, scope = _entity_scopes(state, f, "region_id")
+    _by_dept, scope = _entity_scopes(state, f, "region_id", per_department=False)
     return {r["region_id"]: r["covered"] or 0 for r in scope if r["covered"]}
 
 
