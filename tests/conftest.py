@@ -15,11 +15,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.org.models import Department, Region
 
 PASSWORD = "Test@pass123"
+
+# Property tests check invariants, not speed (speed is measured in bench/): no per-example deadline and no "too slow"
+# health check, which fail at random when CI runs the PostgreSQL and SQLite suites side by side on two cores.
+hypothesis_settings.register_profile(
+    "shuangsuiji", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("shuangsuiji")
 
 
 def pytest_configure(config):
