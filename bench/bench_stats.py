@@ -403,7 +403,7 @@ def measure(args, base_url: str | None) -> dict:
         if base_url:
             # Every gunicorn worker imports the code, compiles the templates and connects on its first requests:
             # a server that has been up for a while has done so, so the measured requests come after a warm-up round.
-            run(args.users, 2, work)
+            run(args.users, 4, work)
         t = time.perf_counter()
         lat = run(args.users, args.rounds, work)
         elapsed = time.perf_counter() - t
