@@ -12,11 +12,14 @@ always counted live (few records, index record_deadline_idx); the part published
 from __future__ import annotations
 
 import datetime
+import hashlib
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -67,6 +70,7 @@ from .models import (
     TransferCell,
 )
 
+T = TypeVar("T")
 CELLS = (RecordCell, IndustryCell, DaysCell, ItemCell, EntityCell, TransferCell, ListingCell, PopulationCell)
 
 # The record figures the summary holds (RecordCell columns); results_overdue is published_late + the live part.
@@ -457,6 +461,26 @@ def _entity_cells(g: int, ids: list[int]) -> Iterable[EntityCell]:
 
 # --- readers ----------------------------------------------------------------------------------------------------
 
+CELLS_CACHE_SECONDS = 3600
+
+
+def _cells(qs: QuerySet, read: Callable[[], T] | None = None) -> T | list:
+    """The rows of `qs` (or read()), a read of summary cells, from the cache when the same read of the same refresh
+    was made before. A refresh's cells never change once it has committed (the next refresh writes a new
+    generation), so the rows are exact, not stale. The key is the query's SQL and parameters, which name the
+    generation, and the latest refresh's id and finish time (a generation number can come back after a restore from
+    a backup). The parts of the figures that move with the date or between refreshes are not read here."""
+    state = latest()
+    sql, params = qs.query.sql_with_params()
+    identity = (
+        sql,
+        tuple(map(str, params)),
+        state.pk if state else 0,
+        state.finished_at.isoformat() if state else "",
+    )
+    key = "stats-cells:" + hashlib.sha256(repr(identity).encode()).hexdigest()
+    return cache.get_or_set(key, read or (lambda: list(qs)), CELLS_CACHE_SECONDS)
+
 
 def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str, by: Iterable[str] = ()) -> QuerySet:
     """The cells of `f`'s period and filter, at the roll-up level for a reader grouping `by` ("region", "risk")."""
@@ -490,8 +514,7 @@ def _entities(state: Refresh, f: StatsFilter, by: Iterable[str] = ()) -> QuerySe
 def _entity_scopes(
     state: Refresh, f: StatsFilter, *values: str, per_department: bool = True
 ) -> tuple[list[dict], list[dict]]:
-    """(per department rows, the scope's rows): the scope is the city, or the filtered department. Read once per
-    reading (the coverage and the checks per entity ask the same question)."""
+    """(per department rows, the scope's rows): the scope is the city, or the filtered department."""
 
     def read() -> tuple[list[dict], list[dict]]:
         qs = _entities(state, f, ["region" for v in values if v == "region_id"])
@@ -499,18 +522,20 @@ def _entity_scopes(
         depts = qs.filter(department_id__isnull=False)
         if f.department:
             depts = depts.filter(department_id=f.department)
-        by_dept = list(depts.values("department_id", *values).annotate(**sums)) if per_department else []
+        by_dept = _cells(depts.values("department_id", *values).annotate(**sums)) if per_department else []
         scope = depts if f.department else qs.filter(department_id__isnull=True)
-        return by_dept, list(scope.values(*values).annotate(**sums) if values else [scope.aggregate(**sums)])
+        if values:
+            return by_dept, _cells(scope.values(*values).annotate(**sums))
+        return by_dept, _cells(scope, lambda: [scope.aggregate(**sums)])
 
-    return reading.once(f"entities:{state.pk}:{f}:{values}:{per_department}", read)
+    return read()
 
 
 def record_figures(
     state: Refresh, f: StatsFilter, today: datetime.date
 ) -> dict[str, tuple[dict[int, int], int]]:
     """{key: (per department, total)} of the record figures, results_overdue and the entities checked."""
-    rows = list(
+    rows = _cells(
         _narrowed(RecordCell.objects.filter(generation=state.pk), f, period="month")
         .values("department_id")
         .annotate(**{k: Sum(k) for k in (*RECORD_KEYS, "published_late")})
@@ -532,7 +557,7 @@ def record_figures(
         overdue[dept] = overdue.get(dept, 0) + n
     out["results_overdue"] = (overdue, sum(overdue.values()))
     out |= _transfer_figures(state, f, today)
-    listings = list(
+    listings = _cells(
         _narrowed(ListingCell.objects.filter(generation=state.pk), f, period="half")
         .values("department_id")
         .annotate(decided=Sum("decided"), listed=Sum("listed"))
@@ -549,10 +574,10 @@ def record_figures(
 def _transfer_figures(state: Refresh, f: StatsFilter, today: datetime.date) -> dict:
     cells = _narrowed(TransferCell.objects.filter(generation=state.pk), f, period="half")
     sums = {k: Sum(k) for k in ("opened", "closed", "closed_late", "open_overdue")}
-    sent = list(cells.filter(side="sent").values("department_id").annotate(**sums))
+    sent = _cells(cells.filter(side="sent").values("department_id").annotate(**sums))
     received = {
         r["department_id"]: r["n"] or 0
-        for r in cells.filter(side="received").values("department_id").annotate(n=Sum("opened"))
+        for r in _cells(cells.filter(side="received").values("department_id").annotate(n=Sum("opened")))
     }
     overdue = {r["department_id"]: (r["closed_late"] or 0) + (r["open_overdue"] or 0) for r in sent}
     if today > state.day:
@@ -584,8 +609,8 @@ def market_entities(state: Refresh, f: StatsFilter, *, by_region: bool = False):
     if f.risk_class:
         qs = qs.filter(risk_class_id=f.risk_class)
     if by_region:
-        return dict(qs.values_list("region_id").annotate(n=Sum("n")))
-    return qs.aggregate(n=Sum("n"))["n"] or 0
+        return dict(_cells(qs.values_list("region_id").annotate(n=Sum("n"))))
+    return _cells(qs, lambda: qs.aggregate(n=Sum("n"))["n"] or 0)
 
 
 def checks_per_entity(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
@@ -605,7 +630,7 @@ def covered_by_region(state: Refresh, f: StatsFilter) -> dict[int | None, int]:
 def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
     per_dept: dict[int, Counter] = defaultdict(Counter)
     every: Counter = Counter()
-    for dept, days, n in (
+    for dept, days, n in _cells(
         _narrowed(DaysCell.objects.filter(generation=state.pk), f, period="half")
         .values_list("department_id", "days")
         .annotate(n=Sum("n"))
@@ -618,9 +643,11 @@ def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Cou
 def on_time_by_month(state: Refresh, f: StatsFilter) -> dict[int, tuple[int, int]]:
     return {
         m: (o or 0, p or 0)
-        for m, o, p in _narrowed(RecordCell.objects.filter(generation=state.pk), f, period="month")
-        .values_list("month")
-        .annotate(o=Sum("published_on_time"), p=Sum("results_published"))
+        for m, o, p in _cells(
+            _narrowed(RecordCell.objects.filter(generation=state.pk), f, period="month")
+            .values_list("month")
+            .annotate(o=Sum("published_on_time"), p=Sum("results_published"))
+        )
     }
 
 
@@ -628,9 +655,11 @@ def problems_by_item(state: Refresh, f: StatsFilter) -> list[tuple[int, int, int
     """[(item id, with a problem, checked)]."""
     return [
         (i, p or 0, n or 0)
-        for i, p, n in _narrowed(ItemCell.objects.filter(generation=state.pk), f, period="half")
-        .values_list("item_id")
-        .annotate(p=Sum("problems"), n=Sum("checked"))
+        for i, p, n in _cells(
+            _narrowed(ItemCell.objects.filter(generation=state.pk), f, period="half")
+            .values_list("item_id")
+            .annotate(p=Sum("problems"), n=Sum("checked"))
+        )
         if n
     ]
 
@@ -646,8 +675,10 @@ def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
     ):
         out += [
             {"_field": field, field: r[column], **{k: r[k] or 0 for k in BREAKDOWN_KEYS}}
-            for r in _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half", by=by)
-            .values(column)
-            .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
+            for r in _cells(
+                _narrowed(IndustryCell.objects.filter(generation=state.pk), f, period="half", by=by)
+                .values(column)
+                .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
+            )
         ]
     return out
