@@ -250,7 +250,30 @@ def targets(year: int) -> dict[str, tuple[str, str]]:
     }
     if "stats_report" in names:
         out["report (office)"] = ("office", f"/stats/report/?year={year}")
+    # An item filter (ADR 0022, sixth pass): the item with the most results of the year, the heaviest one to ask for.
+    item = most_used_item(year)
+    if item is not None:
+        out["stats item (office)"] = ("office", f"/stats/?year={year}&item={item}")
+        out["api item (office)"] = ("office", f"/api/v1/stats/summary?year={year}&item={item}")
+        out["report item (office)"] = ("office", f"/stats/report/?year={year}&item={item}")
+        out["xlsx item (office)"] = ("office", f"/stats/stats.xlsx?year={year}&item={item}")
     return out
+
+
+def most_used_item(year: int) -> int | None:
+    from django.db.models import Count
+
+    from shuangsuiji.inspections.models import ItemResult
+
+    row = (
+        ItemResult.objects.filter(record__inspection_date__year=year)
+        .order_by()
+        .values_list("item")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "item")
+        .first()
+    )
+    return row[0] if row else None
 
 
 BASELINE_SQL = (
