@@ -144,3 +144,22 @@ def test_the_inspector_load_is_listed_by_department_and_name_not_ranked_by_count
     ]
     assert keys == sorted(keys)
     assert h.inspectors  # the history has inspectors
+
+
+@pytest.mark.parametrize(
+    "seed, choice",
+    [
+        (31, {"half": None, "dept": None, "region": False, "risk": False, "joint": None}),
+        (32, {"half": 1, "dept": None, "region": True, "risk": False, "joint": None}),
+        (33, {"half": None, "dept": None, "region": False, "risk": True, "joint": "joint"}),
+        (34, {"half": 2, "dept": 1, "region": True, "risk": True, "joint": "own"}),
+        (35, {"half": None, "dept": 0, "region": False, "risk": False, "joint": "own"}),
+    ],
+)
+def test_every_breakdown_filtered_by_an_item_is_the_count_of_its_rows(seed, choice, alice):
+    """The item filter with the half, a department, the region, the risk class and joint/own: from the item cells on
+    the summary path (ADR 0022, sixth pass), each breakdown and the added figures equal the oracle's counts."""
+    h = build(seed, alice)
+    for item in h.items:
+        f = a_filter(h, {"year": YEAR, "item": True, **choice})
+        check_history(h, StatsFilter(**{**f.__dict__, "item": item.pk}))
