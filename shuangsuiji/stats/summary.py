@@ -266,19 +266,21 @@ def _record_base(ids: list[int], *, item: bool) -> QuerySet:
     ).annotate(h=_half("m"))
 
 
+FACTS = "stats_refresh_facts"  # a temporary table of one refresh (_record_tables)
+
+
 def _record_tables(g: int, ids: list[int], conditions: dict[str, Q], *, item: bool) -> None:
-    """RecordCell, IndustryCell and DaysCell, or their item versions."""
+    """RecordCell, IndustryCell and DaysCell, or their item versions, from one pass over the records: the records
+    (with `item`, joined to their item results) are written once to a temporary table with their dimensions and one
+    0/1 column per condition, and the three tables are grouped from it. Three INSERT … SELECT over the join took
+    78 s at 1 M results (1.5 M item results); the temporary table is written by an ORM query too, and read by plain
+    SQL that both databases run."""
     base = _record_base(ids, item=item)
     it = ("it",) if item else ()
     if item:
         # With an item filter "with problems" is that item's result (selectors._problem_records).
         conditions = conditions | {"records_with_problems": Q(status__in=CONCLUDED) & Q(ip=True)}
     keys = (*RECORD_KEYS, "published_late")
-    _insert_select(
-        ItemRecordCell if item else RecordCell,
-        base.values(*DIMS, "m", *it).annotate(**{k: Count("pk", filter=conditions[k]) for k in keys}),
-        generation=g,
-    )
     # The GB/T 4754 section of each code in use (a few dozen to a few hundred codes), mapped in SQL: the cells
     # hold sections (≤ 21), not codes, so the industry breakdown sums few rows.
     from .breakdowns import UNSET, _section  # breakdowns reads this module
@@ -289,25 +291,45 @@ def _record_tables(g: int, ids: list[int], conditions: dict[str, Q], *, item: bo
         default=Value(UNSET),
         output_field=CharField(),
     )
-    _insert_select(
-        ItemIndustryCell if item else IndustryCell,
-        base.annotate(code=section)
-        .values(*DIMS, "h", "code", *it)
-        .annotate(**{k: Count("pk", filter=conditions[k]) for k in BREAKDOWN_KEYS}),
-        generation=g,
-    )
     days = ExpressionWrapper(
         TruncDate("published_at") - Coalesce("result_date", "inspection_date"),
         output_field=DurationField(),
     )
-    _insert_select(
-        ItemDaysCell if item else DaysCell,
-        base.filter(conditions["results_published"])
-        .annotate(d=days)
-        .values(*DIMS, "h", "d", *it)
-        .annotate(n=Count("pk")),
-        generation=g,
-    )
+    flags = {
+        f"f_{k}": Case(When(conditions[k], then=Value(1)), default=Value(0), output_field=IntegerField())
+        for k in keys
+    }
+    facts = base.annotate(code=section, d=days, **flags).values(*DIMS, "m", "h", "code", "d", *it, *flags)
+    sql, params = facts.query.sql_with_params()
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {FACTS}")
+        cur.execute(f"CREATE TEMPORARY TABLE {FACTS} AS {sql}", params)
+        for model, dims, measures, where in (
+            (ItemRecordCell if item else RecordCell, (*DIMS, "m", *it), {k: f"SUM(f_{k})" for k in keys}, ""),
+            (
+                ItemIndustryCell if item else IndustryCell,
+                (*DIMS, "h", "code", *it),
+                {k: f"SUM(f_{k})" for k in BREAKDOWN_KEYS},
+                "",
+            ),
+            (
+                ItemDaysCell if item else DaysCell,
+                (*DIMS, "h", "d", *it),
+                {"n": "COUNT(*)"},
+                "WHERE f_results_published = 1",
+            ),
+        ):
+            columns = [model._meta.get_field(FIELD_OF[a]).column for a in dims]
+            columns += [model._meta.get_field(k).column for k in measures]
+            columns += [model._meta.get_field(k).column for k in ("generation", "level")]
+            group = ", ".join(map(qn, dims))
+            cur.execute(
+                f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(map(qn, columns))}) "
+                f"SELECT {group}, {', '.join(measures.values())}, %s, 0 FROM {FACTS} {where} GROUP BY {group}",
+                [g],
+            )
+        cur.execute(f"DROP TABLE {FACTS}")
 
 
 def _item_cells(g: int, ids: list[int]) -> None:
@@ -571,26 +593,29 @@ def _entity_cells(g: int, ids: list[int], *, item: bool = False) -> Iterable[dic
         }
 
 
-def _insert_rows(model, rows: Iterable[dict], batch: int = 5000) -> None:
-    """INSERT the rows (dicts of field values, all with the same keys) in batches of `batch`: plain tuples, as model
-    instances cost a third of the time of the item entity cells."""
+def _insert_rows(model, rows: Iterable[dict]) -> None:
+    """INSERT the rows (dicts of field values, all with the same keys) as multi-row VALUES of as many rows as the
+    database takes parameters: plain tuples, not model instances (which cost a third of the time of the item entity
+    cells), and one statement per batch, not per row (324,000 item entity rows at 1 M results)."""
     qn = connection.ops.quote_name
-    sql = None
-    chunk: list[tuple] = []
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    fields = [model._meta.get_field(name) for name in first]
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    one = f"({', '.join(['%s'] * len(fields))})"
+    size = max(1, connection.ops.bulk_batch_size(fields, [first] * 1000))
+    chunk: list = list(first.values())
+    n = 1
     with connection.cursor() as cur:
         for row in rows:
-            if sql is None:
-                columns = [model._meta.get_field(name).column for name in row]
-                sql = (
-                    f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(map(qn, columns))}) "
-                    f"VALUES ({', '.join(['%s'] * len(columns))})"
-                )
-            chunk.append(tuple(row.values()))
-            if len(chunk) >= batch:
-                cur.executemany(sql, chunk)
-                chunk.clear()
-        if chunk:
-            cur.executemany(sql, chunk)
+            if n == size:
+                cur.execute(head + ", ".join([one] * n), chunk)
+                chunk, n = [], 0
+            chunk.extend(row.values())
+            n += 1
+        cur.execute(head + ", ".join([one] * n), chunk)
 
 
 # --- readers ----------------------------------------------------------------------------------------------------
