@@ -3,9 +3,10 @@
 Derived data only: every row can be recomputed from the inspection records, so the tables hold plain integer ids (no
 foreign keys that would cascade or lock the departments, objects and items they count). The grain is the filters the
 pages combine — year, month or half, department, the object's region and risk class (as they are at refresh time),
-joint or own — so that any filter of /stats/ without an item is a sum over a few thousand rows. Each table also holds
+joint or own — so that any filter of /stats/ is a sum over a few thousand rows. Each table also holds
 roll-ups (`level`): the same cells summed over every region, every risk class or both, so that a page which neither
-filters nor groups by them reads a few hundred rows instead of tens of thousands (ADR 0022, fifth pass).
+filters nor groups by them reads a few hundred rows instead of tens of thousands (ADR 0022, fifth pass). A filter on
+a check item reads the Item* tables: the same cells with the item as one more dimension (ADR 0022, sixth pass).
 
 Risk classes are stored here because the internal pages filter by them; the portal reads only department totals
 (public.py) and never a risk-class column.
