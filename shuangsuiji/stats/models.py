@@ -3,9 +3,10 @@
 Derived data only: every row can be recomputed from the inspection records, so the tables hold plain integer ids (no
 foreign keys that would cascade or lock the departments, objects and items they count). The grain is the filters the
 pages combine — year, month or half, department, the object's region and risk class (as they are at refresh time),
-joint or own — so that any filter of /stats/ without an item is a sum over a few thousand rows. Each table also holds
+joint or own — so that any filter of /stats/ is a sum over a few thousand rows. Each table also holds
 roll-ups (`level`): the same cells summed over every region, every risk class or both, so that a page which neither
-filters nor groups by them reads a few hundred rows instead of tens of thousands (ADR 0022, fifth pass).
+filters nor groups by them reads a few hundred rows instead of tens of thousands (ADR 0022, fifth pass). A filter on
+a check item reads the Item* tables: the same cells with the item as one more dimension (ADR 0022, sixth pass).
 
 Risk classes are stored here because the internal pages filter by them; the portal reads only department totals
 (public.py) and never a risk-class column.
@@ -40,7 +41,7 @@ class Dims(models.Model):
         return f"{type(self).__name__} {self.year} 部门 {self.department_id}（第 {self.generation} 次刷新）"
 
 
-class RecordCell(Dims):
+class RecordMeasures(Dims):
     """The record figures (selectors._record_conditions, every version of the records) of one month's cell."""
 
     month = models.SmallIntegerField()
@@ -59,6 +60,13 @@ class RecordCell(Dims):
     triggered_monitoring = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class RecordCell(RecordMeasures):
+    """The record figures of one month's cell."""
+
+    class Meta:
         indexes = [
             models.Index(
                 fields=["generation", "level", "year", "region_id", "risk_class_id", "month"],
@@ -67,7 +75,7 @@ class RecordCell(Dims):
         ]
 
 
-class IndustryCell(Dims):
+class IndustryMeasures(Dims):
     """Finished, concluded and with-problem records per GB/T 4754 section (门类) of the object, per half-year."""
 
     half = models.SmallIntegerField()
@@ -79,6 +87,11 @@ class IndustryCell(Dims):
     records_with_problems = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class IndustryCell(IndustryMeasures):
+    class Meta:
         indexes = [
             models.Index(
                 fields=["generation", "level", "year", "region_id", "risk_class_id", "half"],
@@ -87,13 +100,18 @@ class IndustryCell(Dims):
         ]
 
 
-class DaysCell(Dims):
+class DaysMeasures(Dims):
     """How many published first versions took `days` calendar days from the result to publication (the median)."""
 
     half = models.SmallIntegerField()
     days = models.DurationField()  # whole days (a date difference)
     n = models.IntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class DaysCell(DaysMeasures):
     class Meta:
         indexes = [
             models.Index(
@@ -121,7 +139,7 @@ class ItemCell(Dims):
         ]
 
 
-class TransferCell(Dims):
+class TransferMeasures(Dims):
     """Transfers sent in a half-year, by the sending record's department (side "sent") or by the receiving department
     (side "received"), narrowed like the records by the record's object and task."""
 
@@ -133,6 +151,11 @@ class TransferCell(Dims):
     open_overdue = models.IntegerField(default=0)  # not closed and due before the refresh's day (Refresh.day)
 
     class Meta:
+        abstract = True
+
+
+class TransferCell(TransferMeasures):
+    class Meta:
         indexes = [
             models.Index(
                 fields=["generation", "level", "year", "region_id", "risk_class_id", "side"],
@@ -141,7 +164,7 @@ class TransferCell(Dims):
         ]
 
 
-class ListingCell(Dims):
+class ListingMeasures(Dims):
     """Listing proposals decided in a half-year, by the deciding department."""
 
     half = models.SmallIntegerField()
@@ -149,10 +172,77 @@ class ListingCell(Dims):
     listed = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class ListingCell(ListingMeasures):
+    class Meta:
         indexes = [
             models.Index(
                 fields=["generation", "level", "year", "region_id", "risk_class_id"],
                 name="stats_listingcell_level_idx",
+            )
+        ]
+
+
+# --- the item dimension (ADR 0022, sixth pass) ----------------------------------------------------------------------
+# The same cells for a filter on a check item: one row per (cell, item) summed over the records that have a result for
+# the item (selectors._records_narrowed; uniq_record_item makes a record count once per item), "with problems" being
+# that item's result. A record with results for two items is in two items' cells, so these never add up over items:
+# a reader always names one item.
+
+
+class ItemRecordCell(RecordMeasures):
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year", "month"], name="stats_itemrecord_level_idx"
+            )
+        ]
+
+
+class ItemIndustryCell(IndustryMeasures):
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year", "half"], name="stats_itemindustry_level_idx"
+            )
+        ]
+
+
+class ItemDaysCell(DaysMeasures):
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year", "half"], name="stats_itemdays_level_idx"
+            )
+        ]
+
+
+class ItemTransferCell(TransferMeasures):
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year", "side"], name="stats_itemtransfer_level_idx"
+            )
+        ]
+
+
+class ItemListingCell(ListingMeasures):
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year"], name="stats_itemlisting_level_idx"
             )
         ]
 
@@ -169,7 +259,7 @@ class PopulationCell(models.Model):
         return f"PopulationCell {self.region_id}/{self.risk_class_id}（第 {self.generation} 次刷新）"
 
 
-class EntityCell(models.Model):
+class EntityMeasures(models.Model):
     """Distinct market entities, which do not add up across periods, departments or joint/own: counted per
     (year, period, department or the city, mode) for each (region, risk class) — an object is in exactly one of
     those, so sums over regions and risk classes stay exact."""
@@ -191,6 +281,14 @@ class EntityCell(models.Model):
     checked_thrice = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.year}/{self.period} {self.mode}（第 {self.generation} 次刷新）"
+
+
+class EntityCell(EntityMeasures):
+    class Meta:
         indexes = [
             models.Index(
                 fields=["generation", "level", "year", "period", "mode", "region_id", "risk_class_id"],
@@ -198,8 +296,19 @@ class EntityCell(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"EntityCell {self.year}/{self.period} {self.mode}（第 {self.generation} 次刷新）"
+
+class ItemEntityCell(EntityMeasures):
+    """The distinct market entities among the records with a result for the item (see the item cells above)."""
+
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["generation", "item_id", "level", "year", "period", "mode"],
+                name="stats_itementity_level_idx",
+            )
+        ]
 
 
 class Refresh(models.Model):

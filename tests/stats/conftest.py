@@ -12,7 +12,12 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("stats_source", ["live", "summary"], indirect=True)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def stats_source(request, settings):
-    settings.STATS_SOURCE = request.param
-    return request.param
+    """Autouse: a fixture name appended in pytest_generate_tests is parametrized but never set up unless the test asks
+    for it by name, so without autouse every "summary" case of these modules ran with the default source ("auto",
+    never refreshed by history.build: live)."""
+    source = getattr(request, "param", None)
+    if source is not None:
+        settings.STATS_SOURCE = source
+    return source

@@ -144,3 +144,40 @@ def test_the_inspector_load_is_listed_by_department_and_name_not_ranked_by_count
     ]
     assert keys == sorted(keys)
     assert h.inspectors  # the history has inspectors
+
+
+@pytest.mark.parametrize(
+    "seed, choice",
+    [
+        (31, {"half": None, "dept": None, "region": False, "risk": False, "joint": None}),
+        (32, {"half": 1, "dept": None, "region": True, "risk": False, "joint": None}),
+        (33, {"half": None, "dept": None, "region": False, "risk": True, "joint": "joint"}),
+        (34, {"half": 2, "dept": 1, "region": True, "risk": True, "joint": "own"}),
+        (35, {"half": None, "dept": 0, "region": False, "risk": False, "joint": "own"}),
+        (36, {"half": None, "dept": None, "region": False, "risk": True, "joint": None}),
+        (37, {"half": None, "dept": None, "region": True, "risk": False, "joint": None}),
+    ],
+)
+def test_every_breakdown_filtered_by_an_item_is_the_count_of_its_rows(seed, choice, alice, stats_source):
+    """The item filter with the half, a department, the region, the risk class and joint/own: from the item cells on
+    the summary path (ADR 0022, sixth pass), each breakdown and the added figures equal the oracle's counts."""
+    h = build(seed, alice)
+    for item in h.items:
+        f = a_filter(h, {"year": YEAR, "item": True, **choice})
+        check_history(h, StatsFilter(**{**f.__dict__, "item": item.pk}))
+
+
+@pytest.mark.parametrize("seed", [33, 36])
+def test_the_coverage_by_region_filtered_by_an_item_and_a_risk_class_is_the_count_of_its_rows(
+    seed, alice, stats_source
+):
+    """The item entity cells hold no (region, risk class) detail, so this one is counted live on the summary path too
+    (summary.entities_live): every item with every risk class."""
+    h = build(seed, alice)
+    for item in h.items:
+        for risk in h.risks:
+            f = StatsFilter(YEAR, item=item.pk, risk_class=risk.pk)
+            expected = {k: v[3:] for k, v in labelled(h, f, "region").items()}
+            got = {ln.label: (ln.entities, ln.covered) for ln in breakdowns.by_region(f, TODAY).lines}
+            assert {k: v for k, v in got.items() if k in expected} == expected, f
+            assert not any(v[1] for k, v in got.items() if k not in expected), f

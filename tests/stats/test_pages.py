@@ -277,3 +277,40 @@ def test_names_with_markup_are_shown_as_text_in_every_table_and_breakdown(client
     html = client.get("/stats/", {"year": YEAR}).content.decode()
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;镇" in html  # the region breakdown
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;事项" in html  # the item breakdown
+
+
+def test_pages_filtered_by_an_item_show_its_figures_and_say_when_they_were_counted(
+    client, olivia, alice, stats_source
+):
+    """/stats/, the report, the xlsx and the API with an item filter (alone and with the half, region, risk class and
+    joint/own): every count of the city row is the oracle's, and on the summary path the page says “数据截至…” (the
+    item cells, ADR 0022 sixth pass), not that it computed live."""
+    h = build(41, alice)
+    login(client, olivia)
+    it = h.items[0].pk
+    for query in (
+        {"item": it},
+        {"item": it, "half": 2, "region": h.regions[0].pk},
+        {"item": it, "joint": "own", "risk_class": h.risks[1].pk},
+    ):
+        f = StatsFilter(YEAR, **query)
+        expected = oracle.figures(h, f, TODAY, None)
+        for path in ("/stats/", "/stats/report/"):
+            html = client.get(path, {"year": YEAR, **query}).content.decode()
+            for section, _title, labels in SECTIONS:
+                city = rows_of(html, section)["全市"]
+                for i, lb in enumerate(labels):
+                    if isinstance(expected.get(lb.key), int) and not isinstance(expected[lb.key], bool):
+                        assert city[i] == str(expected[lb.key]), (path, query, lb.key)
+            if stats_source == "summary":
+                assert "数据截至" in html and "按实时数据计算" not in html, path
+            else:
+                assert "以下数字按实时数据计算。" in html, path
+        wb = load_workbook(io.BytesIO(client.get("/stats/stats.xlsx", {"year": YEAR, **query}).content))
+        heading = wb["检查与结果公示"]["A1"].value
+        assert ("数据截至" in heading) == (stats_source == "summary") != ("实时计算" in heading), heading
+        body = client.get("/api/v1/stats/summary", {"year": YEAR, **query}).json()
+        city_api = next(r["figures"] for r in body["rows"] if r["department_id"] is None)
+        for key, value in expected.items():
+            if key in city_api:
+                assert city_api[key] == pytest.approx(value), (query, key)
