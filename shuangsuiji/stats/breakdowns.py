@@ -113,7 +113,7 @@ def by_region(f: StatsFilter, today: datetime.date, rows: list[dict] | None = No
     )
     covered = (
         summary.covered_by_region(state, f)
-        if state is not None and not summary.entities_live(f, ("region",))
+        if state is not None
         else dict(
             selectors.entity_checks(f, today)
             .order_by()

@@ -591,10 +591,7 @@ def department_table(
         records = summary.record_figures(state, f, today)
         histograms, every = summary.median_days(state, f)
         medians, city_median = {d: _median(h) for d, h in histograms.items()}, _median(every)
-        if summary.entities_live(f):
-            per_dept, city_checks = _checks_per_entity(f, today)
-        else:
-            per_dept, city_checks = summary.checks_per_entity(state, f)
+        per_dept, city_checks = summary.checks_per_entity(state, f)
     records |= _task_figures(f, today)
     for key, count in COUNTS.items():
         by, total = records[key] if key in records else _grouped(count, f, today)

@@ -408,7 +408,7 @@ def _transfer_and_listing_tables(g: int, ids: list[int], day: datetime.date, *, 
 
 
 DIMS = ("y", "dept", "r", "rc", "jt")
-# ItemEntityCell is rolled up in Python as it is counted, and holds the roll-ups only (_entity_cells).
+# ItemEntityCell is rolled up in Python as it is counted (_entity_cells).
 ROLLED_UP = (
     RecordCell,
     IndustryCell,
@@ -482,9 +482,10 @@ def _entity_cells(g: int, ids: list[int], *, item: bool = False) -> Iterable[dic
     from one row per finished first version of a market entity in business (selectors.entity_checks, entity_checks_3y
     and _checks_per_entity: the same rows, the same distinct counts), as the column values of EntityCell rows of the
     detail (level 0). With `item`, one row per (record, item result) and the counts per item (ItemEntityCell: the
-    entities among the records with a result for the item), summed here into the roll-up levels only: the item
-    detail per (region, risk class) would be some 840,000 rows at 1 M results, written in over a minute, for the one
-    filter that names an item, a region and a risk class together (which counts these figures live instead)."""
+    entities among the records with a result for the item), with its roll-up levels summed here. The item detail
+    per (region, risk class) is some 840,000 rows at 1 M results: kept, so that a filter naming an item, a region and a
+    risk class together, and the coverage by region of an item and a risk class, read cells too (live, they took
+    1.5–2 s a page)."""
     objects = {
         pk: (region, risk)
         for pk, region, risk in InspectionObject.objects.market_entities()
@@ -564,7 +565,7 @@ def _entity_cells(g: int, ids: list[int], *, item: bool = False) -> Iterable[dic
     if item:
         rolled: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
         for (y, p, dc, mode, region, risk, it), counts in out.items():
-            for level in LEVELS:
+            for level in (0, *LEVELS):  # the detail too: item + region + risk class reads it
                 cell = rolled[
                     (
                         y,
@@ -676,15 +677,6 @@ def _narrowed(qs: QuerySet, f: StatsFilter, *, period: str, by: Iterable[str] = 
     return qs.order_by()
 
 
-def entities_live(f: StatsFilter, by: Iterable[str] = ()) -> bool:
-    """Whether the distinct-entity figures of `f`, for a reader grouping `by` ("region"), are counted live:
-    ItemEntityCell holds the roll-ups only, no detail per (region, risk class) (_entity_cells). So with an item, a
-    region and a risk class together, and the coverage by region with an item and a risk class, count them from the
-    records (selectors; about 2 s for the four queries of the first at 1 M results, 0.5 s for the second; ADR 0022,
-    sixth pass). Every other figure of such a filter is read from the item cells."""
-    return bool(f.item) and _level(f, by) == 0
-
-
 def _entities(state: Refresh, f: StatsFilter, by: Iterable[str] = ()) -> QuerySet:
     qs = _cells(EntityCell, state, f).filter(
         level=_level(f, by), year=f.year, period=f.half or 0, mode=f.joint or "all"
@@ -753,10 +745,6 @@ def record_figures(
     for key, column in (("listings_decided", "decided"), ("listings_listed", "listed")):
         by = {r["department_id"]: r[column] or 0 for r in listings}
         out[key] = (by, sum(by.values()))
-    if entities_live(f):
-        for key in ("entities_checked", "entities_checked_3y"):
-            out[key] = selectors._grouped(selectors.COUNTS[key], f, today)
-        return out
     by_dept, scope = _entity_scopes(state, f)
     for key, column in (("entities_checked", "covered"), ("entities_checked_3y", "covered_3y")):
         out[key] = ({r["department_id"]: r[column] or 0 for r in by_dept}, scope[0][column] or 0)

@@ -171,8 +171,8 @@ def test_every_breakdown_filtered_by_an_item_is_the_count_of_its_rows(seed, choi
 def test_the_coverage_by_region_filtered_by_an_item_and_a_risk_class_is_the_count_of_its_rows(
     seed, alice, stats_source
 ):
-    """The item entity cells hold no (region, risk class) detail, so this one is counted live on the summary path too
-    (summary.entities_live): every item with every risk class."""
+    """The coverage by region needs the item entity cells' (region, risk class) detail: every item with every risk
+    class."""
     h = build(seed, alice)
     for item in h.items:
         for risk in h.risks:
