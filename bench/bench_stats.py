@@ -264,6 +264,11 @@ def targets(year: int) -> dict[str, tuple[str, str]]:
         out["api item (office)"] = ("office", f"/api/v1/stats/summary?year={year}&item={item}")
         out["report item (office)"] = ("office", f"/stats/report/?year={year}&item={item}")
         out["xlsx item (office)"] = ("office", f"/stats/stats.xlsx?year={year}&item={item}")
+        # The narrowest cells: an item with a region and a risk class (distinct entities per item and division).
+        out["stats item+region+risk (office)"] = (
+            "office",
+            f"/stats/?year={year}&item={item}&region={region.pk}&risk_class={risk.pk}",
+        )
     return out
 
 
