@@ -14,11 +14,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.models import CheckItem, RiskClass
-from shuangsuiji.directory.workbooks import literal_row
+from shuangsuiji.directory.workbooks import literal, literal_row
 from shuangsuiji.org.models import Region
 
 from . import breakdowns, policy, public, reading, selectors, summary, tables
@@ -95,16 +97,23 @@ def stats_report(request):
 
 
 def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
+    """A sheet of a write-only workbook (streamed, about half the time of a normal one): the column width is set
+    before the rows, and the bold cells are made as cells (there is no going back to a written row)."""
     ws = wb.create_sheet(title)
-    ws.append(literal_row(ws, [heading]))
-    ws["A1"].font = Font(bold=True, size=13)
+    ws.column_dimensions["A"].width = 28
+    ws.append([_styled(ws, heading, Font(bold=True, size=13))])
     ws.append(literal_row(ws, ["单位", *units]))
-    ws.append(literal_row(ws, header))
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
+    ws.append([_styled(ws, h, Font(bold=True)) for h in header])
     for row in rows:
         ws.append(literal_row(ws, row))
-    ws.column_dimensions["A"].width = 28
+
+
+def _styled(ws, value, font: Font) -> Cell:
+    cell = literal(ws, value)
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(ws, value=cell)
+    cell.font = font
+    return cell
 
 
 @require_GET
@@ -113,8 +122,7 @@ def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], ro
 def stats_xlsx(request):
     f, _errors, _departments, table, today = _table(request)
     heading = f"“双随机、一公开”统计：{describe(f)}（{_as_of_text(f, today)}）"
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for section in tables.sections(table, links=False):
         _sheet(
             wb,

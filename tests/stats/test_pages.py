@@ -157,6 +157,7 @@ def test_the_export_has_one_sheet_per_table_with_title_and_units_and_keeps_formu
     assert ws["A1"].value.startswith("“双随机、一公开”统计：2026 年")
     assert [c.value for c in ws[2]][:4] == ["单位", "户次", "户次", "%"]
     assert [c.value for c in ws[3]][:2] == ["部门", "完成检查"]
+    assert ws["A1"].font.b and ws["B3"].font.b and ws.column_dimensions["A"].width == 28  # title and header
     for sheet in wb:
         for row in sheet.iter_rows():
             for cell in row:
