@@ -97,8 +97,9 @@ def stats_report(request):
 
 
 def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
-    """A sheet of a write-only workbook (streamed, about half the time of a normal one): the column width is set
-    before the rows, and the bold cells are made as cells (there is no going back to a written row)."""
+    """A sheet of a write-only workbook (streamed: the export's Python time went from 117 to 91 ms at 1 M results,
+    ADR 0022): the column width is set before the rows, and the bold cells are made as cells (there is no going back
+    to a written row)."""
     ws = wb.create_sheet(title)
     ws.column_dimensions["A"].width = 28
     ws.append([_styled(ws, heading, Font(bold=True, size=13))])
