@@ -695,20 +695,16 @@ def _entity_scopes(
     state: Refresh, f: StatsFilter, *values: str, per_department: bool = True
 ) -> tuple[list[dict], list[dict]]:
     """(per department rows, the scope's rows): the scope is the city, or the filtered department."""
-
-    def read() -> tuple[list[dict], list[dict]]:
-        qs = _entities(state, f, ["region" for v in values if v == "region_id"])
-        sums = {k: Sum(k) for k in ENTITY_KEYS}
-        depts = qs.filter(department_id__isnull=False)
-        if f.department:
-            depts = depts.filter(department_id=f.department)
-        by_dept = _cached(depts.values("department_id", *values).annotate(**sums)) if per_department else []
-        scope = depts if f.department else qs.filter(department_id__isnull=True)
-        if values:
-            return by_dept, _cached(scope.values(*values).annotate(**sums))
-        return by_dept, _cached(scope, lambda: [scope.aggregate(**sums)])
-
-    return read()
+    qs = _entities(state, f, ["region" for v in values if v == "region_id"])
+    sums = {k: Sum(k) for k in ENTITY_KEYS}
+    depts = qs.filter(department_id__isnull=False)
+    if f.department:
+        depts = depts.filter(department_id=f.department)
+    by_dept = _cached(depts.values("department_id", *values).annotate(**sums)) if per_department else []
+    scope = depts if f.department else qs.filter(department_id__isnull=True)
+    if values:
+        return by_dept, _cached(scope.values(*values).annotate(**sums))
+    return by_dept, _cached(scope, lambda: [scope.aggregate(**sums)])
 
 
 def record_figures(
