@@ -14,10 +14,12 @@ part published late comes from the summary. Task counts (a few hundred schemes a
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -633,22 +635,38 @@ def _literal(value: int | str | None) -> str:
 CELLS_CACHE_SECONDS = 3600
 
 
-def _cached(qs: QuerySet, read: Callable[[], T] | None = None) -> T | list:
-    """The rows of `qs` (or read()), a read of summary cells, from the cache when the same read of the same refresh
-    was made before. A refresh's cells never change once it has committed (the next refresh writes a new
-    generation), so the rows are exact, not stale. The key is the query's SQL and parameters, which name the
-    generation, and the latest refresh's id and finish time (a generation number can come back after a restore from
-    a backup). The parts of the figures that move with the date or between refreshes are not read here."""
-    state = latest()
-    sql, params = qs.query.sql_with_params()
-    identity = (
-        sql,
-        tuple(map(str, params)),
-        state.pk if state else 0,
-        state.finished_at.isoformat() if state else "",
-    )
-    key = "stats-cells:" + hashlib.sha256(repr(identity).encode()).hexdigest()
-    return cache.get_or_set(key, read or (lambda: list(qs)), CELLS_CACHE_SECONDS)
+# The readers' code is part of a cached answer's identity: with CACHES pointed at a shared cache (Redis), a deploy that
+# changes how cells are read must not serve answers computed by the previous code.
+_READER_CODE = hashlib.sha256(
+    b"".join((Path(__file__).with_name(n)).read_bytes() for n in ("summary.py", "models.py", "filters.py"))
+).hexdigest()[:16]
+
+
+def per_refresh(read: Callable[..., T]) -> Callable[..., T]:
+    """A reader of summary cells, read(state, f, *args), answered from the cache when it was asked the same before
+    for the same refresh. A refresh's cells never change once it has committed (the next refresh writes a new
+    generation), so the answer is exact, not stale. The key names the reader, the filter and the arguments, and the
+    refresh's id and finish time (a generation number can come back after a restore from a backup); it is built
+    without building a query, which on a warm page was a fifth of its Python time (ADR 0022, seventh pass). The parts
+    of the figures that move with the date or between refreshes are never read through here."""
+
+    @functools.wraps(read)
+    def cached(state: Refresh, f: StatsFilter, *args, **kwargs) -> T:
+        if not state.pk:  # the empty reading before any refresh: nothing worth keeping
+            return read(state, f, *args, **kwargs)
+        identity = (
+            _READER_CODE,
+            read.__qualname__,
+            state.pk,
+            state.finished_at.isoformat(),
+            f,
+            args,
+            sorted(kwargs.items()),
+        )
+        key = "stats-cells:" + hashlib.sha256(repr(identity).encode()).hexdigest()
+        return cache.get_or_set(key, lambda: read(state, f, *args, **kwargs), CELLS_CACHE_SECONDS)
+
+    return cached
 
 
 def _cells(model, state: Refresh, f: StatsFilter) -> QuerySet:
@@ -691,6 +709,7 @@ def _entities(state: Refresh, f: StatsFilter, by: Iterable[str] = ()) -> QuerySe
     return qs
 
 
+@per_refresh
 def _entity_scopes(
     state: Refresh, f: StatsFilter, *values: str, per_department: bool = True
 ) -> tuple[list[dict], list[dict]]:
@@ -700,22 +719,34 @@ def _entity_scopes(
     depts = qs.filter(department_id__isnull=False)
     if f.department:
         depts = depts.filter(department_id=f.department)
-    by_dept = _cached(depts.values("department_id", *values).annotate(**sums)) if per_department else []
+    by_dept = list(depts.values("department_id", *values).annotate(**sums)) if per_department else []
     scope = depts if f.department else qs.filter(department_id__isnull=True)
     if values:
-        return by_dept, _cached(scope.values(*values).annotate(**sums))
-    return by_dept, _cached(scope, lambda: [scope.aggregate(**sums)])
+        return by_dept, list(scope.values(*values).annotate(**sums))
+    return by_dept, [scope.aggregate(**sums)]
+
+
+@per_refresh
+def _record_cells(state: Refresh, f: StatsFilter) -> tuple[list[dict], list[dict]]:
+    """(record sums, listing sums) per department."""
+    records = (
+        _narrowed(_cells(RecordCell, state, f), f, period="month")
+        .values("department_id")
+        .annotate(**{k: Sum(k) for k in (*RECORD_KEYS, "published_late")})
+    )
+    listings = (
+        _narrowed(_cells(ListingCell, state, f), f, period="half")
+        .values("department_id")
+        .annotate(decided=Sum("decided"), listed=Sum("listed"))
+    )
+    return list(records), list(listings)
 
 
 def record_figures(
     state: Refresh, f: StatsFilter, today: datetime.date
 ) -> dict[str, tuple[dict[int, int], int]]:
     """{key: (per department, total)} of the record figures, results_overdue and the entities checked."""
-    rows = _cached(
-        _narrowed(_cells(RecordCell, state, f), f, period="month")
-        .values("department_id")
-        .annotate(**{k: Sum(k) for k in (*RECORD_KEYS, "published_late")})
-    )
+    rows, listings = _record_cells(state, f)
     out: dict[str, tuple[dict[int, int], int]] = {}
     for key in RECORD_KEYS:
         by = {r["department_id"]: r[key] or 0 for r in rows}
@@ -733,11 +764,6 @@ def record_figures(
         overdue[dept] = overdue.get(dept, 0) + n
     out["results_overdue"] = (overdue, sum(overdue.values()))
     out |= _transfer_figures(state, f, today)
-    listings = _cached(
-        _narrowed(_cells(ListingCell, state, f), f, period="half")
-        .values("department_id")
-        .annotate(decided=Sum("decided"), listed=Sum("listed"))
-    )
     for key, column in (("listings_decided", "decided"), ("listings_listed", "listed")):
         by = {r["department_id"]: r[column] or 0 for r in listings}
         out[key] = (by, sum(by.values()))
@@ -747,14 +773,21 @@ def record_figures(
     return out
 
 
-def _transfer_figures(state: Refresh, f: StatsFilter, today: datetime.date) -> dict:
+@per_refresh
+def _transfer_cells(state: Refresh, f: StatsFilter) -> tuple[list[dict], dict[int, int]]:
+    """(the sending side's sums per department, received per department)."""
     cells = _narrowed(_cells(TransferCell, state, f), f, period="half")
     sums = {k: Sum(k) for k in ("opened", "closed", "closed_late", "open_overdue")}
-    sent = _cached(cells.filter(side="sent").values("department_id").annotate(**sums))
+    sent = list(cells.filter(side="sent").values("department_id").annotate(**sums))
     received = {
         r["department_id"]: r["n"] or 0
-        for r in _cached(cells.filter(side="received").values("department_id").annotate(n=Sum("opened")))
+        for r in cells.filter(side="received").values("department_id").annotate(n=Sum("opened"))
     }
+    return sent, received
+
+
+def _transfer_figures(state: Refresh, f: StatsFilter, today: datetime.date) -> dict:
+    sent, received = _transfer_cells(state, f)
     overdue = {r["department_id"]: (r["closed_late"] or 0) + (r["open_overdue"] or 0) for r in sent}
     if today > state.day:
         # Due since the refresh's day and still open now: the only part of the figure that moved with the date.
@@ -778,6 +811,7 @@ def _transfer_figures(state: Refresh, f: StatsFilter, today: datetime.date) -> d
     return out
 
 
+@per_refresh
 def market_entities(state: Refresh, f: StatsFilter, *, by_region: bool = False):
     qs = PopulationCell.objects.filter(generation=state.pk).order_by()
     if f.region:
@@ -785,8 +819,8 @@ def market_entities(state: Refresh, f: StatsFilter, *, by_region: bool = False):
     if f.risk_class:
         qs = qs.filter(risk_class_id=f.risk_class)
     if by_region:
-        return dict(_cached(qs.values_list("region_id").annotate(n=Sum("n"))))
-    return _cached(qs, lambda: qs.aggregate(n=Sum("n"))["n"] or 0)
+        return dict(qs.values_list("region_id").annotate(n=Sum("n")))
+    return qs.aggregate(n=Sum("n"))["n"] or 0
 
 
 def checks_per_entity(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
@@ -803,10 +837,11 @@ def covered_by_region(state: Refresh, f: StatsFilter) -> dict[int | None, int]:
     return {r["region_id"]: r["covered"] or 0 for r in scope if r["covered"]}
 
 
+@per_refresh
 def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Counter]:
     per_dept: dict[int, Counter] = defaultdict(Counter)
     every: Counter = Counter()
-    for dept, days, n in _cached(
+    for dept, days, n in (
         _narrowed(_cells(DaysCell, state, f), f, period="half")
         .values_list("department_id", "days")
         .annotate(n=Sum("n"))
@@ -816,30 +851,29 @@ def median_days(state: Refresh, f: StatsFilter) -> tuple[dict[int, Counter], Cou
     return per_dept, every
 
 
+@per_refresh
 def on_time_by_month(state: Refresh, f: StatsFilter) -> dict[int, tuple[int, int]]:
     return {
         m: (o or 0, p or 0)
-        for m, o, p in _cached(
-            _narrowed(_cells(RecordCell, state, f), f, period="month")
-            .values_list("month")
-            .annotate(o=Sum("published_on_time"), p=Sum("results_published"))
-        )
+        for m, o, p in _narrowed(_cells(RecordCell, state, f), f, period="month")
+        .values_list("month")
+        .annotate(o=Sum("published_on_time"), p=Sum("results_published"))
     }
 
 
+@per_refresh
 def problems_by_item(state: Refresh, f: StatsFilter) -> list[tuple[int, int, int]]:
     """[(item id, with a problem, checked)]."""
     return [
         (i, p or 0, n or 0)
-        for i, p, n in _cached(
-            _narrowed(ItemCell.objects.filter(generation=state.pk), f, period="half")
-            .values_list("item_id")
-            .annotate(p=Sum("problems"), n=Sum("checked"))
-        )
+        for i, p, n in _narrowed(ItemCell.objects.filter(generation=state.pk), f, period="half")
+        .values_list("item_id")
+        .annotate(p=Sum("problems"), n=Sum("checked"))
         if n
     ]
 
 
+@per_refresh
 def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
     """breakdowns.object_record_rows from the summary: one small query per breakdown, each at its roll-up level; a
     row says which breakdown it is for ("_field"), as its other object fields are summed over."""
@@ -851,10 +885,8 @@ def object_record_rows(state: Refresh, f: StatsFilter) -> list[dict]:
     ):
         out += [
             {"_field": field, field: r[column], **{k: r[k] or 0 for k in BREAKDOWN_KEYS}}
-            for r in _cached(
-                _narrowed(_cells(IndustryCell, state, f), f, period="half", by=by)
-                .values(column)
-                .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
-            )
+            for r in _narrowed(_cells(IndustryCell, state, f), f, period="half", by=by)
+            .values(column)
+            .annotate(**{k: Sum(k) for k in BREAKDOWN_KEYS})
         ]
     return out

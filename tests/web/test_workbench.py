@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.exceptions import EmptyResultSet
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from shuangsuiji.draws.models import TeamMember
 from shuangsuiji.inspections import services
 from shuangsuiji.inspections.models import Notification, TransferStatus
 from shuangsuiji.planning import services as planning
+from shuangsuiji.web import todo as todos
 from tests import factories
 from tests.conftest import login, make_user
 from tests.draws.helpers import ANNOUNCED, REVEALS, THROWN_BY, WITNESSES, published_scheme, sources_after
@@ -217,6 +219,32 @@ def test_everyone_of_the_receiving_department_sees_the_transfer_to_receive_and_t
     assert t.__class__.objects.get(pk=t.pk).status == TransferStatus.ACKNOWLEDGED
     assert "待接收的后续处置移交" not in home(bob)
     assert "已接收" in Notification.objects.get(user=amy, link=f"/transfers/{t.pk}/").message
+
+
+def test_a_to_do_left_out_of_a_roles_table_is_empty_for_that_role_by_construction(
+    alice, amy, rita, olivia, sam, sergei, audrey
+):
+    """The badge and the work-bench build only the selectors todo.ROLE_TODOS names for the role: every other one
+    must answer nothing for that role whatever the data: its SQL is empty by construction (Django compiles no
+    query for it), not merely empty on this data."""
+    submitted_plan(alice)  # something to do exists; it must still not reach the wrong role
+    ivan = make_user("ivan", Role.INSPECTOR, "SCJG")
+    selectors = [selector for _label, selector, _url, _item in todos._entries()]
+    for user in (alice, amy, rita, olivia, ivan, sam, sergei, audrey):
+        for selector in selectors:
+            if selector in todos.ROLE_TODOS.get(user.role, ()):
+                continue
+            qs = selector(user)
+            assert list(qs) == [], (user.username, selector.__name__)
+            with pytest.raises(EmptyResultSet):
+                qs.query.get_compiler(using=qs.db).as_sql()
+
+
+def test_the_badge_counts_what_the_work_bench_lists_for_the_role(alice, olivia):
+    submitted_plan(alice)
+    page = home(olivia)
+    assert badge(page) == 1
+    assert 'data-count="1"' in todo(page, "待审核的年度抽查计划")
 
 
 # --- item 12: menus and tiles follow the role -----------------------------------------------------------------------
