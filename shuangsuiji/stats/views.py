@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -13,14 +14,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from xlsxwriter import Workbook
 
 from shuangsuiji.accounts import scoping
 from shuangsuiji.directory.models import CheckItem, RiskClass
-from shuangsuiji.directory.workbooks import literal, literal_row
+from shuangsuiji.directory.workbooks import FORMULA_STARTS
 from shuangsuiji.org.models import Region
 
 from . import breakdowns, policy, public, reading, selectors, summary, tables
@@ -96,25 +95,62 @@ def stats_report(request):
     return render(request, "stats/report.html", context | {"period": period})
 
 
-def _sheet(wb, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
-    """A sheet of a write-only workbook (streamed: the export's Python time went from 117 to 91 ms at 1 M results,
-    ADR 0022): the column width is set before the rows, and the bold cells are made as cells (there is no going back
-    to a written row)."""
-    ws = wb.create_sheet(title)
-    ws.column_dimensions["A"].width = 28
-    ws.append([_styled(ws, heading, Font(bold=True, size=13))])
-    ws.append(literal_row(ws, ["单位", *units]))
-    ws.append([_styled(ws, h, Font(bold=True)) for h in header])
-    for row in rows:
-        ws.append(literal_row(ws, row))
+class _Book:
+    """The export as an XlsxWriter workbook in memory (ADR 0029): a third of openpyxl's Python time for the same
+    thirteen sheets. Every value is written with its type named (write_number, write_string), never guessed by
+    write(), and the options below are set as well, so no text from the data can become a formula, a link or a
+    number; a formula-like text also gets Excel's quote prefix, so editing the cell does not run it either."""
 
+    OPTIONS = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
 
-def _styled(ws, value, font: Font) -> Cell:
-    cell = literal(ws, value)
-    if not isinstance(cell, Cell):
-        cell = WriteOnlyCell(ws, value=cell)
-    cell.font = font
-    return cell
+    def __init__(self) -> None:
+        self.body = io.BytesIO()
+        self.wb = Workbook(self.body, self.OPTIONS)
+        self._formats: dict[tuple[int, bool], object] = {}
+
+    def _format(self, size: int, text: str | None):
+        """Bold at `size` (0: plain), with the quote prefix for a formula-like text."""
+        quoted = text is not None and text.startswith(FORMULA_STARTS)
+        if not size and not quoted:
+            return None
+        key = (size, quoted)
+        if key not in self._formats:
+            props: dict[str, object] = {"quote_prefix": True} if quoted else {}
+            if size:
+                props |= {"bold": True, "font_size": size}
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def _row(self, ws, r: int, values: list, size: int = 0) -> None:
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                ws.write_number(r, c, float(value), self._format(size, None))
+            else:
+                # Control characters (pasted from other systems) are not allowed in xlsx: left out, as in every
+                # other workbook of the platform (directory/workbooks.py).
+                text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+                ws.write_string(r, c, text, self._format(size, text))
+
+    def sheet(self, title: str, heading: str, units: list[str], header: list[str], rows: list[list]) -> None:
+        """A sheet: its title (bold, 13 pt), the units, the header (bold), then the rows."""
+        ws = self.wb.add_worksheet(title)
+        ws.set_column(0, 0, 28)
+        self._row(ws, 0, [heading], 13)
+        self._row(ws, 1, ["单位", *units])
+        self._row(ws, 2, header, 11)
+        for r, row in enumerate(rows, 3):
+            self._row(ws, r, row)
+
+    def content(self) -> bytes:
+        self.wb.close()
+        return self.body.getvalue()
 
 
 @require_GET
@@ -123,10 +159,9 @@ def _styled(ws, value, font: Font) -> Cell:
 def stats_xlsx(request):
     f, _errors, _departments, table, today = _table(request)
     heading = f"“双随机、一公开”统计：{describe(f)}（{_as_of_text(f, today)}）"
-    wb = Workbook(write_only=True)
+    wb = _Book()
     for section in tables.sections(table, links=False):
-        _sheet(
-            wb,
+        wb.sheet(
             section.title,
             f"{heading} · {section.title}",
             [lb.unit for lb in section.labels],
@@ -137,8 +172,7 @@ def stats_xlsx(request):
             ],
         )
     months = selectors.on_time_by_month(f, today)
-    _sheet(
-        wb,
+    wb.sheet(
         "按月按时公示",
         f"{heading} · 按月按时公示（按检查月份）",
         ["条", "条", "%"],
@@ -146,8 +180,7 @@ def stats_xlsx(request):
         [[m, o, p, round(o / p * 100, 1) if p else None] for m, o, p in months],
     )
     items = selectors.problems_by_item(f, today)  # one query for this sheet and the item breakdown
-    _sheet(
-        wb,
+    wb.sheet(
         "分事项问题发现率",
         f"{heading} · 分事项问题发现率",
         ["", "条", "条", "%"],
@@ -156,8 +189,7 @@ def stats_xlsx(request):
     )
     for b in breakdowns.all_breakdowns(f, today, items):
         bt = tables.breakdown_table(b)
-        _sheet(
-            wb,
+        wb.sheet(
             re.sub(r"[\[\]:*?/\\]", "", bt.title)[:31],
             f"{heading} · {bt.title}",
             bt.units,
@@ -170,9 +202,7 @@ def stats_xlsx(request):
                 for row in bt.rows
             ],
         )
-    body = io.BytesIO()
-    wb.save(body)
-    response = HttpResponse(body.getvalue(), content_type=XLSX)
+    response = HttpResponse(wb.content(), content_type=XLSX)
     filename = f"统计-{f.year}{'-H' + str(f.half) if f.half else ''}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
