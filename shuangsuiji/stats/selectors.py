@@ -377,7 +377,7 @@ RATES: dict[str, tuple[str, str]] = {
     "triggered_share": ("triggered_checks", "checks_all"),
 }
 # Counts that are only denominators on the page, named for their lists.
-EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务"}
+EXTRA_LABELS = {"tasks_all_for_share": "全部已公示任务", "joint_checks": "部门联合随机抽查（检查）"}
 LIST_FIGURES = {
     name: [k for k, c in (COUNTS | LISTED_ONLY).items() if c.list_name == name]
     for name in ("record_list", "scheme_list", "transfer_list")

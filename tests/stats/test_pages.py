@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from shuangsuiji.directory.models import RiskClass
@@ -51,6 +52,22 @@ def test_the_office_sees_every_department_and_the_city_and_each_count_leads_to_i
         link = re.search(rf'href="([^"]*department={scjg.pk}&amp;stat={key})"', html).group(1)
         page = client.get(unescape(link)).content.decode()
         assert f"（共 {mine[key]} 条）" in page, key
+
+
+def test_every_figure_with_a_list_opens_it_with_its_name_and_as_many_rows_as_it_counts(client, olivia, alice):
+    """Every key a list page accepts as ?stat= (the numerators of rates included, which the page links to no cell
+    of): never a 500, always the figure's name, and the count the oracle computes from the rows."""
+    h = build(11, alice)
+    login(client, olivia)
+    expected = oracle.figures(h, StatsFilter(YEAR), TODAY, None)
+    for list_name, keys in selectors.LIST_FIGURES.items():
+        for key in keys:
+            r = client.get(reverse(list_name), {"year": YEAR, "stat": key})
+            assert r.status_code == 200, key
+            page = r.content.decode()
+            assert "统计数字“" in page, key
+            if isinstance(expected.get(key), int) and key != "checked_thrice":  # that one counts entities
+                assert f"（共 {expected[key]} 条）" in page, key
 
 
 @pytest.mark.parametrize("seed", [5, 12, 30])
@@ -167,7 +184,9 @@ def test_the_export_has_one_sheet_per_table_with_title_and_units_and_keeps_formu
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
     # the title names the item, without the control character (which xlsx does not allow)
-    assert wb["检查与结果公示"]["A1"].value.startswith('“双随机、一公开”统计：2026 年，=HYPERLINK("http://x","点我")（')
+    assert wb["检查与结果公示"]["A1"].value.startswith(
+        '“双随机、一公开”统计：2026 年，=HYPERLINK("http://x","点我")（'
+    )
 
 
 def test_the_portal_shows_the_citys_figures_with_no_cell_under_five_and_no_risk_class(client, alice):
