@@ -37,14 +37,14 @@ from .forms import PERCENT_FIELDS, form_fields, values_from_instance, values_fro
 PAGE_SIZE = 50
 
 
-def _page(request, qs):
+def _page(request, qs, param: str = "page"):
     paginator = Paginator(qs, PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get(param))
 
 
-def _querystring_without_page(request) -> str:
+def _querystring_without_page(request, param: str = "page") -> str:
     q = request.GET.copy()
-    q.pop("page", None)
+    q.pop(param, None)
     return q.urlencode()
 
 

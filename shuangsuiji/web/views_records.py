@@ -50,6 +50,8 @@ from . import params
 from .views import _page, _querystring_without_page
 from .views_planning import _act, _errors
 
+# Overdue transfers named under the record list before "全部 N 件".
+OVERDUE_SHOWN = 10
 CLERK_ROLES = (Role.CLERK, Role.DEPT_ADMIN)
 TRANSFER_BASES = ["谁审批谁监管", "谁主管谁监管", "属地管理"]
 # Services name the field of each error in Chinese; the form shows each under its own field.
@@ -135,6 +137,7 @@ def record_list(request):
     )
     for r in page:
         r.draft_overdue = draft_overdue_label(windows[r.pk]) if r.pk in windows else ""
+    overdue_transfers = selectors.overdue_transfers(scoping.transfers_for(request.user), today)
     return render(
         request,
         "web/record_list.html",
@@ -150,7 +153,9 @@ def record_list(request):
             "due_count": selectors.due_soon(records, today).count(),
             "overdue_count": selectors.overdue(records, today).count(),
             "drafts_count": selectors.drafts_overdue(records, today).count(),
-            "overdue_transfers": selectors.overdue_transfers(scoping.transfers_for(request.user), today),
+            # The first few, with the count and a link to all of them: a city has thousands in a bad year.
+            "overdue_transfers": list(overdue_transfers[:OVERDUE_SHOWN]),
+            "overdue_transfers_count": overdue_transfers.count(),
             "can_create": request.user.role in CLERK_ROLES,
         },
     )
@@ -601,30 +606,44 @@ def transfer_create(request, pk: int):
 @login_required
 def transfer_list(request):
     user = request.user
+    today = timezone.localdate()
     qs = scoping.transfers_for(user)
     if request.GET.get("status") in TransferStatus.values:
         qs = qs.filter(status=request.GET["status"])
-    figure = stats_policy.figure_rows_for(user, "transfer_list", request.GET, timezone.localdate())
+    if request.GET.get("overdue") == "1":
+        qs = selectors.overdue_transfers(qs, today)
+    figure = stats_policy.figure_rows_for(user, "transfer_list", request.GET, today)
     if figure is not None:  # reached from a figure of /stats/: exactly the transfers it counts
         qs = qs.filter(pk__in=figure[0].values("pk"))
+    qs = qs.order_by("-sent_at", "-id")
     if scoping.sees_all_departments(user) or user.department_id is None:
-        sections = [("全部移交", qs)]
+        parts = [("全部移交", "page", qs)]
     else:
-        sections = [
-            ("本部门移出", qs.filter(record__department_id=user.department_id)),
-            ("移交本部门", qs.filter(to_department_id=user.department_id)),
+        parts = [
+            ("本部门移出", "page_out", qs.filter(record__department_id=user.department_id)),
+            ("移交本部门", "page_in", qs.filter(to_department_id=user.department_id)),
         ]
+    # Each part a page at a time, with its own page number in the address (a city sends thousands a year).
+    sections = [
+        {
+            "title": title,
+            "page": _page(request, rows, param),
+            "param": param,
+            "qs": _querystring_without_page(request, param),
+        }
+        for title, param, rows in parts
+    ]
     return render(
         request,
         "web/transfer_list.html",
         {
             "sections": sections,
-            "today": timezone.localdate(),
+            "today": today,
             "f": request.GET,
             "statuses": TransferStatus.choices,
             "stat_banner": figure[1] if figure else "",
             "stat_count": qs.count() if figure else 0,
-            "overdue_count": selectors.overdue_transfers(scoping.transfers_for(user)).count(),
+            "overdue_count": selectors.overdue_transfers(scoping.transfers_for(user), today).count(),
         },
     )
 

@@ -326,6 +326,42 @@ def test_overdue_transfers_are_highlighted(client, selection, amy, rita, wjw):
     assert "已逾期的后续处置" in client.get("/records/").content.decode()
 
 
+def test_many_overdue_transfers_are_named_ten_at_a_time_and_the_lists_go_page_by_page(
+    client, selection, amy, rita, bob, wjw
+):
+    """At a city's scale (thousands of transfers) the record list names the ten earliest overdue ones and links to
+    all of them; the transfer list shows each part fifty at a time, each part with its own page number."""
+    rec = published_record(selection, amy, rita)
+    t = services.transfer_create(actor=amy, rec=rec, kind="department", content="x", to_department_id=wjw.pk)
+    today = timezone.localdate()
+    copies = []
+    for n in range(59):
+        copy = Transfer.objects.get(pk=t.pk)
+        copy.pk = None
+        copy.due = today - datetime.timedelta(days=n + 1) if n < 54 else today + datetime.timedelta(days=5)
+        copies.append(copy)
+    Transfer.objects.bulk_create(copies)
+    Transfer.objects.filter(pk=t.pk).update(due=today - datetime.timedelta(days=100))  # 55 overdue, 5 not
+    login(client, amy)
+    page = client.get("/records/").content.decode()
+    assert "已逾期的后续处置（55 件，以下为办理期限最早的 10 件" in page
+    box = page.split('id="overdue-transfers"', 1)[1]
+    assert len(re.findall(r'<a href="/transfers/\d+/">', box)) == 10
+    assert "/transfers/?overdue=1" in box
+    assert f'<a href="/transfers/{t.pk}/">' in box  # the earliest due first
+    first = client.get("/transfers/", {"overdue": "1"}).content.decode()
+    assert "本部门移出" in first and "共 55 条，第 1 / 2 页" in first
+    assert first.count('<tr class="overdue"') == 50 and "page_out=2" in first
+    second = client.get("/transfers/", {"overdue": "1", "page_out": "2"}).content.decode()
+    assert second.count('<tr class="overdue"') == 5
+    every = client.get("/transfers/").content.decode()
+    assert "共 60 条" in every
+    login(client, bob)
+    received = client.get("/transfers/", {"page_in": "2"}).content.decode()
+    assert "移交本部门" in received and "共 60 条，第 2 / 2 页" in received and "page_in=1" in received
+    assert client.get("/transfers/", {"page_in": "x", "page_out": "-3"}).status_code == 200
+
+
 def test_the_registering_department_decides_a_listing_proposal(client, selection, amy, rita, alice):
     rec = published_record(
         selection,
