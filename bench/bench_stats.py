@@ -14,7 +14,7 @@ with p95 ≤ 500 ms at 5 concurrent users.
    department's reviewer; the same 5 users then run the BASELINE — one plain
    `SELECT department_id, count(*) … GROUP BY department_id` over the year's records — the same number of times.
    Prints p50/p95/max per target and writes bench/out/bench_stats.json (bench_stats-inprocess.json for --server
-   inprocess).
+   inprocess). Two lists a figure leads to ("list: …") are measured too and printed outside the goal.
 
 `--server gunicorn` (the default) measures what a user sees: the platform served as docs/deploy.md serves it, by
 gunicorn with 2 × CPUs + 1 sync workers on a local port, each user a thread sending HTTP requests with its own signed-in
@@ -269,7 +269,14 @@ def targets(year: int) -> dict[str, tuple[str, str]]:
             "office",
             f"/stats/?year={year}&item={item}&region={region.pk}&risk_class={risk.pk}",
         )
+    # Where a figure leads (the list of its rows, issue 12 item 1): measured and printed, not part of the goal, which
+    # names the statistics pages. Their first page is a paginated list whose count runs over the rows themselves.
+    out[LIST + "records behind a figure"] = ("office", f"/records/?year={year}&stat=records_finished")
+    out[LIST + "transfers behind a figure"] = ("office", f"/transfers/?year={year}&stat=transfers_opened")
     return out
+
+
+LIST = "list: "
 
 
 def most_used_item(year: int) -> int | None:
@@ -447,6 +454,8 @@ def measure(args, base_url: str | None) -> dict:
         }
         results[name] = r
         flag = "ok" if r["p95_ms"] <= GOAL_P95_MS else "MISSED"
+        if name.startswith(LIST):
+            flag = "list, outside the goal"
         print(
             f"  {name:30} {r['requests']:4} req  p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  "
             f"max {r['max_ms']:8.1f} ms  [{flag}]",
@@ -467,7 +476,8 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=5432)
     ap.add_argument("--user", default="postgres")
     ap.add_argument("--users", type=int, default=5, help="concurrent users (threads)")
-    ap.add_argument("--rounds", type=int, default=2, help="requests per user and target")
+    # 10 rounds × 5 users: p95 over 50 requests (at 6 rounds it was the second slowest of 30, at 2 the slowest of 10).
+    ap.add_argument("--rounds", type=int, default=10, help="requests per user and target")
     ap.add_argument(
         "--only",
         default="",
