@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Mapping
 from dataclasses import replace
@@ -51,3 +52,16 @@ def figure_rows_for(
     f, _errors, _departments = scoped_filter(user, query, today)
     label = LABELS[key].label if key in LABELS else selectors.EXTRA_LABELS[key]
     return selectors.figure_rows(key, f, today), f"统计数字“{label}”：{describe(f)}"
+
+
+def narrowed_to_figure(qs: QuerySet, rows: QuerySet) -> QuerySet:
+    """The list `qs` (already scoped to the user and filtered by the page) narrowed to a figure's `rows`. When
+    nothing narrows `qs` (the office's unfiltered list) that is the rows themselves, counted directly: through
+    `pk IN (…)` the count of a year's records took twice as long at 1 M results (ADR 0022, seventh pass)."""
+    if qs.model is rows.model and not qs.query.where and not qs.query.distinct and not qs.query.annotations:
+        narrowed = rows.all()
+        narrowed.query.select_related = copy.deepcopy(
+            qs.query.select_related
+        )  # the list's joins, as it shows them
+        return narrowed.order_by(*qs.query.order_by) if qs.query.order_by else narrowed
+    return qs.filter(pk__in=rows.values("pk"))

@@ -284,7 +284,7 @@ def scheme_list(request):
     qs = scoping.schemes_for(request.user)
     figure = stats_policy.figure_rows_for(request.user, "scheme_list", request.GET, timezone.localdate())
     if figure is not None:  # reached from a figure of /stats/: exactly the tasks it counts
-        qs = qs.filter(pk__in=figure[0].values("pk"))
+        qs = stats_policy.narrowed_to_figure(qs, figure[0])
     if request.GET.get("status") in SchemeStatus.values:  # the work-bench links here, e.g. schemes to publish
         qs = qs.filter(status=request.GET["status"])
     return render(

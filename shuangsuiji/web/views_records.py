@@ -127,7 +127,7 @@ def record_list(request):
         qs = qs.filter(Q(object__name__contains=q) | Q(object__code=q.upper()))
     figure = stats_policy.figure_rows_for(request.user, "record_list", request.GET, today)
     if figure is not None:  # reached from a figure of /stats/: exactly the rows it counts
-        qs = qs.filter(pk__in=figure[0].values("pk"))
+        qs = stats_policy.narrowed_to_figure(qs, figure[0])
     page = _page(request, qs)
     page.object_list = list(page.object_list)
     windows = dict(
@@ -614,7 +614,7 @@ def transfer_list(request):
         qs = selectors.overdue_transfers(qs, today)
     figure = stats_policy.figure_rows_for(user, "transfer_list", request.GET, today)
     if figure is not None:  # reached from a figure of /stats/: exactly the transfers it counts
-        qs = qs.filter(pk__in=figure[0].values("pk"))
+        qs = stats_policy.narrowed_to_figure(qs, figure[0])
     qs = qs.order_by("-sent_at", "-id")
     if scoping.sees_all_departments(user) or user.department_id is None:
         parts = [("全部移交", "page", qs)]

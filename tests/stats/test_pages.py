@@ -54,20 +54,31 @@ def test_the_office_sees_every_department_and_the_city_and_each_count_leads_to_i
         assert f"（共 {mine[key]} 条）" in page, key
 
 
-def test_every_figure_with_a_list_opens_it_with_its_name_and_as_many_rows_as_it_counts(client, olivia, alice):
+@pytest.mark.parametrize("narrow", ["none", "item", "joint_half", "department"])
+def test_every_figure_with_a_list_opens_it_with_its_name_and_as_many_rows_as_it_counts(
+    client, olivia, alice, narrow
+):
     """Every key a list page accepts as ?stat= (the numerators of rates included, which the page links to no cell
-    of): never a 500, always the figure's name, and the count the oracle computes from the rows."""
+    of): never a 500, always the figure's name, and the count the oracle computes from the rows, the office's
+    unfiltered list (which reads the figure's rows directly) and a narrowed one alike."""
     h = build(11, alice)
+    query = {
+        "none": {},
+        "item": {"item": h.items[0].pk},
+        "joint_half": {"joint": "joint", "half": 2},
+        "department": {"department": h.departments[0].pk},
+    }[narrow]
     login(client, olivia)
-    expected = oracle.figures(h, StatsFilter(YEAR), TODAY, None)
+    f = StatsFilter(YEAR, **{k: v for k, v in query.items() if k != "department"})
+    expected = oracle.figures(h, f, TODAY, query.get("department"))
     for list_name, keys in selectors.LIST_FIGURES.items():
         for key in keys:
-            r = client.get(reverse(list_name), {"year": YEAR, "stat": key})
+            r = client.get(reverse(list_name), {"year": YEAR, **query, "stat": key})
             assert r.status_code == 200, key
             page = r.content.decode()
             assert "统计数字“" in page, key
             if isinstance(expected.get(key), int) and key != "checked_thrice":  # that one counts entities
-                assert f"（共 {expected[key]} 条）" in page, key
+                assert f"（共 {expected[key]} 条）" in page, (key, query)
 
 
 @pytest.mark.parametrize("seed", [5, 12, 30])
