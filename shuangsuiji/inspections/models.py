@@ -166,6 +166,14 @@ class InspectionRecord(models.Model):
             models.Index(fields=["object", "status"], name="record_object_idx"),
             # Statistics (ADR 0015): every record figure ranges over the inspection date, grouped by department.
             models.Index(fields=["inspection_date", "department"], name="record_date_dept_idx"),
+            # The first versions of the period's records (stats.selectors.records_first, what most record figures
+            # and the lists they lead to count): an index-only count. At 1 M results counting a year's finished
+            # records took 260 ms through the index above and the table, 60 ms with this one (ADR 0022, seventh pass).
+            models.Index(
+                fields=["inspection_date", "status", "kind", "department"],
+                condition=models.Q(corrects__isnull=True),
+                name="record_first_idx",
+            ),
         ]
 
     def __str__(self) -> str:
