@@ -642,7 +642,10 @@ def transfer_list(request):
             "f": request.GET,
             "statuses": TransferStatus.choices,
             "stat_banner": figure[1] if figure else "",
-            "stat_count": qs.count() if figure else 0,
+            # One part: its pager has counted the figure's rows already (a count over a year's transfers).
+            "stat_count": (sections[0]["page"].paginator.count if len(sections) == 1 else qs.count())
+            if figure
+            else 0,
             "overdue_count": selectors.overdue_transfers(scoping.transfers_for(user), today).count(),
         },
     )
