@@ -610,12 +610,14 @@ def transfer_list(request):
     qs = scoping.transfers_for(user)
     if request.GET.get("status") in TransferStatus.values:
         qs = qs.filter(status=request.GET["status"])
-    if request.GET.get("overdue") == "1":
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
         qs = selectors.overdue_transfers(qs, today)
     figure = stats_policy.figure_rows_for(user, "transfer_list", request.GET, today)
     if figure is not None:  # reached from a figure of /stats/: exactly the transfers it counts
         qs = stats_policy.narrowed_to_figure(qs, figure[0])
-    qs = qs.order_by("-sent_at", "-id")
+    # The overdue ones by how long they have been due (as the record list names them), the others newest first.
+    qs = qs.order_by("due", "id") if overdue else qs.order_by("-sent_at", "-id")
     if scoping.sees_all_departments(user) or user.department_id is None:
         parts = [("全部移交", "page", qs)]
     else:

@@ -351,6 +351,10 @@ def test_many_overdue_transfers_are_named_ten_at_a_time_and_the_lists_go_page_by
     assert f'<a href="/transfers/{t.pk}/">' in box  # the earliest due first
     first = client.get("/transfers/", {"overdue": "1"}).content.decode()
     assert "本部门移出" in first and "共 55 条，第 1 / 2 页" in first
+    # the longest overdue first, as the record list names them
+    assert re.search(r'<tr class="overdue"[^>]*>\s*<td><a href="/transfers/(\d+)/">', first).group(1) == str(
+        t.pk
+    )
     assert first.count('<tr class="overdue"') == 50 and "page_out=2" in first
     second = client.get("/transfers/", {"overdue": "1", "page_out": "2"}).content.decode()
     assert second.count('<tr class="overdue"') == 5
